@@ -1,0 +1,68 @@
+// swift-tools-version: 6.1
+//
+// lmshard: raw text -> tokenized, masked, packed, sharded LLM training data.
+//
+// Data flows one way through one module per pipeline stage:
+//   LMTokenizer -> MapReduce -> LMPrep -> LMShard -> LMBuild -> lmshard (CLI)
+// CZstd / CXXHash / CZlib are thin shims over the Debian system libraries
+// (libzstd-dev, libxxhash-dev, zlib1g-dev).
+import PackageDescription
+
+let package = Package(
+    name: "lmshard",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lmshard", targets: ["lmshard"]),
+        .library(name: "LMTokenizer", targets: ["LMTokenizer"]),
+        .library(name: "MapReduce", targets: ["MapReduce"]),
+        .library(name: "LMPrep", targets: ["LMPrep"]),
+        .library(name: "LMShard", targets: ["LMShard"]),
+        .library(name: "LMBuild", targets: ["LMBuild"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System-library shims.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // Pipeline stages.
+        .target(name: "LMTokenizer"),
+        .target(name: "MapReduce", dependencies: ["CZstd"]),
+        .target(
+            name: "LMPrep",
+            dependencies: [
+                "LMTokenizer", "MapReduce",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "LMShard", dependencies: ["CXXHash"]),
+        .target(
+            name: "LMBuild",
+            dependencies: [
+                "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "CZstd", "CZlib",
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .executableTarget(
+            name: "lmshard",
+            dependencies: [
+                "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "LMBuild",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Tests (Swift Testing). Heavy parity and benchmark work lives in tools/.
+        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"]),
+        .testTarget(name: "MapReduceTests", dependencies: ["MapReduce"]),
+        .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMTokenizer", "MapReduce"]),
+        .testTarget(name: "LMShardTests", dependencies: ["LMShard"]),
+        .testTarget(name: "LMBuildTests", dependencies: ["LMBuild", "LMShard", "LMPrep"]),
+        .testTarget(name: "CLITests", dependencies: ["lmshard"]),
+    ],
+    // Swift 5 language mode: the hot loops share preallocated buffers across
+    // DispatchQueue.concurrentPerform workers, which Swift 6's strict checking
+    // rejects without adding locks that would cost throughput.
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,1 @@
+// LMShard module: see the overview in this file once the module lands.

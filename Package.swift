@@ -3,7 +3,7 @@
 // lmshard: raw text -> tokenized, masked, packed, sharded LLM training data.
 //
 // Data flows one way through one module per pipeline stage:
-//   LMTokenizer -> MapReduce -> LMPrep -> LMShard -> LMBuild -> lmshard (CLI)
+//   (LMJSON) -> LMTokenizer -> MapReduce -> LMPrep -> LMShard -> LMBuild -> lmshard (CLI)
 // CZstd / CXXHash / CZlib are thin shims over the Debian system libraries
 // (libzstd-dev, libxxhash-dev, zlib1g-dev).
 import PackageDescription
@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "lmshard", targets: ["lmshard"]),
+        .library(name: "LMJSON", targets: ["LMJSON"]),
         .library(name: "LMTokenizer", targets: ["LMTokenizer"]),
         .library(name: "MapReduce", targets: ["MapReduce"]),
         .library(name: "LMPrep", targets: ["LMPrep"]),
@@ -30,9 +31,12 @@ let package = Package(
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // Shared by every stage: a fast JSON parser and writer over UTF-8 bytes.
+        .target(name: "LMJSON"),
+
         // Pipeline stages.
-        .target(name: "LMTokenizer"),
-        .target(name: "MapReduce", dependencies: ["CZstd"]),
+        .target(name: "LMTokenizer", dependencies: ["LMJSON"]),
+        .target(name: "MapReduce", dependencies: ["LMJSON", "CZstd"]),
         .target(
             name: "LMPrep",
             dependencies: [
@@ -43,17 +47,18 @@ let package = Package(
         .target(
             name: "LMBuild",
             dependencies: [
-                "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "CZstd", "CZlib",
+                "LMJSON", "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "CZstd", "CZlib",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(
             name: "lmshard",
             dependencies: [
-                "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "LMBuild",
+                "LMJSON", "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "LMBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Tests (Swift Testing). Heavy parity and benchmark work lives in tools/.
+        .testTarget(name: "LMJSONTests", dependencies: ["LMJSON"]),
         .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"]),
         .testTarget(name: "MapReduceTests", dependencies: ["MapReduce"]),
         .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMTokenizer", "MapReduce"]),

@@ -1,0 +1,100 @@
+import Foundation
+
+/// Where build input comes from, decided once before any row is read.
+///
+/// Users point `lmshard build` at JSONL files (plain, zstd or gzip), plain
+/// text files, directories of either (code corpora: one document per file), or
+/// `-` for JSONL on stdin so any exporter (pyarrow, `datasets`) can pipe rows in.
+/// Directories are walked recursively in byte order of their paths so the same
+/// tree always yields the same documents in the same order, whatever the
+/// filesystem returns.
+public struct InputFile: Sendable, Equatable {
+    public enum Format: String, Sendable, Equatable {
+        case jsonl, jsonlZstd = "jsonl.zst", jsonlGzip = "jsonl.gz", text
+    }
+    /// The path as the user named it (or `<stdin>`), used in error messages.
+    public let path: String
+    public let format: Format
+    /// Size on disk, for the progress ETA; nil for stdin.
+    public let byteCount: Int64?
+
+    public var isStdin: Bool { path == InputFile.stdinName }
+    public static let stdinName = "<stdin>"
+}
+
+public enum InputError: Error, CustomStringConvertible, Equatable {
+    case notFound(String)
+    case unreadable(String, reason: String)
+    case empty
+
+    public var description: String {
+        switch self {
+        case let .notFound(p): return "\(p): no such file or directory"
+        case let .unreadable(p, reason): return "\(p): \(reason)"
+        case .empty: return "no input files found"
+        }
+    }
+}
+
+public enum InputCatalog {
+    /// Expands `paths` into input files. Hidden files and folders (a leading
+    /// `.`) inside directories are skipped, as version-control folders are.
+    public static func discover(_ paths: [String]) throws -> [InputFile] {
+        var files: [InputFile] = []
+        let fm = FileManager.default
+        for path in paths {
+            if path == "-" {
+                files.append(InputFile(path: InputFile.stdinName, format: .jsonl, byteCount: nil))
+                continue
+            }
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw InputError.notFound(path) }
+            if isDir.boolValue {
+                files += try walk(directory: path)
+            } else {
+                files.append(file(at: path))
+            }
+        }
+        guard !files.isEmpty else { throw InputError.empty }
+        return files
+    }
+
+    /// The format a file name implies: `.jsonl[.zst|.gz]` (also `.ndjson`), else text.
+    public static func format(of path: String) -> InputFile.Format {
+        let name = path.lowercased()
+        for ext in [".jsonl", ".ndjson"] {
+            if name.hasSuffix(ext) { return .jsonl }
+            if name.hasSuffix(ext + ".zst") || name.hasSuffix(ext + ".zstd") { return .jsonlZstd }
+            if name.hasSuffix(ext + ".gz") { return .jsonlGzip }
+        }
+        return .text
+    }
+
+    static func file(at path: String) -> InputFile {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+        return InputFile(path: path, format: format(of: path), byteCount: size)
+    }
+
+    static func walk(directory: String) throws -> [InputFile] {
+        let fm = FileManager.default
+        let entries: [String]
+        do {
+            entries = try fm.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw InputError.unreadable(directory, reason: "cannot list directory")
+        }
+        var out: [InputFile] = []
+        // Byte order of the UTF-8 names, not locale order: reproducible everywhere.
+        for name in entries.sorted(by: { Array($0.utf8).lexicographicallyPrecedes($1.utf8) }) where !name.hasPrefix(".") {
+            let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: child, isDirectory: &isDir) else { continue }  // dangling link
+            if isDir.boolValue {
+                out += try walk(directory: child)
+            } else {
+                out.append(file(at: child))
+            }
+        }
+        return out
+    }
+}

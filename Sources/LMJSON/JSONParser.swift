@@ -16,8 +16,10 @@ import Foundation
 /// tools/bench/json): one pass over the bytes with an integer cursor, strings
 /// without escapes become `String(decoding:as:)` of the input slice after
 /// validating UTF-8 in the same scan, and the line/column of an error is
-/// computed only when one is thrown. Measured on the 17.2 MB Llama-3
-/// `tokenizer.json`: see `JSONParserCore` for the numbers.
+/// computed only when one is thrown. Llama-3's 17.2 MB `tokenizer.json`
+/// parses in 0.16-0.21 s (target < 0.4 s; `JSONSerialization` 0.53-0.79 s
+/// in the same runs) and JSONL rows at 173-222 MB/s (`JSONSerialization`
+/// 26-49 MB/s); details in `JSONParserCore`.
 public enum JSONParser {
     /// The deepest nesting of arrays and objects accepted; the recursive
     /// descent needs about 200 bytes of stack per level, so this bounds the

@@ -42,8 +42,9 @@ extension JSONWriter {
 
     /// Appends `[a,b,...]` for unsigned or signed integers of any width,
     /// sizing the buffer once for the worst case (`maxChars` per element
-    /// including the comma). Writing 1M token ids this way takes a few ms
-    /// (see tools/bench/json); going through `JSONValue` would allocate per id.
+    /// including the comma). Writing 4M token ids this way took 55-100 ms in
+    /// tools/bench/json, 5.5-6.6x faster than building a `JSONValue` array
+    /// and serializing it.
     @inline(__always)
     mutating func writeIntegers<T: BinaryInteger>(_ values: UnsafeBufferPointer<T>, maxChars: Int) {
         bytes.append(UInt8(ascii: "["))

@@ -87,6 +87,28 @@ func parseError(bytes: [UInt8]) -> JSONParseError? {
         #expect(try JSONParser.parse("\"\u{7F}\"") == .string("\u{7F}"))
     }
 
+    @Test func specialBytesAtEveryWordOffset() throws {
+        // The string scan skips 8 bytes at a time; put each kind of special
+        // byte at every offset around two word boundaries.
+        for k in 0..<20 {
+            let pre = String(repeating: "a", count: k)
+            let post = String(repeating: "b", count: 19 - k)
+            #expect(try JSONParser.parse("\"\(pre)\\n\(post)\"") == .string(pre + "\n" + post))
+            #expect(try JSONParser.parse("\"\(pre)é中😀\(post)\"") == .string(pre + "é中😀" + post))
+            #expect(try JSONParser.parse("\"\(pre)\"") == .string(pre))
+            #expect(try JSONParser.parse("[\"\(pre)\\u0041\(post)\", \"\(pre)\"]")
+                    == .array([.string(pre + "A" + post), .string(pre)]))
+            let control = parseError("\"\(pre)\u{1}\(post)\"")
+            #expect(control?.kind == .controlCharacterInString)
+            #expect(control?.offset == k + 1)
+            let escapedThenControl = parseError("\"\\n\(pre)\u{1f}\(post)\"")
+            #expect(escapedThenControl?.offset == k + 3)
+            let bad = parseError(bytes: [0x22] + Array(pre.utf8) + [0xFF] + Array(post.utf8) + [0x22])
+            #expect(bad?.kind == .invalidUTF8)
+            #expect(bad?.offset == k + 1)
+        }
+    }
+
     @Test func containersKeepOrder() throws {
         let v = try JSONParser.parse(#"{"b": [1, 2.5, "x", null], "a": {"c": true}, "e": {}, "f": []}"#)
         let expected = JSONValue.object(JSONObject([

@@ -63,3 +63,39 @@ let fRows = try best(of: 1) {
 }
 print(String(format: "jsonl %.1f MB: LMJSON %.3f s (%.0f MB/s), JSONSerialization %.3f s (%.0f MB/s); ratio %.1fx",
              rowMB, oursRows, rowMB / oursRows, fRows, rowMB / fRows, fRows / oursRows))
+
+// Writer: 4M token ids as one JSON array, fast path vs. through JSONValue.
+let ids = (0..<4_000_000).map { UInt32(truncatingIfNeeded: $0 &* 2_654_435_761) % 128_256 }
+var sink = 0
+let fast = best(of: 3) {
+    var w = JSONWriter(capacity: ids.count * 7)
+    ids.withUnsafeBufferPointer { w.writeIntArray($0) }
+    sink &+= w.bytes.count
+}
+let slow = best(of: 1) {
+    sink &+= JSONValue.array(ids.map { .int(Int64($0)) }).serializedBytes().count
+}
+print(String(format: "write 4M ids: writeIntArray %.3f s, via JSONValue %.3f s (%.1fx)",
+             fast, slow, slow / fast))
+
+// Rows serialized back (parse result of the JSONL rows), compact.
+var parsedRows: [JSONValue] = []
+try splitLines { parsedRows.append(try JSONParser.parse($0)) }
+let writeRows = best(of: 3) {
+    var w = JSONWriter(capacity: rows.count)
+    for r in parsedRows {
+        w.write(r)
+        w.bytes.append(0x0A)
+    }
+    sink &+= w.bytes.count
+}
+print(String(format: "write jsonl rows back: %.3f s (%.0f MB/s)", writeRows, rowMB / writeRows))
+
+// LineReader over the rows file in memory (1 MiB buffer), vs. the plain byte-loop split above.
+let readLines = try best(of: 3) {
+    var r = LineReader(MemoryByteSource(rows), bufferSize: 1 << 20)
+    while let n = try r.next({ b, _ in b.count }) { sink &+= n }
+}
+let splitOnly = best(of: 3) { splitLines { sink &+= $0.count } }
+print(String(format: "LineReader %.3f s (%.0f MB/s); byte-loop split %.3f s", readLines, rowMB / readLines, splitOnly))
+if sink == 42 { print("") }

@@ -45,8 +45,10 @@ public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
 ///
 /// Copies of a `FileByteSource` share one descriptor, which is closed when
 /// the last copy goes away (standard input is never closed).
-public struct FileByteSource: ByteSource {
+public struct FileByteSource: ByteSource, @unchecked Sendable {
     /// Owns the descriptor so that a value type can close it exactly once.
+    /// Immutable after creation, which is why the source may be sent across
+    /// threads (reading from two threads at once would still interleave).
     final class Descriptor {
         let fd: Int32
         let owned: Bool
@@ -101,7 +103,7 @@ private func Glibc_read(_ fd: Int32, _ p: UnsafeMutableRawPointer, _ n: Int) -> 
 
 /// Serves bytes from memory, optionally in small chunks; for tests of
 /// chunk-boundary handling and for callers that already hold the data.
-public struct MemoryByteSource: ByteSource {
+public struct MemoryByteSource: ByteSource, Sendable {
     /// All the bytes served.
     public let bytes: [UInt8]
     /// The most bytes handed out per `read` call.

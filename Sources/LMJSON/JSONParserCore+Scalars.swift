@@ -217,10 +217,11 @@ extension JSONParserCore {
     /// `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
     ///
     /// Integers that fit `Int64` are exact. Other numbers use Clinger's fast
-    /// path (exact when the significand has at most 15 digits... here at most
-    /// 2^53 and |exponent| <= 22, where one IEEE multiply or divide of two
-    /// exact values is correctly rounded) and otherwise Swift's
-    /// `Double(String)`, which is correctly rounded (strtod semantics).
+    /// path when the decimal significand is at most 2^53 and the decimal
+    /// exponent within +-22 (both operands are then exact doubles, so the one
+    /// IEEE multiply or divide is correctly rounded), and otherwise Swift's
+    /// `Double(String)`, which is correctly rounded (strtod semantics). The
+    /// fast path avoids building a `String` per number.
     mutating func parseNumber() throws -> JSONValue {
         let start = i
         var negative = false

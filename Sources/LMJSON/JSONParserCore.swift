@@ -95,8 +95,7 @@ struct JSONParserCore {
             }
             guard base[i] == w[k] else {
                 throw fail(
-                    .unexpectedCharacter,
-                    "unexpected \(Self.describe(base[i])) in literal starting at column of '\(word)'",
+                    .unexpectedCharacter, "unexpected \(Self.describe(base[i])), expected '\(word)'",
                     at: k == 0 ? start : i)
             }
             i += 1

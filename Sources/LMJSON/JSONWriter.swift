@@ -15,7 +15,7 @@
 /// `lmshard export` writes millions of token ids: they size the buffer once
 /// for the worst case and write digits through a pointer, with no per-element
 /// `JSONValue`.
-public struct JSONWriter {
+public struct JSONWriter: Sendable {
     /// Layout of the output.
     public enum Style: Sendable {
         /// No whitespace: `{"a":[1,2]}`.

@@ -89,3 +89,29 @@ func lines(_ text: String, bufferSize: Int = 1 << 16, chunkSize: Int = .max) thr
         #expect(e.description == "cannot open 'rows.jsonl': No such file or directory")
     }
 }
+
+@Suite struct LineReaderJSONTests {
+    @Test func rowsWithBlankLinesSkipped() throws {
+        let text = "{\"a\":1}\n\n  \r\n[2]\r\n\"x\""
+        var r = LineReader(MemoryByteSource(Array(text.utf8)), bufferSize: 3)
+        var rows: [(Int, JSONValue)] = []
+        while let row = try r.nextJSON(source: "rows.jsonl") { rows.append((row.line, row.value)) }
+        // Lines 2 and 3 are blank; numbering still counts them.
+        #expect(rows.map(\.0) == [1, 4, 5])
+        #expect(rows.map(\.1) == [.object(JSONObject([("a", .int(1))])), .array([.int(2)]), .string("x")])
+    }
+
+    @Test func badRowNamesSourceLineAndColumn() throws {
+        let text = "{\"a\":1}\n{\"a\":1 \"b\":2}\n"
+        var r = LineReader(MemoryByteSource(Array(text.utf8)))
+        _ = try r.nextJSON(source: "rows.jsonl")
+        do {
+            _ = try r.nextJSON(source: "rows.jsonl")
+            Issue.record("bad row accepted")
+        } catch let e as JSONLinesError {
+            #expect(e.line == 2)
+            #expect(e.error.column == 8)  // the '"' of "b"
+            #expect(e.description == "rows.jsonl:2:8: expected ',' or '}' after object member")
+        }
+    }
+}

@@ -76,6 +76,24 @@ import Testing
         #expect(JSONValue.int(-7).serialized() == "-7")
     }
 
+    @Test func integerDigitsAgreeWithSwiftAtEveryLength() {
+        // Independent check of the digit-pair writer: every power of ten,
+        // its neighbours, and random values of every length.
+        var rng = SplitMix64(seed: 3)
+        var values: [Int64] = [Int64.min, Int64.max]
+        var p: Int64 = 1
+        for _ in 0..<19 {
+            values += [p - 1, p, p + 1, -p]
+            p = p &* 10
+        }
+        for _ in 0..<500 { values.append(Int64(bitPattern: rng.next()) >> Int64(rng.next() % 64)) }
+        for v in values {
+            var w = JSONWriter()
+            w.writeInt(v)
+            #expect(String(decoding: w.bytes, as: UTF8.self) == String(v))
+        }
+    }
+
     @Test func arrayFastPaths() {
         var w = JSONWriter()
         [UInt32(0), 9, 10, 4_294_967_295].withUnsafeBufferPointer { w.writeIntArray($0) }

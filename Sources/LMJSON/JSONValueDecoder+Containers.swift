@@ -8,8 +8,7 @@ struct ValueDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let o) = value else { throw typeError("an object", value, codingPath) }
-        let usage = KeyUsage(object: o, path: codingPath)
-        registry.usages.append(usage)
+        let usage = registry.usage(for: o, at: codingPath)
         return KeyedDecodingContainer(
             KeyedValueContainer<Key>(object: o, codingPath: codingPath, options: options, registry: registry, usage: usage))
     }

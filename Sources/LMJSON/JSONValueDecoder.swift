@@ -71,11 +71,13 @@ struct DecoderOptions {
 final class KeyUsage {
     let object: JSONObject
     let path: [CodingKey]
+    let renderedPath: String
     var used: Set<String> = []
     var all = false
-    init(object: JSONObject, path: [CodingKey]) {
+    init(object: JSONObject, path: [CodingKey], renderedPath: String) {
         self.object = object
         self.path = path
+        self.renderedPath = renderedPath
     }
 }
 
@@ -85,10 +87,22 @@ final class KeyUsage {
 final class KeyRegistry {
     var usages: [KeyUsage] = []
 
+    /// The usage record for the object at `path`, shared by every keyed
+    /// container opened on it: a subclass and its superclass both calling
+    /// `container(keyedBy:)` on one decoder read disjoint keys of one object,
+    /// and neither's keys are unknown.
+    func usage(for object: JSONObject, at path: [CodingKey]) -> KeyUsage {
+        let rendered = JSONDecodeError.render(path)
+        if let u = usages.first(where: { $0.renderedPath == rendered }) { return u }
+        let u = KeyUsage(object: object, path: path, renderedPath: rendered)
+        usages.append(u)
+        return u
+    }
+
     func check() throws {
         for u in usages where !u.all {
             for (key, _) in u.object.entries where !u.used.contains(key) {
-                let at = JSONDecodeError.render(u.path)
+                let at = u.renderedPath
                 throw JSONDecodeError(kind: .unknownField, path: at,
                                       message: "unknown field '\(key)' at \(at.isEmpty ? "top level" : at)")
             }

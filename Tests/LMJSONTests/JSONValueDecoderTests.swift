@@ -92,6 +92,25 @@ func decodeError<T: Decodable>(_ type: T.Type, _ json: String, rejectUnknownKeys
         #expect(decodeError(BuildConfig.self, top, rejectUnknownKeys: false) == nil)
     }
 
+    @Test func subclassAndSuperclassShareTheKnownKeys() throws {
+        class Base: Decodable {
+            let a: Int
+            init(a: Int) { self.a = a }
+        }
+        final class Derived: Base {
+            let b: String
+            enum CodingKeys: String, CodingKey { case b }
+            required init(from decoder: Decoder) throws {
+                b = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .b)
+                try super.init(from: decoder)  // same decoder, a second keyed container
+            }
+        }
+        let d = try JSONValueDecoder().decode(Derived.self, fromJSON: Array(#"{"a": 1, "b": "x"}"#.utf8))
+        #expect(d.a == 1 && d.b == "x")
+        let e = decodeError(Derived.self, #"{"a": 1, "b": "x", "c": 2}"#)
+        #expect(e?.description == "unknown field 'c' at top level")
+    }
+
     @Test func integersFromIntegralDoublesWithRangeChecks() throws {
         let d = JSONValueDecoder()
         #expect(try d.decode(Int.self, from: .double(3.0)) == 3)  // integral double is fine

@@ -17,9 +17,9 @@ import Foundation
 /// without escapes become `String(decoding:as:)` of the input slice after
 /// validating UTF-8 in the same scan, and the line/column of an error is
 /// computed only when one is thrown. Llama-3's 17.2 MB `tokenizer.json`
-/// parses in 0.16-0.21 s (target < 0.4 s; `JSONSerialization` 0.53-0.79 s
-/// in the same runs) and JSONL rows at 173-222 MB/s (`JSONSerialization`
-/// 26-49 MB/s); details in `JSONParserCore`.
+/// parses in 0.08-0.12 s (target < 0.4 s; `JSONSerialization` 0.32-0.50 s
+/// in the same runs) and JSONL rows at 260-348 MB/s (`JSONSerialization`
+/// 48-55 MB/s); details in `JSONParserCore`.
 public enum JSONParser {
     /// The deepest nesting of arrays and objects accepted; the recursive
     /// descent needs about 200 bytes of stack per level, so this bounds the

@@ -20,6 +20,9 @@ import Foundation
 /// parses in 0.08-0.12 s (target < 0.4 s; `JSONSerialization` 0.32-0.50 s
 /// in the same runs) and JSONL rows at 260-348 MB/s (`JSONSerialization`
 /// 48-55 MB/s); details in `JSONParserCore`.
+///
+/// Thread-safe: each call keeps its state on its own stack, so build workers
+/// parse rows concurrently without coordination.
 public enum JSONParser {
     /// The deepest nesting of arrays and objects accepted; the recursive
     /// descent needs about 200 bytes of stack per level, so this bounds the

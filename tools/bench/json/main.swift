@@ -98,4 +98,14 @@ let readLines = try best(of: 3) {
 }
 let splitOnly = best(of: 3) { splitLines { sink &+= $0.count } }
 print(String(format: "LineReader %.3f s (%.0f MB/s); byte-loop split %.3f s", readLines, rowMB / readLines, splitOnly))
+
+// The whole input path of a build: rows file on disk -> LineReader(FileByteSource) -> JSONParser.
+let rowsPath = NSTemporaryDirectory() + "/lmshard-bench-rows.jsonl"
+try Data(rows).write(to: URL(fileURLWithPath: rowsPath))
+let endToEnd = try best(of: 3) {
+    var r = LineReader(try FileByteSource(path: rowsPath))
+    while let row = try r.nextJSON(source: rowsPath) { if case .object = row.value { sink &+= 1 } }
+}
+try? FileManager.default.removeItem(atPath: rowsPath)
+print(String(format: "file -> LineReader -> parse: %.3f s (%.0f MB/s)", endToEnd, rowMB / endToEnd))
 if sink == 42 { print("") }

@@ -40,10 +40,10 @@ let package = Package(
         .target(
             name: "LMPrep",
             dependencies: [
-                "LMTokenizer", "MapReduce",
+                "LMJSON", "LMTokenizer", "MapReduce",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "LMShard", dependencies: ["CXXHash"]),
+        .target(name: "LMShard", dependencies: ["LMJSON", "CXXHash"]),
         .target(
             name: "LMBuild",
             dependencies: [
@@ -60,9 +60,9 @@ let package = Package(
         // Tests (Swift Testing). Heavy parity and benchmark work lives in tools/.
         .testTarget(name: "LMJSONTests", dependencies: ["LMJSON"]),
         .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"]),
-        .testTarget(name: "MapReduceTests", dependencies: ["MapReduce"]),
-        .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMTokenizer", "MapReduce"]),
-        .testTarget(name: "LMShardTests", dependencies: ["LMShard"]),
+        .testTarget(name: "MapReduceTests", dependencies: ["MapReduce", "LMJSON"]),
+        .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMJSON", "LMTokenizer", "MapReduce"]),
+        .testTarget(name: "LMShardTests", dependencies: ["LMShard", "LMJSON"]),
         .testTarget(name: "LMBuildTests", dependencies: ["LMBuild", "LMShard", "LMPrep"]),
         .testTarget(name: "CLITests", dependencies: ["lmshard"]),
     ],

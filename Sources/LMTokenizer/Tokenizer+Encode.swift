@@ -3,7 +3,7 @@ import Foundation
 /// Per-thread buffers for encoding; kept across texts so a batch allocates
 /// only while the buffers grow.
 struct EncodeScratch {
-    var bpe = BPEScratch()
+    let bpe = BPEScratch()
     var pieces = PieceList()
 }
 
@@ -78,13 +78,13 @@ extension Tokenizer {
     private func encodeText(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
         guard !bytes.isEmpty else { return }
         guard let preTokenizer else {
-            model.encodePiece(bytes, scratch: &scratch.bpe, into: &ids)
+            model.encodePiece(bytes, scratch: scratch.bpe, into: &ids)
             return
         }
         scratch.pieces.removeAll()
         preTokenizer.split(bytes, into: &scratch.pieces)
-        let pieces = scratch.pieces
-        pieces.forEachPiece { model.encodePiece($0, scratch: &scratch.bpe, into: &ids) }
+        let bpe = scratch.bpe
+        scratch.pieces.forEachPiece { model.encodePiece($0, scratch: bpe, into: &ids) }
     }
 
     /// Encodes every text on `threads` worker threads (default: all cores),

@@ -1,30 +1,3 @@
-/// Reusable buffers for merging one word; one per thread. Capacity grows to
-/// the longest piece seen and is kept, so steady-state encoding allocates
-/// nothing per piece.
-struct BPEScratch {
-    /// Symbol ids; a merge keeps the left node and unlinks the right one.
-    var ids: [UInt32] = []
-    var next: [Int32] = []
-    var prev: [Int32] = []
-    /// `pairs[i]`: PairTable value (rank << 32 | merged id) for node i and
-    /// its successor, `UInt64.max` when they do not merge or i is dead.
-    var pairs: [UInt64] = []
-    /// Min-heap of (rank << 32 | node) for long words.
-    var heap: [UInt64] = []
-    /// Bytes of one character with prefix / suffix (rare models only).
-    var key: [UInt8] = []
-
-    init() {}
-
-    mutating func reset() {
-        ids.removeAll(keepingCapacity: true)
-        next.removeAll(keepingCapacity: true)
-        prev.removeAll(keepingCapacity: true)
-        pairs.removeAll(keepingCapacity: true)
-        heap.removeAll(keepingCapacity: true)
-    }
-}
-
 extension BPEModel {
     /// Words longer than this many symbols merge through a heap: below it a
     /// linear scan for the lowest rank is faster (tiktoken uses the same
@@ -32,140 +5,154 @@ extension BPEModel {
     /// took 9 ms by scan vs 0.3 ms by heap).
     static let heapThreshold = 48
 
-    /// Appends the ids for one pre-tokenized piece.
+    /// Appends the ids for one pre-tokenized piece: a whole-piece vocabulary
+    /// hit when that is what BPE would give, else the thread's cache, else
+    /// a merge.
     @inline(__always)
-    func encodePiece(_ piece: UnsafeBufferPointer<UInt8>, scratch: inout BPEScratch, into out: inout [UInt32]) {
+    func encodePiece(_ piece: UnsafeBufferPointer<UInt8>, scratch: BPEScratch, into out: inout [UInt32]) {
         guard !piece.isEmpty else { return }
-        if ignoreMerges {
-            if let id = vocab.get(piece) {
-                out.append(id)
-                return
-            }
-        } else if !reachable.isEmpty, let id = vocab.get(piece), reachable[Int(id)] {
+        let hash = ByteStringTable.hash(piece)
+        if let id = vocab.get(piece, hash: hash), ignoreMerges || (!reachable.isEmpty && reachable[Int(id)]) {
             out.append(id)
             return
         }
-        mergeWord(piece, scratch: &scratch, into: &out)
+        if scratch.cachedIds(piece, hash: hash, into: &out) { return }
+        let start = out.count
+        mergeWord(piece, scratch: scratch, into: &out)
+        scratch.remember(piece, hash: hash, ids: out[start...])
     }
 
     /// HF's `merge_word`: split into initial symbols, then merge the
     /// lowest-ranked adjacent pair (leftmost on ties) until none merges.
-    func mergeWord(_ piece: UnsafeBufferPointer<UInt8>, scratch s: inout BPEScratch, into out: inout [UInt32]) {
-        s.reset()
-        addSymbols(piece, scratch: &s)
-        let n = s.ids.count
+    func mergeWord(_ piece: UnsafeBufferPointer<UInt8>, scratch s: BPEScratch, into out: inout [UInt32]) {
+        // Each byte gives at most one symbol, or one fallback token per
+        // byte of (prefix + character + suffix).
+        let extra = (continuingSubwordPrefix?.count ?? 0) + (endOfWordSuffix?.count ?? 0)
+        s.reserve(piece.count * (1 + extra) + 1)
+        let n = addSymbols(piece, scratch: s)
+        let ids = s.ids, next = s.next, prev = s.prev, pairs = s.pairs
         guard n > 1 else {
-            out.append(contentsOf: s.ids)
+            if n == 1 { out.append(ids[0]) }
             return
         }
         for i in 0..<n {
-            s.next.append(Int32(i + 1))
-            s.prev.append(Int32(i - 1))
+            next[i] = Int32(i + 1)
+            prev[i] = Int32(i - 1)
         }
-        for i in 0..<n {
-            s.pairs.append(i + 1 < n ? merges.get(s.ids[i], s.ids[i + 1]) : UInt64.max)
-        }
+        for i in 0..<(n - 1) { pairs[i] = merges.get(ids[i], ids[i + 1]) }
+        pairs[n - 1] = UInt64.max
         if n <= BPEModel.heapThreshold {
-            mergeByScan(&s, count: n)
+            mergeByScan(s, count: n)
         } else {
-            mergeByHeap(&s, count: n)
+            mergeByHeap(s, count: n)
         }
         var i = 0
         while i < n {
-            out.append(s.ids[i])
-            i = Int(s.next[i])
+            out.append(ids[i])
+            i = Int(next[i])
         }
     }
 
-    /// Initial symbols: one per byte (byte-level) or per character, with
-    /// byte fallback and unknown-token handling exactly as HF orders them.
-    private func addSymbols(_ piece: UnsafeBufferPointer<UInt8>, scratch s: inout BPEScratch) {
+    /// Initial symbols, written to `s.ids`: one per byte (byte-level) or per
+    /// character, with byte fallback and unknown-token handling exactly as
+    /// HF orders them. Returns the symbol count.
+    private func addSymbols(_ piece: UnsafeBufferPointer<UInt8>, scratch s: BPEScratch) -> Int {
+        let ids = s.ids
+        var n = 0
         if byteLevel && continuingSubwordPrefix == nil && endOfWordSuffix == nil && unkId == nil && !byteFallback {
-            for b in piece {
-                let id = byteIds[Int(b)]
-                if id != UInt32.max { s.ids.append(id) }  // HF drops characters it cannot map
+            byteIds.withUnsafeBufferPointer { table in
+                for b in piece {
+                    let id = table[Int(b)]
+                    if id != UInt32.max {  // HF drops characters it cannot map
+                        ids[n] = id
+                        n += 1
+                    }
+                }
             }
-            return
+            return n
         }
+        var key = s.key
+        s.key = []  // keep `key` uniquely referenced while it is edited
         var pendingUnk = false
         var i = 0
         while i < piece.count {
             let len = byteLevel ? 1 : UTF8Scan.decode(piece, i).length
             let end = i + len
-            s.key.removeAll(keepingCapacity: true)
-            if i > 0, let p = continuingSubwordPrefix { s.key.append(contentsOf: p) }
-            s.key.append(contentsOf: UnsafeBufferPointer(rebasing: piece[i..<end]))
-            if end == piece.count, let x = endOfWordSuffix { s.key.append(contentsOf: x) }
-            let found = s.key.withUnsafeBufferPointer { vocab.get($0) }
-            if let id = found {
-                if pendingUnk, let unk = unkId { s.ids.append(unk) }
+            key.removeAll(keepingCapacity: true)
+            if i > 0, let p = continuingSubwordPrefix { key.append(contentsOf: p) }
+            key.append(contentsOf: UnsafeBufferPointer(rebasing: piece[i..<end]))
+            if end == piece.count, let x = endOfWordSuffix { key.append(contentsOf: x) }
+            if let id = key.withUnsafeBufferPointer({ vocab.get($0) }) {
+                if pendingUnk, let unk = unkId { ids[n] = unk; n += 1 }
                 pendingUnk = false
-                s.ids.append(id)
+                ids[n] = id; n += 1
             } else {
                 var handled = false
-                if byteFallback {
-                    let all = s.key.allSatisfy { byteFallbackIds[Int($0)] != UInt32.max }
-                    if all {
-                        for b in s.key { s.ids.append(byteFallbackIds[Int(b)]) }
-                        handled = true
-                    }
+                if byteFallback, key.allSatisfy({ byteFallbackIds[Int($0)] != UInt32.max }) {
+                    for b in key { ids[n] = byteFallbackIds[Int(b)]; n += 1 }
+                    handled = true
                 }
                 if !handled, let unk = unkId {
-                    if pendingUnk && !fuseUnk { s.ids.append(unk) }
+                    if pendingUnk && !fuseUnk { ids[n] = unk; n += 1 }
                     pendingUnk = true
                 }
             }
             i = end
         }
-        if pendingUnk, let unk = unkId { s.ids.append(unk) }
+        if pendingUnk, let unk = unkId { ids[n] = unk; n += 1 }
+        s.key = key
+        return n
     }
 
     @inline(__always)
-    private func merge(_ s: inout BPEScratch, at i: Int, count n: Int) {
-        let j = Int(s.next[i])
-        s.ids[i] = UInt32(truncatingIfNeeded: s.pairs[i])
-        let after = Int(s.next[j])
-        s.next[i] = Int32(after)
-        if after < n { s.prev[after] = Int32(i) }
-        s.pairs[j] = UInt64.max
-        s.ids[j] = UInt32.max
-        s.pairs[i] = after < n ? merges.get(s.ids[i], s.ids[after]) : UInt64.max
-        let p = Int(s.prev[i])
-        if p >= 0 { s.pairs[p] = merges.get(s.ids[p], s.ids[i]) }
+    private func merge(_ s: BPEScratch, at i: Int, count n: Int) {
+        let ids = s.ids, next = s.next, prev = s.prev, pairs = s.pairs
+        let j = Int(next[i])
+        ids[i] = UInt32(truncatingIfNeeded: pairs[i])
+        let after = Int(next[j])
+        next[i] = Int32(after)
+        if after < n { prev[after] = Int32(i) }
+        pairs[j] = UInt64.max
+        ids[j] = UInt32.max
+        pairs[i] = after < n ? merges.get(ids[i], ids[after]) : UInt64.max
+        let p = Int(prev[i])
+        if p >= 0 { pairs[p] = merges.get(ids[p], ids[i]) }
     }
 
-    private func mergeByScan(_ s: inout BPEScratch, count n: Int) {
+    private func mergeByScan(_ s: BPEScratch, count n: Int) {
+        let next = s.next, pairs = s.pairs
         while true {
             var best = UInt64.max
             var bestAt = -1
             var i = 0
             while i < n {
-                let v = s.pairs[i]
+                let v = pairs[i]
                 if v < best {
                     best = v
                     bestAt = i
                 }
-                i = Int(s.next[i])
+                i = Int(next[i])
             }
             if bestAt < 0 { return }
-            merge(&s, at: bestAt, count: n)
+            merge(s, at: bestAt, count: n)
         }
     }
 
-    private func mergeByHeap(_ s: inout BPEScratch, count n: Int) {
+    private func mergeByHeap(_ s: BPEScratch, count n: Int) {
+        let ids = s.ids, prev = s.prev, pairs = s.pairs
         var heap = MinHeap(storage: s.heap)
-        for i in 0..<n where s.pairs[i] != UInt64.max {
-            heap.push((s.pairs[i] >> 32) << 32 | UInt64(i))
+        for i in 0..<n where pairs[i] != UInt64.max {
+            heap.push((pairs[i] >> 32) << 32 | UInt64(i))
         }
         while let top = heap.pop() {
             let i = Int(top & 0xFFFF_FFFF)
             let rank = top >> 32
             // Stale entry: node i died, or its pair changed since the push.
-            guard s.ids[i] != UInt32.max, s.pairs[i] != UInt64.max, s.pairs[i] >> 32 == rank else { continue }
-            merge(&s, at: i, count: n)
-            if s.pairs[i] != UInt64.max { heap.push((s.pairs[i] >> 32) << 32 | UInt64(i)) }
-            let p = Int(s.prev[i])
-            if p >= 0, s.pairs[p] != UInt64.max { heap.push((s.pairs[p] >> 32) << 32 | UInt64(p)) }
+            guard ids[i] != UInt32.max, pairs[i] != UInt64.max, pairs[i] >> 32 == rank else { continue }
+            merge(s, at: i, count: n)
+            if pairs[i] != UInt64.max { heap.push((pairs[i] >> 32) << 32 | UInt64(i)) }
+            let p = Int(prev[i])
+            if p >= 0, pairs[p] != UInt64.max { heap.push((pairs[p] >> 32) << 32 | UInt64(p)) }
         }
         s.heap = heap.storage
     }

@@ -175,11 +175,11 @@ struct BPEModel: Sendable {
     /// release) so that `encode` can return a whole-piece hit without merging.
     private func computeReachable(maxId: Int) -> [Bool] {
         var flags = [Bool](repeating: false, count: maxId + 1)
-        var scratch = BPEScratch()
+        let scratch = BPEScratch()
         var out: [UInt32] = []
         vocab.forEach { key, id in
             out.removeAll(keepingCapacity: true)
-            mergeWord(key, scratch: &scratch, into: &out)
+            mergeWord(key, scratch: scratch, into: &out)
             if out.count == 1 && out[0] == id { flags[Int(id)] = true }
         }
         return flags

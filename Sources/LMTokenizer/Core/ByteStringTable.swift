@@ -80,7 +80,13 @@ struct ByteStringTable: Sendable {
     /// O(len) expected. The value stored for `key`, if any.
     @inline(__always)
     func get(_ key: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        var i = ByteStringTable.hash(key) & mask
+        get(key, hash: ByteStringTable.hash(key))
+    }
+
+    /// `get` with the key's `hash(_:)` already computed.
+    @inline(__always)
+    func get(_ key: UnsafeBufferPointer<UInt8>, hash: Int) -> UInt32? {
+        var i = hash & mask
         while true {
             let s = Int(slots[i])
             if s == 0 { return nil }

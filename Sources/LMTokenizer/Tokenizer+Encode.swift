@@ -20,8 +20,7 @@ extension Tokenizer {
     /// Appends the ids for UTF-8 `bytes` to `ids`. Invalid UTF-8 does not
     /// crash: each bad byte is treated as one "other" character.
     public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]) {
-        var scratch = EncodeScratch()
-        encode(utf8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch)
+        scratchPool.with { encode(utf8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
     }
 
     func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch) {
@@ -96,10 +95,11 @@ extension Tokenizer {
         let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, n))
         var results = [[UInt32]](repeating: [], count: n)
         if workers == 1 {
-            var scratch = EncodeScratch()
-            for i in 0..<n {
-                var text = texts[i]
-                text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &results[i], scratch: &scratch) }
+            scratchPool.with { scratch in
+                for i in 0..<n {
+                    var text = texts[i]
+                    text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &results[i], scratch: &scratch) }
+                }
             }
             return results
         }
@@ -111,12 +111,13 @@ extension Tokenizer {
                 guard let base else { return }
                 let lo = c * n / chunks
                 let hi = (c + 1) * n / chunks
-                var scratch = EncodeScratch()
-                for i in lo..<hi {
-                    var text = texts[i]
-                    var ids: [UInt32] = []
-                    text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
-                    (base + i).pointee = ids
+                scratchPool.with { scratch in
+                    for i in lo..<hi {
+                        var text = texts[i]
+                        var ids: [UInt32] = []
+                        text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
+                        (base + i).pointee = ids
+                    }
                 }
             }
         }

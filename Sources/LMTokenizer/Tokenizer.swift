@@ -5,7 +5,7 @@ import LMJSON
 /// the `tokenizers` library, built for throughput.
 ///
 /// Immutable after `init`, so one instance is shared by every thread;
-/// per-call buffers live in `EncodeScratch`.
+/// per-call buffers live in `EncodeScratch`es lent out by a locked pool.
 public final class Tokenizer: @unchecked Sendable {
     let model: BPEModel
     let normalizer: (any Normalizer)?
@@ -20,6 +20,8 @@ public final class Tokenizer: @unchecked Sendable {
     let addedById: [UInt32: AddedToken]
     /// Added tokens by content, for `tokenToId`.
     let addedByContent: [String: UInt32]
+    /// Reused encode buffers (see `ScratchPool`).
+    let scratchPool = ScratchPool()
 
     /// Where the tokenizer came from (a path, or what the caller passed).
     public let source: String

@@ -33,10 +33,11 @@ public final class Tokenizer: @unchecked Sendable {
     /// `eos_token` from `tokenizer_config.json`, else the first present of
     /// `<|endoftext|>`, `<|end_of_text|>`, `</s>`, `<eos>`.
     public private(set) var eosTokenId: UInt32? = nil
-    /// `bos_token` from `tokenizer_config.json`, else the first present of
-    /// `<|begin_of_text|>`, `<s>`, `<bos>`.
+    /// `bos_token` from `tokenizer_config.json`, else the first special
+    /// added token among `<|begin_of_text|>`, `<s>`, `<bos>`.
     public private(set) var bosTokenId: UInt32? = nil
-    /// `pad_token` from `tokenizer_config.json`, else `<pad>` / `<|pad|>` if present.
+    /// `pad_token` from `tokenizer_config.json`, else a special added token
+    /// `<pad>` or `<|pad|>`.
     public private(set) var padTokenId: UInt32? = nil
 
     /// Loads `url`: a `tokenizer.json` file, or a directory holding one (and
@@ -183,8 +184,14 @@ public final class Tokenizer: @unchecked Sendable {
             for n in names { if let id = tokenToId(n) { return id } }
             return nil
         }
+        // BOS and PAD fall back only to *special* tokens: Qwen2's vocabulary
+        // has a plain "<s>" that is not a BOS token.
+        func firstSpecial(_ names: [String]) -> UInt32? {
+            for n in names { if let id = specialTokens[n] { return id } }
+            return nil
+        }
         eosTokenId = try configured("eos_token") ?? firstPresent(["<|endoftext|>", "<|end_of_text|>", "</s>", "<eos>"])
-        bosTokenId = try configured("bos_token") ?? firstPresent(["<|begin_of_text|>", "<s>", "<bos>"])
-        padTokenId = try configured("pad_token") ?? firstPresent(["<pad>", "<|pad|>"])
+        bosTokenId = try configured("bos_token") ?? firstSpecial(["<|begin_of_text|>", "<s>", "<bos>"])
+        padTokenId = try configured("pad_token") ?? firstSpecial(["<pad>", "<|pad|>"])
     }
 }

@@ -57,4 +57,23 @@ struct CoreSharedTokenizerTests {
         bad.withUnsafeBufferPointer { tok.encode(utf8: $0, into: &ids) }
         #expect(ids.count >= 3)
     }
+
+    // Skipped unless LMSHARD_SHARED names the shared test-data folder.
+    @Test(.enabled(if: shared != nil, "set LMSHARD_SHARED to the shared test-data folder"))
+    func vocabSizesAndSpecialIds() throws {
+        let root = try #require(Self.shared)
+        // (vocab size as HF's get_vocab_size(True), eos, bos). No
+        // tokenizer_config.json here, so ids come from the fallback names;
+        // Qwen2's plain "<s>" vocabulary entry must not pass for a BOS.
+        let expected: [String: (Int, UInt32?, UInt32?)] = [
+            "gpt2": (50257, 50256, nil), "starcoder2": (49152, 0, nil), "qwen2": (151936, 151643, nil),
+            "llama3": (128256, 128001, 128000), "mellum-layout": (32768, 0, nil),
+        ]
+        for (name, (size, eos, bos)) in expected {
+            let tok = try Tokenizer(contentsOf: URL(fileURLWithPath: root + "/tokenizers/" + name))
+            #expect(tok.vocabSize == size, "\(name)")
+            #expect(tok.eosTokenId == eos, "\(name)")
+            #expect(tok.bosTokenId == bos, "\(name)")
+        }
+    }
 }

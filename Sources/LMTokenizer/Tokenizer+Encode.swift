@@ -9,7 +9,8 @@ struct EncodeScratch {
 
 extension Tokenizer {
     /// The ids HF's `encode(text, add_special_tokens:).ids` gives.
-    /// O(n) in the text length (BPE is O(k log k) per piece of k bytes).
+    /// Linear in the text length for ordinary text; one piece of k symbols
+    /// that misses the vocabulary costs O(k log k) to merge.
     public func encode(_ text: String, addSpecialTokens: Bool = false) -> [UInt32] {
         var text = text
         var ids: [UInt32] = []

@@ -128,4 +128,31 @@ struct CoreBPETests {
             _ = try Tokenizer(contentsOf: URL(fileURLWithPath: "no/such/tokenizer.json"))
         }
     }
+
+    @Test func batchKeepsOrderAcrossThreads() throws {
+        let t = try Self.tokenizer(vocab: Self.abc, merges: #"["b c", "a b"]"#)
+        // Texts of different lengths so workers finish out of order.
+        let texts = (0..<200).map { i in String(repeating: "abc", count: i % 17) + String(repeating: "b", count: i % 5) }
+        let one = texts.map { t.encode($0) }
+        #expect(t.encodeBatch(texts, threads: 3) == one)
+        #expect(t.encodeBatch(texts, threads: 1) == one)
+        #expect(t.encodeBatch([], threads: 4) == [])
+    }
+
+    @Test func addSpecialTokensRunsThePostProcessor() throws {
+        // A TemplateProcessing that wraps a single sequence as <s> $A.
+        let vocab = Self.abc.merging(["<s>": 6]) { a, _ in a }
+        let vocabJSON = vocab.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
+        let text = """
+        {"added_tokens": [], "model": {"type": "BPE", "vocab": {\(vocabJSON)}, "merges": ["a b"]},
+         "post_processor": {"type": "TemplateProcessing",
+           "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+           "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+           "special_tokens": {"<s>": {"id": "<s>", "ids": [6], "tokens": ["<s>"]}}}}
+        """
+        let t = try Tokenizer(json: try parseTokenizerJSON(Data(text.utf8)), source: "inline")
+        #expect(t.encode("abc") == [3, 2])
+        #expect(t.encode("abc", addSpecialTokens: true) == [6, 3, 2])
+        #expect(t.encodeBatch(["abc", "c"], addSpecialTokens: true, threads: 2) == [[6, 3, 2], [6, 2]])
+    }
 }

@@ -215,3 +215,25 @@ struct ExtraHubTests {
         #expect(HubResolver.normalizedETag("\"../x\"") == nil)
     }
 }
+
+/// `Tokenizer.fromPretrained` on a real tokenizer placed in a temporary hub cache.
+struct ExtraFromPretrainedTests {
+    // Needs the shared test tokenizers; skipped with a message when
+    // LMSHARD_SHARED is unset.
+    static let shared = ProcessInfo.processInfo.environment["LMSHARD_SHARED"]
+
+    @Test(.enabled(if: shared != nil, "set LMSHARD_SHARED to the folder holding tokenizers/gpt2/tokenizer.json"))
+    func loadsFromTheHubCacheOffline() throws {
+        let source = URL(fileURLWithPath: try #require(Self.shared)).appendingPathComponent("tokenizers/gpt2/tokenizer.json")
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("lmshard-hub-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let snapshot = cache.appendingPathComponent("models--openai-community--gpt2/snapshots/0123abc")
+        try FileManager.default.createDirectory(at: snapshot, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            at: snapshot.appendingPathComponent("tokenizer.json"), withDestinationURL: source)
+        let tokenizer = try Tokenizer.fromPretrained(
+            "openai-community/gpt2", environment: ["HF_HUB_CACHE": cache.path, "HF_HUB_OFFLINE": "1"])
+        // GPT-2: "Hello" = 15496, " world" = 995 (Python tokenizers gives [15496, 995]).
+        #expect(tokenizer.encode("Hello world") == [15496, 995])
+    }
+}

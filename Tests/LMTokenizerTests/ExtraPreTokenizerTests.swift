@@ -57,6 +57,15 @@ struct ExtraPreTokenizerTests {
         #expect(ExtraJSON.pieces(try make(["type": .string("Whitespace")]), "a\u{88F}b \u{31350}x") == ["a", "\u{88F}", "b", "\u{31350}x"])
     }
 
+    @Test func charDelimiterSplit() throws {
+        // HF: CharDelimiterSplit("é") on "aébééc é" gives a|b|"c " (empty pieces dropped).
+        let split = try make(["type": .string("CharDelimiterSplit"), "delimiter": .string("é")])
+        #expect(ExtraJSON.pieces(split, "aébééc é") == ["a", "b", "c "])
+        #expect(throws: TokenizerError.invalidField(path: "pre_tokenizer.delimiter", reason: "missing string")) {
+            _ = try make(["type": .string("CharDelimiterSplit")])
+        }
+    }
+
     @Test func bertPreTokenizer() throws {
         #expect(ExtraJSON.pieces(try make(["type": .string("BertPreTokenizer")]), "Hello, world!  x") == ["Hello", ",", "world", "!", "x"])
     }

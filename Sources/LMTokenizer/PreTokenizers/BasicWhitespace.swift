@@ -69,3 +69,18 @@ public struct WhitespaceSplitPreTokenizer: PreTokenizer {
         out.append(UnsafeBufferPointer(rebasing: piece[wordStart..<piece.count]))
     }
 }
+
+/// HF's `CharDelimiterSplit`: splits on one delimiter scalar and drops it.
+public struct CharDelimiterSplitPreTokenizer: PreTokenizer {
+    /// The scalar split on.
+    public let delimiter: Unicode.Scalar
+
+    /// Creates the pre-tokenizer.
+    public init(delimiter: Unicode.Scalar) { self.delimiter = delimiter }
+
+    /// Appends the pieces of `piece` to `out`.
+    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+        let delimiter = self.delimiter
+        ScalarSplitter(behavior: .removed).split(piece, into: &out) { $0 == delimiter }
+    }
+}

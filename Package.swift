@@ -59,7 +59,7 @@ let package = Package(
 
         // Tests (Swift Testing). Heavy parity and benchmark work lives in tools/.
         .testTarget(name: "LMJSONTests", dependencies: ["LMJSON"]),
-        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"]),
+        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"], exclude: ["Fixtures"]),
         .testTarget(name: "MapReduceTests", dependencies: ["MapReduce", "LMJSON"]),
         .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMJSON", "LMTokenizer", "MapReduce"]),
         .testTarget(name: "LMShardTests", dependencies: ["LMShard", "LMJSON"]),

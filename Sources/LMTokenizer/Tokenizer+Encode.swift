@@ -9,7 +9,8 @@ struct EncodeScratch {
 
 extension Tokenizer {
     /// The ids HF's `encode(text, add_special_tokens:).ids` gives.
-    /// O(n) in the text length (BPE is O(k log k) per piece of k bytes).
+    /// Linear in the text length for ordinary text; one piece of k symbols
+    /// that misses the vocabulary costs O(k log k) to merge.
     public func encode(_ text: String, addSpecialTokens: Bool = false) -> [UInt32] {
         var text = text
         var ids: [UInt32] = []
@@ -20,8 +21,7 @@ extension Tokenizer {
     /// Appends the ids for UTF-8 `bytes` to `ids`. Invalid UTF-8 does not
     /// crash: each bad byte is treated as one "other" character.
     public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]) {
-        var scratch = EncodeScratch()
-        encode(utf8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch)
+        scratchPool.with { encode(utf8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
     }
 
     func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch) {
@@ -96,10 +96,11 @@ extension Tokenizer {
         let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, n))
         var results = [[UInt32]](repeating: [], count: n)
         if workers == 1 {
-            var scratch = EncodeScratch()
-            for i in 0..<n {
-                var text = texts[i]
-                text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &results[i], scratch: &scratch) }
+            scratchPool.with { scratch in
+                for i in 0..<n {
+                    var text = texts[i]
+                    text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &results[i], scratch: &scratch) }
+                }
             }
             return results
         }
@@ -111,12 +112,13 @@ extension Tokenizer {
                 guard let base else { return }
                 let lo = c * n / chunks
                 let hi = (c + 1) * n / chunks
-                var scratch = EncodeScratch()
-                for i in lo..<hi {
-                    var text = texts[i]
-                    var ids: [UInt32] = []
-                    text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
-                    (base + i).pointee = ids
+                scratchPool.with { scratch in
+                    for i in lo..<hi {
+                        var text = texts[i]
+                        var ids: [UInt32] = []
+                        text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
+                        (base + i).pointee = ids
+                    }
                 }
             }
         }

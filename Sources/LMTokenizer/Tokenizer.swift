@@ -5,7 +5,7 @@ import LMJSON
 /// the `tokenizers` library, built for throughput.
 ///
 /// Immutable after `init`, so one instance is shared by every thread;
-/// per-call buffers live in `EncodeScratch`.
+/// per-call buffers live in `EncodeScratch`es lent out by a locked pool.
 public final class Tokenizer: @unchecked Sendable {
     let model: BPEModel
     let normalizer: (any Normalizer)?
@@ -20,6 +20,8 @@ public final class Tokenizer: @unchecked Sendable {
     let addedById: [UInt32: AddedToken]
     /// Added tokens by content, for `tokenToId`.
     let addedByContent: [String: UInt32]
+    /// Reused encode buffers (see `ScratchPool`).
+    let scratchPool = ScratchPool()
 
     /// Where the tokenizer came from (a path, or what the caller passed).
     public let source: String
@@ -31,10 +33,11 @@ public final class Tokenizer: @unchecked Sendable {
     /// `eos_token` from `tokenizer_config.json`, else the first present of
     /// `<|endoftext|>`, `<|end_of_text|>`, `</s>`, `<eos>`.
     public private(set) var eosTokenId: UInt32? = nil
-    /// `bos_token` from `tokenizer_config.json`, else the first present of
-    /// `<|begin_of_text|>`, `<s>`, `<bos>`.
+    /// `bos_token` from `tokenizer_config.json`, else the first special
+    /// added token among `<|begin_of_text|>`, `<s>`, `<bos>`.
     public private(set) var bosTokenId: UInt32? = nil
-    /// `pad_token` from `tokenizer_config.json`, else `<pad>` / `<|pad|>` if present.
+    /// `pad_token` from `tokenizer_config.json`, else a special added token
+    /// `<pad>` or `<|pad|>`.
     public private(set) var padTokenId: UInt32? = nil
 
     /// Loads `url`: a `tokenizer.json` file, or a directory holding one (and
@@ -181,8 +184,14 @@ public final class Tokenizer: @unchecked Sendable {
             for n in names { if let id = tokenToId(n) { return id } }
             return nil
         }
+        // BOS and PAD fall back only to *special* tokens: Qwen2's vocabulary
+        // has a plain "<s>" that is not a BOS token.
+        func firstSpecial(_ names: [String]) -> UInt32? {
+            for n in names { if let id = specialTokens[n] { return id } }
+            return nil
+        }
         eosTokenId = try configured("eos_token") ?? firstPresent(["<|endoftext|>", "<|end_of_text|>", "</s>", "<eos>"])
-        bosTokenId = try configured("bos_token") ?? firstPresent(["<|begin_of_text|>", "<s>", "<bos>"])
-        padTokenId = try configured("pad_token") ?? firstPresent(["<pad>", "<|pad|>"])
+        bosTokenId = try configured("bos_token") ?? firstSpecial(["<|begin_of_text|>", "<s>", "<bos>"])
+        padTokenId = try configured("pad_token") ?? firstSpecial(["<pad>", "<|pad|>"])
     }
 }

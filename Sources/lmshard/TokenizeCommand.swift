@@ -8,7 +8,7 @@ struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract: "Tokenize the text field of each JSONL line on stdin, writing {\"ids\":[...]} lines in order.")
 
-    @Option(name: .long, help: "Path to a tokenizer.json or a directory holding one.")
+    @Option(name: .long, help: "A tokenizer.json, a directory holding one, or a hub id (ORG/NAME).")
     var tokenizer: String
 
     @Option(name: .long, help: "The string field to tokenize.")
@@ -32,7 +32,7 @@ struct TokenizeCommand: ParsableCommand {
     func run() throws {
         let tok: Tokenizer
         do {
-            tok = try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizer))
+            tok = try Tokenizer(contentsOf: HubResolver.resolve(tokenizer))
         } catch {
             FileHandle.standardError.write(Data("lmshard tokenize: \(error)\n".utf8))
             throw ExitCode(1)

@@ -4,8 +4,8 @@
 /// starts at byte `i` ends where?". Every one of these patterns matches any
 /// character (letters, numbers, whitespace and "other" are all covered by an
 /// alternative), so the matches tile the text and a scan is a simple loop.
-/// Running Oniguruma-style backtracking per piece is what makes HF ~1 MB/s;
-/// these loops look at each byte about twice.
+/// A backtracking engine is what makes HF slow here; these loops look at
+/// each byte about twice.
 
 /// Shared helpers: maximal runs of one class.
 enum ScanRun {

@@ -3,8 +3,8 @@
 ///
 /// Oniguruma (which HF `tokenizers` uses) defines `\s` as Unicode White_Space
 /// and `\p{L}` / `\p{N}` by general category, which is what
-/// `Unicode.Scalar.Properties` gives. Asking the properties costs ~20 ns per
-/// scalar, so ASCII and the rest of the BMP go through a table built once.
+/// `Unicode.Scalar.Properties` gives. Asking the properties per character
+/// is slow, so ASCII uses bit masks and the rest of the BMP a table.
 enum CharClass: UInt8 {
     case other = 0
     case letter = 1
@@ -26,7 +26,7 @@ enum CharClass: UInt8 {
         }
     }
 
-    /// Classes of U+0000...U+FFFF, one byte each (64 KB, built in ~3 ms on first use).
+    /// Classes of U+0000...U+FFFF, one byte each (64 KB, built once on first use).
     static let bmpTable: [CharClass] = (0..<0x1_0000).map { compute(UInt32($0)) }
 
     /// O(1) for the BMP; astral scalars (emoji, rare CJK) ask the properties.

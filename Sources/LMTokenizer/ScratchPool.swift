@@ -1,0 +1,26 @@
+import Foundation
+
+/// A small lock-protected stack of `EncodeScratch`es, so single-text
+/// `encode` calls reuse buffers (and the per-thread word cache) instead of
+/// allocating ~230 KB of scratch per call. The tokenizer's observable state
+/// stays immutable; only these private buffers move between threads, and a
+/// buffer is used by one thread at a time.
+final class ScratchPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var free: [EncodeScratch] = []
+    /// More idle scratches than this are dropped (one per core is plenty).
+    private let limit = 64
+
+    /// Runs `body` with a scratch that no other thread holds meanwhile.
+    @inline(__always)
+    func with<R>(_ body: (inout EncodeScratch) -> R) -> R {
+        lock.lock()
+        var scratch = free.popLast() ?? EncodeScratch()
+        lock.unlock()
+        let result = body(&scratch)
+        lock.lock()
+        if free.count < limit { free.append(scratch) }
+        lock.unlock()
+        return result
+    }
+}

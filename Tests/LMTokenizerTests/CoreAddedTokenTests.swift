@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import LMTokenizer
+
+/// Added-token splitting, following HF's AddedVocabulary: leftmost-longest
+/// matches, then single_word / lstrip / rstrip adjustments.
+struct CoreAddedTokenTests {
+    /// Vocabulary: single letters and the space; "<s>" is also a vocab token.
+    static let vocab = ["a": 0, "b": 1, " ": 2, "<": 3, ">": 4, "s": 5, "<s>": 6, "x": 7]
+
+    static func tokenizer(_ added: String) throws -> Tokenizer {
+        try CoreBPETests.tokenizer(vocab: vocab, merges: "[]", addedTokens: "[" + added + "]")
+    }
+
+    static func token(_ content: String, _ id: Int, special: Bool = true, lstrip: Bool = false,
+                      rstrip: Bool = false, singleWord: Bool = false) -> String {
+        """
+        {"id": \(id), "content": "\(content)", "single_word": \(singleWord), "lstrip": \(lstrip),
+         "rstrip": \(rstrip), "normalized": false, "special": \(special)}
+        """
+    }
+
+    @Test func leftmostLongestWins() throws {
+        // "<eos>" and "<e" both start at 1; the longer one wins. Text around
+        // the match goes through the model.
+        let t = try Self.tokenizer(Self.token("<e", 20) + "," + Self.token("<eos>", 21))
+        #expect(t.encode("a<eos>b") == [0, 21, 1])
+        #expect(t.encode("a<ex") == [0, 20, 7])
+    }
+
+    @Test func lstripAndRstripSwallowWhitespace() throws {
+        // lstrip takes the spaces before the token, rstrip those after.
+        let l = try Self.tokenizer(Self.token("<m>", 30, lstrip: true))
+        #expect(l.encode("a  <m> b") == [0, 30, 2, 1])
+        let r = try Self.tokenizer(Self.token("<m>", 30, rstrip: true))
+        #expect(r.encode("a  <m> b") == [0, 2, 2, 30, 1])
+    }
+
+    @Test func singleWordNeedsWordBoundaries() throws {
+        // "ab" inside "xab" or "abx" touches a word character: not a match.
+        let t = try CoreBPETests.tokenizer(
+            vocab: Self.vocab, merges: "[]",
+            addedTokens: "[" + Self.token("ab", 40, special: false, singleWord: true) + "]")
+        #expect(t.encode("ab") == [40])
+        #expect(t.encode("a ab b") == [0, 2, 40, 2, 1])
+        #expect(t.encode("xab") == [7, 0, 1])
+        #expect(t.encode("abx") == [0, 1, 7])
+    }
+
+    @Test func tokensInTheVocabularyKeepTheirIds() throws {
+        // "<s>" is vocab id 6; the added entry claims 99 but HF keeps 6.
+        let t = try Self.tokenizer(Self.token("<s>", 99))
+        #expect(t.encode("a<s>") == [0, 6])
+        #expect(t.tokenToId("<s>") == 6)
+        #expect(t.specialTokens == ["<s>": 6])
+        // Without the added entry, "<s>" is three characters for the model.
+        let plain = try Self.tokenizer("")
+        #expect(plain.encode("a<s>") == [0, 3, 5, 4])
+    }
+
+    @Test func vocabSizeCountsDistinctTokens() throws {
+        // 8 vocab entries + "<eos>" (new) + "<s>" (already in the vocab).
+        let t = try Self.tokenizer(Self.token("<eos>", 8) + "," + Self.token("<s>", 6))
+        #expect(t.vocabSize == 9)
+        // No tokenizer_config.json: "<eos>" is one of the fallback names.
+        #expect(t.eosTokenId == 8)
+        #expect(t.decode([0, 8, 1], skipSpecialTokens: true) == "a b")
+        #expect(t.decode([0, 8, 1]) == "a <eos> b")
+    }
+
+    @Test func configNamesSpecialTokens() throws {
+        let json = try parseTokenizerJSON(Data("""
+        {"added_tokens": [\(Self.token("<eos>", 8))], "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}
+        """.utf8))
+        let config = try parseTokenizerJSON(Data(#"{"eos_token": {"content": "<eos>"}, "bos_token": "a", "pad_token": null}"#.utf8))
+        let t = try Tokenizer(json: json, source: "inline", config: config)
+        #expect(t.eosTokenId == 8)
+        #expect(t.bosTokenId == 0)
+        #expect(t.padTokenId == nil)
+        let bad = try parseTokenizerJSON(Data(#"{"eos_token": "<nope>"}"#.utf8))
+        #expect(throws: TokenizerError.self) { _ = try Tokenizer(json: json, source: "inline", config: bad) }
+    }
+
+    @Test func textWithoutAddedTokensIsUntouched() throws {
+        let t = try Self.tokenizer(Self.token("<eos>", 8))
+        #expect(t.encode("ab ab") == [0, 1, 2, 0, 1])
+        #expect(t.encode("") == [])
+    }
+}

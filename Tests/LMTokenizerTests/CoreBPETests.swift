@@ -1,0 +1,131 @@
+import Foundation
+import LMJSON
+import Testing
+@testable import LMTokenizer
+
+/// BPE on tiny inline tokenizers whose merges can be followed by hand.
+struct CoreBPETests {
+    /// A tokenizer.json with no pre-tokenizer, so the whole text is one word.
+    static func tokenizer(
+        vocab: [String: Int], merges: String, extraModel: String = "", preTokenizer: String = "null",
+        addedTokens: String = "[]"
+    ) throws -> Tokenizer {
+        let vocabJSON = vocab.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
+        let text = """
+        {"version": "1.0", "added_tokens": \(addedTokens), "normalizer": null,
+         "pre_tokenizer": \(preTokenizer), "post_processor": null, "decoder": null,
+         "model": {"type": "BPE", "vocab": {\(vocabJSON)}, "merges": \(merges)\(extraModel)}}
+        """
+        return try Tokenizer(json: try parseTokenizerJSON(Data(text.utf8)), source: "inline")
+    }
+
+    static let abc = ["a": 0, "b": 1, "c": 2, "ab": 3, "bc": 4, "abc": 5]
+
+    @Test func lowestRankMergesFirst() throws {
+        // Ranks: "b c" = 0, "a b" = 1. In "abc" both pairs exist; b+c wins
+        // by rank although a+b is further left, leaving a | bc (no "a bc").
+        let t = try Self.tokenizer(vocab: Self.abc, merges: #"["b c", "a b"]"#)
+        #expect(t.encode("abc") == [0, 4])
+        // "abab": only a+b applies, at both positions -> ab ab.
+        #expect(t.encode("abab") == [3, 3])
+    }
+
+    @Test func mergesInArrayForm() throws {
+        // Same merges as pairs; then "ab c" (rank 2) completes abc.
+        let t = try Self.tokenizer(vocab: Self.abc, merges: #"[["a", "b"], ["b", "c"], ["ab", "c"]]"#)
+        // a+b (rank 0) first: ab c, then ab+c -> abc.
+        #expect(t.encode("abc") == [5])
+    }
+
+    @Test func wholeWordHitOnlyWhenBPEWouldProduceIt() throws {
+        // "abc" is in the vocabulary but merges only reach a | bc, so a
+        // whole-word lookup must not short-circuit...
+        let plain = try Self.tokenizer(vocab: Self.abc, merges: #"["b c", "a b"]"#)
+        #expect(plain.encode("abc") == [0, 4])
+        // ...unless ignore_merges says the vocabulary wins (Llama 3).
+        let ignoring = try Self.tokenizer(vocab: Self.abc, merges: #"["b c", "a b"]"#, extraModel: #", "ignore_merges": true"#)
+        #expect(ignoring.encode("abc") == [5])
+        // "abcabc" is not in the vocabulary, so it merges: b+c twice -> a bc a bc.
+        #expect(ignoring.encode("abcabc") == [0, 4, 0, 4])
+    }
+
+    @Test func tiesGoLeftmost() throws {
+        // "aaa" with "a a": the leftmost pair merges, leaving aa | a.
+        let t = try Self.tokenizer(vocab: ["a": 0, "aa": 1], merges: #"["a a"]"#)
+        #expect(t.encode("aaa") == [1, 0])
+    }
+
+    @Test func longWordsUseTheHeapAndAgree() throws {
+        // 100 a's (above the 48-symbol heap threshold): a+a pairs left to
+        // right give 50 "aa", then aa+aa gives 25 "aaaa".
+        let t = try Self.tokenizer(vocab: ["a": 0, "aa": 1, "aaaa": 2], merges: #"["a a", "aa aa"]"#)
+        #expect(t.encode(String(repeating: "a", count: 100)) == [UInt32](repeating: 2, count: 25))
+        // 101 a's: one trailing "a" is left over.
+        #expect(t.encode(String(repeating: "a", count: 101)) == [UInt32](repeating: 2, count: 25) + [0])
+        // 10 a's (scan path): 5 aa -> 2 aaaa + aa.
+        #expect(t.encode(String(repeating: "a", count: 10)) == [2, 2, 1])
+    }
+
+    @Test func byteFallbackAndUnknown() throws {
+        // "é" (C3 A9) is not in the vocabulary: byte_fallback emits <0xC3> <0xA9>.
+        var vocab = ["a": 0, "<unk>": 1, "<0xC3>": 2, "<0xA9>": 3]
+        let fb = try Self.tokenizer(vocab: vocab, merges: "[]", extraModel: #", "byte_fallback": true, "unk_token": "<unk>""#)
+        #expect(fb.encode("aé") == [0, 2, 3])
+        // Without fallback, each unknown character is <unk>; fuse_unk merges runs.
+        vocab["<0xC3>"] = nil
+        let unk = try Self.tokenizer(vocab: vocab, merges: "[]", extraModel: #", "unk_token": "<unk>""#)
+        #expect(unk.encode("aééa") == [0, 1, 1, 0])
+        let fused = try Self.tokenizer(vocab: vocab, merges: "[]", extraModel: #", "unk_token": "<unk>", "fuse_unk": true"#)
+        #expect(fused.encode("aééa") == [0, 1, 0])
+    }
+
+    @Test func continuingSubwordPrefixAndSuffix() throws {
+        // With prefix "@@", "ab" starts as a, @@b; merge "a @@b" -> "ab"
+        // (the merged token drops the right side's prefix).
+        let t = try Self.tokenizer(
+            vocab: ["a": 0, "@@b": 1, "ab": 2, "b": 3], merges: #"["a @@b"]"#,
+            extraModel: #", "continuing_subword_prefix": "@@""#)
+        #expect(t.encode("ab") == [2])
+        #expect(t.encode("b") == [3])
+    }
+
+    @Test func byteLevelVocabularyIsTranslated() throws {
+        // "Ġ" is GPT-2's stand-in for the space byte; the model works on raw
+        // bytes, so " a" finds "Ġa" without any string mapping at encode time.
+        let t = try Self.tokenizer(
+            vocab: ["a": 0, "Ġ": 1, "Ġa": 2], merges: #"["Ġ a"]"#,
+            preTokenizer: #"{"type": "ByteLevel", "add_prefix_space": false, "use_regex": true}"#)
+        #expect(t.encode("a a") == [0, 2])
+        #expect(t.tokenToId("Ġa") == 2)
+        #expect(t.idToToken(2) == "Ġa")
+        // No decoder: HF joins the token strings with spaces.
+        #expect(t.decode([0, 2]) == "a Ġa")
+    }
+
+    @Test func rejectsWhatItCannotReproduce() throws {
+        #expect(throws: TokenizerError.self) {
+            _ = try Self.tokenizer(vocab: Self.abc, merges: "[]", extraModel: #", "dropout": 0.1"#)
+        }
+        #expect(throws: TokenizerError.unsupportedComponent(path: "pre_tokenizer.pretokenizers[0]", type: "Fancy")) {
+            _ = try Self.tokenizer(vocab: Self.abc, merges: "[]",
+                                   preTokenizer: #"{"type": "Sequence", "pretokenizers": [{"type": "Fancy"}]}"#)
+        }
+        let wordPiece = #"{"model": {"type": "WordPiece", "vocab": {}}}"#
+        #expect(throws: TokenizerError.unsupportedComponent(path: "model", type: "WordPiece")) {
+            _ = try Tokenizer(json: try parseTokenizerJSON(Data(wordPiece.utf8)), source: "inline")
+        }
+        // A merge naming a token missing from the vocabulary.
+        #expect(throws: TokenizerError.self) { _ = try Self.tokenizer(vocab: Self.abc, merges: #"["a z"]"#) }
+        // Malformed JSON carries the byte offset: the missing comma is noticed
+        // at byte 8, where "b" starts.
+        #expect(throws: TokenizerError.invalidField(path: "$", reason: "not valid JSON at byte 8: expected ',' or '}'")) {
+            _ = try parseTokenizerJSON(Data(#"{"a": 1 "b": 2}"#.utf8))
+        }
+    }
+
+    @Test func missingFileIsATypedError() {
+        #expect(throws: TokenizerError.self) {
+            _ = try Tokenizer(contentsOf: URL(fileURLWithPath: "no/such/tokenizer.json"))
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Testing
+@testable import LMTokenizer
+
+/// The hand-written scanners against the regexes they replace. Expected
+/// splits are worked out from the regex alternatives (and agree with HF's
+/// `pre_tokenizers.Split(Regex(p), "isolated").pre_tokenize_str`).
+struct CoreScannerTests {
+    static let gpt2 = SplitPattern.gpt2
+    static let llama3 = SplitPattern.llama(LlamaScanner(maxDigits: 3))
+    static let qwen2 = SplitPattern.llama(LlamaScanner(maxDigits: 1))
+
+    static func pieces(_ pattern: SplitPattern, _ text: String) -> [String] {
+        var out: [String] = []
+        var copy = text
+        copy.withUTF8 { t in
+            var previous = 0
+            pattern.forEachMatch(t) { s, e in
+                #expect(s == previous, "matches must tile the text")
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: t[s..<e]), as: UTF8.self))
+                previous = e
+            }
+            #expect(previous == t.count)
+        }
+        return out
+    }
+
+    @Test func gpt2ContractionsAreLowercaseOnly() {
+        // 's and 'm are contractions; 'S is not (no (?i:)), so ' starts an
+        // "other" run and S a letter run; " '" is ` ?[^\s\p{L}\p{N}]+`.
+        #expect(Self.pieces(Self.gpt2, "I'm HERE'S 's 'S") == ["I", "'m", " HERE", "'", "S", " '", "s", " '", "S"])
+        #expect(Self.pieces(Self.gpt2, "a'bc''d") == ["a", "'", "bc", "''", "d"])
+    }
+
+    @Test func llamaContractionsIgnoreCase() {
+        // (?i:'s|...) takes 'S and 'RE and 'Ve; Oniguruma folds ſ to s.
+        #expect(Self.pieces(Self.llama3, "I'm HERE'S 's 'S") == ["I", "'m", " HERE", "'S", " '", "s", " '", "S"])
+        #expect(Self.pieces(Self.llama3, "they'RE we'Ve") == ["they", "'RE", " we", "'Ve"])
+        #expect(Self.pieces(Self.llama3, "x'ſx") == ["x", "'ſ", "x"])
+        // Not a contraction: `[^\r\n\p{L}\p{N}]?\p{L}+` glues ' to the letters.
+        #expect(Self.pieces(Self.llama3, "a'bc''d") == ["a", "'bc", "''", "d"])
+    }
+
+    @Test func digitRuns() {
+        // GPT-2: ` ?\p{N}+` whole runs; Llama 3: \p{N}{1,3}; Qwen2: one digit.
+        #expect(Self.pieces(Self.gpt2, "1 12 1234567") == ["1", " 12", " 1234567"])
+        #expect(Self.pieces(Self.llama3, "1 12 1234567") == ["1", " ", "12", " ", "123", "456", "7"])
+        #expect(Self.pieces(Self.qwen2, "1 12 123") == ["1", " ", "1", "2", " ", "1", "2", "3"])
+        #expect(Self.pieces(Self.llama3, "12345") == ["123", "45"])
+        #expect(Self.pieces(Self.llama3, "1234") == ["123", "4"])
+        #expect(Self.pieces(Self.llama3, "123456") == ["123", "456"])
+    }
+
+    @Test func whitespaceRuns() {
+        // `\s+(?!\S)` leaves the last space to lead the next word; at the end
+        // of text the whole run is one piece.
+        #expect(Self.pieces(Self.gpt2, "a   b  \n") == ["a", "  ", " b", "  \n"])
+        #expect(Self.pieces(Self.gpt2, "  ") == ["  "])
+        // NBSP is whitespace but not ' ', so it cannot lead "bar".
+        #expect(Self.pieces(Self.gpt2, "\tfoo  \u{a0}bar") == ["\t", "foo", "  ", "\u{a0}", "bar"])
+        // Llama: a tab may lead letters (`[^\r\n\p{L}\p{N}]?\p{L}+`).
+        #expect(Self.pieces(Self.llama3, "\tfoo  \u{a0}bar") == ["\tfoo", "  ", "\u{a0}bar"])
+    }
+
+    @Test func carriageReturnMixes() {
+        // GPT-2 has no newline rule: "\r\n\r\n " keeps all but the last space.
+        #expect(Self.pieces(Self.gpt2, "x\r\n\r\n  y\r\n") == ["x", "\r\n\r\n ", " y", "\r\n"])
+        // Llama: `\s*[\r\n]+` stops at the run's last newline.
+        #expect(Self.pieces(Self.llama3, "x\r\n\r\n  y\r\n") == ["x", "\r\n\r\n", " ", " y", "\r\n"])
+        // ` ?[^\s\p{L}\p{N}]+[\r\n]*` takes trailing newlines with punctuation.
+        #expect(Self.pieces(Self.llama3, "ok?\n\n") == ["ok", "?\n\n"])
+        #expect(Self.pieces(Self.gpt2, "ok?\n\n") == ["ok", "?", "\n\n"])
+    }
+
+    @Test func cjkCombiningMarksAndEmoji() {
+        // U+0301 and U+093F are marks (class "other"), not letters.
+        #expect(Self.pieces(Self.gpt2, "中文123字 e\u{301}t\u{915}\u{93f}")
+            == ["中文", "123", "字", " e", "\u{301}", "t\u{915}", "\u{93f}"])
+        #expect(Self.pieces(Self.llama3, "中文123字 e\u{301}t\u{915}\u{93f}")
+            == ["中文", "123", "字", " e", "\u{301}t\u{915}", "\u{93f}"])
+        #expect(Self.pieces(Self.gpt2, "hi 😀👍🏽!! ok") == ["hi", " 😀👍🏽!!", " ok"])
+    }
+
+    @Test func recognisedPatternsSelectScanners() throws {
+        guard case .gpt2 = try SplitPattern.fromRegex(GPT2Scanner.pattern, path: "p") else {
+            Issue.record("GPT-2 pattern not recognised"); return
+        }
+        guard case let .llama(l) = try SplitPattern.fromRegex(LlamaScanner.qwen2Pattern, path: "p") else {
+            Issue.record("Qwen2 pattern not recognised"); return
+        }
+        #expect(l.maxDigits == 1)
+        guard case .regex = try SplitPattern.fromRegex(#"\d+"#, path: "p") else {
+            Issue.record("unknown pattern should fall back to ICU"); return
+        }
+    }
+
+    @Test func icuFallbackAgreesWithScanner() throws {
+        // The same GPT-2 regex written with a redundant group is not
+        // recognised, so ICU runs it; its splits must equal the scanner's.
+        let icu = try SplitPattern.fromRegex("(?:" + GPT2Scanner.pattern + ")", path: "p")
+        for text in ["I'm HERE'S 's", "a   b  \n", "中文123字 e\u{301}t", "x\r\n\r\n  y", "hi 😀👍🏽!! ok"] {
+            #expect(Self.pieces(icu, text) == Self.pieces(Self.gpt2, text), "\(text)")
+        }
+    }
+
+    @Test func invalidUTF8DoesNotCrash() {
+        let bytes: [UInt8] = [0x61, 0xFF, 0xC3, 0x20, 0x62, 0xE2, 0x82]
+        for pattern in [Self.gpt2, Self.llama3] {
+            var total = 0
+            bytes.withUnsafeBufferPointer { t in pattern.forEachMatch(t) { s, e in total += e - s } }
+            #expect(total == bytes.count)
+        }
+    }
+
+    @Test func splitBehaviors() {
+        // Pattern "-" on "a-b--c": tiles a | - | b | - | - | c.
+        func run(_ b: SplitPreTokenizer.Behavior, invert: Bool = false) -> [String] {
+            let p = SplitPreTokenizer(pattern: .literal(Array("-".utf8)), behavior: b, invert: invert)
+            var out = PieceList()
+            var text = "a-b--c"
+            text.withUTF8 { p.split($0, into: &out) }
+            return (0..<out.count).map { String(decoding: out.bytes[out.range(at: $0)], as: UTF8.self) }
+        }
+        #expect(run(.isolated) == ["a", "-", "b", "-", "-", "c"])
+        #expect(run(.removed) == ["a", "b", "c"])
+        #expect(run(.mergedWithPrevious) == ["a-", "b-", "-", "c"])
+        #expect(run(.mergedWithNext) == ["a", "-b", "-", "-c"])
+        #expect(run(.contiguous) == ["a", "-", "b", "--", "c"])
+        // Inverted: the dashes become the kept tiles, each its own (the two
+        // adjacent dashes were two matches, so they stay two pieces).
+        #expect(run(.removed, invert: true) == ["-", "-", "-"])
+    }
+}

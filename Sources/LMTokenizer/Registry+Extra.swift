@@ -21,6 +21,9 @@ let extraPreTokenizers: [String: ComponentFactory<any PreTokenizer>] = [
     "Whitespace": { _, _ in WhitespacePreTokenizer() },
     "WhitespaceSplit": { _, _ in WhitespaceSplitPreTokenizer() },
     "BertPreTokenizer": { _, _ in BertPreTokenizer() },
+    "CharDelimiterSplit": { json, path in
+        CharDelimiterSplitPreTokenizer(delimiter: try ComponentFields(json, path: path).scalar("delimiter"))
+    },
     "Punctuation": { json, path in
         let fields = ComponentFields(json, path: path)
         let name = try fields.optionalString("behavior") ?? "Isolated"

@@ -20,15 +20,21 @@ final class ExtraTestHTTPServer: @unchecked Sendable {
 
     let port: UInt16
     private let listener: Int32
-    private let routes: [String: Route]
+    private var table: [String: Route]
     private let lock = NSLock()
     private var recorded: [String] = []
 
     /// Request header blocks received so far (request line first).
     var requests: [String] { lock.withLock { recorded } }
 
+    /// The routes served; settable after start, when the port is known.
+    var routes: [String: Route] {
+        get { lock.withLock { table } }
+        set { lock.withLock { table = newValue } }
+    }
+
     init(routes: [String: Route]) throws {
-        self.routes = routes
+        self.table = routes
         #if canImport(Glibc)
             let stream = Int32(SOCK_STREAM.rawValue)
         #else
@@ -71,7 +77,7 @@ final class ExtraTestHTTPServer: @unchecked Sendable {
             let text = String(decoding: request, as: UTF8.self)
             lock.withLock { recorded.append(text) }
             let path = text.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
-            let route = routes[path] ?? Route(status: 404, body: "Entry not found")
+            let route = self.routes[path] ?? Route(status: 404, body: "Entry not found")
             var head = "HTTP/1.1 \(route.status) X\r\nContent-Length: \(route.body.utf8.count)\r\nConnection: close\r\n"
             for (name, value) in route.headers { head += "\(name): \(value)\r\n" }
             let response = Array((head + "\r\n" + route.body).utf8)
@@ -182,6 +188,36 @@ struct ExtraHubTests {
         #expect(server.requests.count == 2)
     }
 
+    @Test func redirectsKeepHubHeadersAndDropTheTokenOffHost() throws {
+        // The hub answers with a 302 carrying X-Repo-Commit and X-Linked-Etag
+        // and sends large files to a CDN host: "localhost" is another host
+        // than "127.0.0.1", so the token must not follow the redirect.
+        let server = try ExtraTestHTTPServer(routes: [:])
+        defer { server.stop() }
+        server.routes = [
+            "/Org/Big/resolve/main/tokenizer.json": .init(
+                status: 302,
+                headers: [
+                    "Location": "http://localhost:\(server.port)/cdn/blob", "X-Repo-Commit": "def456",
+                    "X-Linked-Etag": "\"linked9\"",
+                ]),
+            "/cdn/blob": .init(status: 200, headers: ["ETag": "\"cdn-etag\""], body: "{\"big\":true}"),
+        ]
+        let cache = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let env = ["HF_HUB_CACHE": cache.path, "HF_ENDPOINT": "http://127.0.0.1:\(server.port)", "HF_TOKEN": "hf_secret"]
+        let path = try HubResolver.resolve("Org/Big", environment: env)
+        let repo = cache.appendingPathComponent("models--Org--Big")
+        #expect(path.path == repo.appendingPathComponent("snapshots/def456/tokenizer.json").path)
+        #expect(try String(contentsOf: repo.appendingPathComponent("blobs/linked9"), encoding: .utf8) == "{\"big\":true}")
+        let requests = server.requests
+        let hub = requests.filter { $0.hasPrefix("GET /Org/Big/resolve/main/tokenizer.json ") }
+        let cdn = requests.filter { $0.hasPrefix("GET /cdn/blob ") }
+        #expect(hub.count == 1 && cdn.count == 1)
+        #expect(hub.allSatisfy { $0.lowercased().contains("authorization: bearer hf_secret") })
+        #expect(cdn.allSatisfy { !$0.lowercased().contains("authorization:") })
+    }
+
     @Test func httpErrorsCarryTheStatus() throws {
         let server = try ExtraTestHTTPServer(routes: [
             "/Org/Gated/resolve/main/tokenizer.json": .init(status: 401, body: "Unauthorized")
@@ -213,5 +249,27 @@ struct ExtraHubTests {
         #expect(!HubResolver.isHubID("dir/tokenizer.json"))
         #expect(HubResolver.normalizedETag("W/\"abc-1\"") == "abc-1")
         #expect(HubResolver.normalizedETag("\"../x\"") == nil)
+    }
+}
+
+/// `Tokenizer.fromPretrained` on a real tokenizer placed in a temporary hub cache.
+struct ExtraFromPretrainedTests {
+    // Needs the shared test tokenizers; skipped with a message when
+    // LMSHARD_SHARED is unset.
+    static let shared = ProcessInfo.processInfo.environment["LMSHARD_SHARED"]
+
+    @Test(.enabled(if: shared != nil, "set LMSHARD_SHARED to the folder holding tokenizers/gpt2/tokenizer.json"))
+    func loadsFromTheHubCacheOffline() throws {
+        let source = URL(fileURLWithPath: try #require(Self.shared)).appendingPathComponent("tokenizers/gpt2/tokenizer.json")
+        let cache = FileManager.default.temporaryDirectory.appendingPathComponent("lmshard-hub-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cache) }
+        let snapshot = cache.appendingPathComponent("models--openai-community--gpt2/snapshots/0123abc")
+        try FileManager.default.createDirectory(at: snapshot, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            at: snapshot.appendingPathComponent("tokenizer.json"), withDestinationURL: source)
+        let tokenizer = try Tokenizer.fromPretrained(
+            "openai-community/gpt2", environment: ["HF_HUB_CACHE": cache.path, "HF_HUB_OFFLINE": "1"])
+        // GPT-2: "Hello" = 15496, " world" = 995 (Python tokenizers gives [15496, 995]).
+        #expect(tokenizer.encode("Hello world") == [15496, 995])
     }
 }

@@ -94,6 +94,17 @@ struct ExtraNormalizerTests {
         #expect(try ExtraJSON.normalizer(["type": .string("StripAccents")]).normalize("a\u{0301}b\u{0903}c") == "abc")
     }
 
+    @Test func unicodeVersionsMatchHF() throws {
+        // HF's normalization tables are Unicode 11.0: U+32FF (12.1) and U+A7F2
+        // (14.0) keep their form, while U+3300 expands and e + U+301 composes.
+        let nfkc = try ExtraJSON.normalizer(["type": .string("NFKC")])
+        #expect(nfkc.normalize("\u{32FF}\u{3300}") == "\u{32FF}アパート")
+        #expect(nfkc.normalize("\u{A7F2} e\u{301}") == "\u{A7F2} é")
+        // StripAccents uses Unicode 9.0 marks: U+1CF2 goes, U+111C9 and U+0898 stay.
+        let strip = try ExtraJSON.normalizer(["type": .string("StripAccents")])
+        #expect(strip.normalize("a\u{1CF2}b\u{111C9}c\u{898}d") == "ab\u{111C9}c\u{898}d")
+    }
+
     @Test func errorsNameTheFieldPath() throws {
         #expect(throws: TokenizerError.invalidField(path: "normalizer.normalizers[1].prepend", reason: "missing string")) {
             _ = try ExtraJSON.normalizer([

@@ -48,6 +48,24 @@ struct ExtraPreTokenizerTests {
         }
     }
 
+    @Test func unicodeVersionsMatchHF() throws {
+        // HF's punctuation table is Unicode 8.0: U+061D (added in 14.0) is not
+        // punctuation, U+166D (Po in 8.0, So now) still is.
+        #expect(ExtraJSON.pieces(try make(["type": .string("Punctuation")]), "a\u{61D}b\u{166D}c") == ["a\u{61D}b", "\u{166D}", "c"])
+        // Oniguruma's \w is Unicode 16.0: U+088F (added in 17.0) is not a word
+        // character, U+31350 (CJK Extension H, 15.0) is.
+        #expect(ExtraJSON.pieces(try make(["type": .string("Whitespace")]), "a\u{88F}b \u{31350}x") == ["a", "\u{88F}", "b", "\u{31350}x"])
+    }
+
+    @Test func charDelimiterSplit() throws {
+        // HF: CharDelimiterSplit("é") on "aébééc é" gives a|b|"c " (empty pieces dropped).
+        let split = try make(["type": .string("CharDelimiterSplit"), "delimiter": .string("é")])
+        #expect(ExtraJSON.pieces(split, "aébééc é") == ["a", "b", "c "])
+        #expect(throws: TokenizerError.invalidField(path: "pre_tokenizer.delimiter", reason: "missing string")) {
+            _ = try make(["type": .string("CharDelimiterSplit")])
+        }
+    }
+
     @Test func bertPreTokenizer() throws {
         #expect(ExtraJSON.pieces(try make(["type": .string("BertPreTokenizer")]), "Hello, world!  x") == ["Hello", ",", "world", "!", "x"])
     }

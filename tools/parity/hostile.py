@@ -31,7 +31,10 @@ SPECIAL_TOKENS = ["<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>
                   "<system>", "</system>", "<user>", "</user>", "<assistant>", "</assistant>", "<s>", "</s>",
                   "<unk>", "<pad>", "[CLS]", "[SEP]"]
 ODD_SCALARS = ["\ufffd", "\ufffe", "\uffff", "\U0010ffff", "\ue000", "\U000f0000", "\u00ad", "\u2060",
-               "\u200c", "\u200d", "\u034f", "\U0001d11e", "\U00020000", "\u0000"]
+               "\u200c", "\u200d", "\u034f", "\U0001d11e", "\U00020000", "\u0000",
+               # Scalars whose class differs between Unicode versions (HF's tables
+               # are older than Swift's): Unicode 15-17 letters, recategorized punctuation.
+               "\U000323b0", "\u088f", "\U0001ccf0", "\U00016ea0", "\U00031350", "\u061d", "\u166d", "\u32ff"]
 WORDS = ["the", "The", "THE", "hello", "world", "naïve", "café", "straße", "İstanbul", "ΣΟΦΙΑ", "Ǆemal",
          "def", "return", "self", "__init__", "snake_case", "camelCase", "HTTPServer", "x", "I", "a"]
 

@@ -28,7 +28,19 @@ public enum PrependScheme: String, Sendable {
 public struct MetaspacePreTokenizer: PreTokenizer {
     /// The scalar that stands for a space.
     public let replacement: Unicode.Scalar
-    /// When a replacement is prepended.
+    /// A pre-tokenizer whose output depends on whether a piece begins the
+/// original input (HF's `offsets_original().0 == 0`): Metaspace with
+/// `prepend_scheme: "first"`. The tokenizer calls this method instead of
+/// `split(_:into:)` on pieces it can place: `startsInput` is true only for
+/// the stretch of text that starts at byte 0 of the caller's input (not
+/// after an added token, not for later stretches).
+public protocol InputStartAwarePreTokenizer: PreTokenizer {
+    /// Appends the pieces of `piece` to `out`; `startsInput` says whether
+    /// `piece` begins at byte 0 of the original input.
+    func split(_ piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList)
+}
+
+/// When a replacement is prepended.
     public let prependScheme: PrependScheme
     /// Whether pieces are split before each replacement.
     public let splitsOnReplacement: Bool

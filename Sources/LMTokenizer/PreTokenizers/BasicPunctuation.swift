@@ -1,9 +1,9 @@
 import LMJSON
 
 /// HF's `Punctuation` pre-tokenizer: splits on ASCII punctuation (which
-/// includes symbols such as `$`, `+`, `<`) and on any Unicode punctuation
-/// (general category P*), keeping delimiters as `behavior` says
-/// (default Isolated).
+/// includes symbols such as `$`, `+`, `<`) and on Unicode punctuation
+/// (general category P*, as of Unicode 8.0: see `HFUnicodeVersion`),
+/// keeping delimiters as `behavior` says (default Isolated).
 public struct PunctuationPreTokenizer: PreTokenizer {
     let splitter: ScalarSplitter
 
@@ -20,10 +20,12 @@ public struct PunctuationPreTokenizer: PreTokenizer {
             return (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v)
                 || (0x5B...0x60).contains(v) || (0x7B...0x7E).contains(v)
         }
+        // Po in Unicode 8.0, recategorized since.
+        if scalar.value == 0x166D || scalar.value == 0x111C9 { return true }
         switch scalar.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
             .initialPunctuation, .finalPunctuation, .otherPunctuation:
-            return true
+            return HFUnicodeVersion.isAssigned(scalar, by: 8, 0)
         default:
             return false
         }

@@ -6,8 +6,9 @@ import LMJSON
 /// Written as a two-class scanner rather than a regex: the pattern is just
 /// "runs of word scalars" and "runs of other non-space scalars". `\w` is
 /// Oniguruma's Unicode word class (Alphabetic, marks, decimal digits,
-/// connector punctuation, join controls): Python `tokenizers` keeps
-/// "x\u{200D}y" together and splits "a½²b" into a|½²|b.
+/// connector punctuation, join controls) as of Unicode 16.0 (see
+/// `HFUnicodeVersion`): Python `tokenizers` keeps "x\u{200D}y" together and
+/// splits "a½²b" into a|½²|b.
 public struct WhitespacePreTokenizer: PreTokenizer {
     /// Creates the pre-tokenizer; it has no options.
     public init() {}
@@ -37,7 +38,9 @@ public struct WhitespacePreTokenizer: PreTokenizer {
             return (0x30...0x39).contains(v) || (0x41...0x5A).contains(v) || (0x61...0x7A).contains(v) || v == 0x5F
         }
         let p = scalar.properties
-        if p.isAlphabetic || p.isJoinControl { return true }
+        if p.isJoinControl { return true }
+        guard HFUnicodeVersion.isAssigned(scalar, by: 16, 0) else { return false }
+        if p.isAlphabetic { return true }
         switch p.generalCategory {
         case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
         default: return false
@@ -64,5 +67,20 @@ public struct WhitespaceSplitPreTokenizer: PreTokenizer {
             i += length
         }
         out.append(UnsafeBufferPointer(rebasing: piece[wordStart..<piece.count]))
+    }
+}
+
+/// HF's `CharDelimiterSplit`: splits on one delimiter scalar and drops it.
+public struct CharDelimiterSplitPreTokenizer: PreTokenizer {
+    /// The scalar split on.
+    public let delimiter: Unicode.Scalar
+
+    /// Creates the pre-tokenizer.
+    public init(delimiter: Unicode.Scalar) { self.delimiter = delimiter }
+
+    /// Appends the pieces of `piece` to `out`.
+    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+        let delimiter = self.delimiter
+        ScalarSplitter(behavior: .removed).split(piece, into: &out) { $0 == delimiter }
     }
 }

@@ -3,18 +3,32 @@ import LMJSON
 /// A transform over JSON rows whose concrete type has been erased, as the
 /// registry returns it from a config.
 ///
-/// Erasure goes through a visitor instead of boxing keys and values: the
-/// runner receives the concrete transform type again (`visitMap` /
-/// `visitMapReduce` are generic), so keys keep their typed `<` and nothing
-/// is re-encoded. A map or map-reduce transform with `JSONValue` input and
-/// output gets `accept` for free by declaring conformance:
+/// Each runner has its own requirement, implemented once for every map and
+/// map-reduce transform by the extensions below. A conforming type only
+/// declares the conformance:
 ///
 /// ```swift
 /// extension MyTransform: JSONRowTransform {}
 /// ```
+///
+/// Why requirements per runner and not only a visitor: a requirement's
+/// witness is compiled with the concrete transform type, so the runner's
+/// generic code is specialized for it (keys compared with their own `<`,
+/// no runtime generic metadata). Going through the generic `accept`
+/// visitor instead left the runner unspecialized and made a count_chars
+/// run about Nx slower (see `tools/bench/mapreduce`). `accept` remains for
+/// code that needs the concrete type for something else.
 public protocol JSONRowTransform: Sendable {
     /// Calls the visitor method matching this transform's kind.
     func accept<V: JSONTransformVisitor>(_ visitor: V) throws -> V.Result
+    /// `InMemoryRunner` over rows.
+    func runInMemory(_ runner: InMemoryRunner, rows: [JSONValue]) throws -> [JSONValue]
+    /// `LocalRunner` over JSONL lines (parsed on the workers).
+    func runLocal(
+        _ runner: LocalRunner, lines: AnySequence<[UInt8]>, jobIdentity: String?, emit: (JSONValue) throws -> Void
+    ) throws
+    /// One Hadoop Streaming stage.
+    func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws
 }
 
 /// Something that runs (or inspects) a JSON-row transform of either kind.
@@ -31,6 +45,28 @@ public protocol JSONTransformVisitor {
 extension JSONRowTransform where Self: MapTransform, Input == JSONValue, Output == JSONValue {
     /// Dispatches to `visitMap`.
     public func accept<V: JSONTransformVisitor>(_ visitor: V) throws -> V.Result { try visitor.visitMap(self) }
+
+    /// Maps every row in order.
+    public func runInMemory(_ runner: InMemoryRunner, rows: [JSONValue]) throws -> [JSONValue] {
+        try runner.run(self, rows: rows)
+    }
+
+    /// Map-only `LocalRunner` run; the job identity is unused (nothing spills).
+    public func runLocal(
+        _ runner: LocalRunner, lines: AnySequence<[UInt8]>, jobIdentity: String?, emit: (JSONValue) throws -> Void
+    ) throws {
+        try runner.run(self, input: lines, prepare: { try JSONLines.parse($0) }, emit: emit)
+    }
+
+    /// The map stage writes JSONL rows; a map-only transform has no reduce stage.
+    public func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws {
+        guard stage == .map else {
+            throw ConfigError(
+                transform: nil, field: "type",
+                message: "\(Self.self) is map-only; run it with --stage map and no reducer")
+        }
+        try Streaming.mapOnly(self, lines: lines, output: output)
+    }
 }
 
 extension JSONRowTransform where Self: MapReduceTransform, Input == JSONValue, Output == JSONValue {
@@ -38,28 +74,33 @@ extension JSONRowTransform where Self: MapReduceTransform, Input == JSONValue, O
     public func accept<V: JSONTransformVisitor>(_ visitor: V) throws -> V.Result {
         try visitor.visitMapReduce(self)
     }
+
+    /// Map, sort, group, reduce in memory.
+    public func runInMemory(_ runner: InMemoryRunner, rows: [JSONValue]) throws -> [JSONValue] {
+        try runner.run(self, rows: rows)
+    }
+
+    /// Spilling `LocalRunner` run.
+    public func runLocal(
+        _ runner: LocalRunner, lines: AnySequence<[UInt8]>, jobIdentity: String?, emit: (JSONValue) throws -> Void
+    ) throws {
+        try runner.run(self, input: lines, prepare: { try JSONLines.parse($0) }, jobIdentity: jobIdentity, emit: emit)
+    }
+
+    /// `Streaming.map` or `Streaming.reduce`.
+    public func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws {
+        switch stage {
+        case .map: try Streaming.map(self, lines: lines, output: output)
+        case .reduce: try Streaming.reduce(self, lines: lines, output: output)
+        }
+    }
 }
 
 extension InMemoryRunner {
     /// Runs a type-erased JSON transform (as made by `TransformRegistry`).
     public func run<S: Sequence>(jsonTransform transform: any JSONRowTransform, rows: S) throws -> [JSONValue]
     where S.Element == JSONValue {
-        try transform.accept(InMemoryVisitor(runner: self, rows: Array(rows)))
-    }
-}
-
-private struct InMemoryVisitor: JSONTransformVisitor {
-    let runner: InMemoryRunner
-    let rows: [JSONValue]
-
-    func visitMap<T: MapTransform>(_ transform: T) throws -> [JSONValue]
-    where T.Input == JSONValue, T.Output == JSONValue {
-        try runner.run(transform, rows: rows)
-    }
-
-    func visitMapReduce<T: MapReduceTransform>(_ transform: T) throws -> [JSONValue]
-    where T.Input == JSONValue, T.Output == JSONValue {
-        try runner.run(transform, rows: rows)
+        try transform.runInMemory(self, rows: Array(rows))
     }
 }
 

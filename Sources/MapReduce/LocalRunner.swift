@@ -40,7 +40,11 @@ import Foundation
 public struct LocalRunner: Sendable {
     /// Threads for map and reduce. At least 1.
     public var workers: Int
-    /// Approximate bytes of shuffle pairs held in memory before spilling.
+    /// Approximate bytes of shuffle pairs held in memory before spilling
+    /// (encoded key and value plus ~28 bytes of bookkeeping and the typed
+    /// key per pair). Not counted: one input batch, the 8-byte-per-pair sort
+    /// index during a spill, array growth slack (up to 2x), and ~256 KiB per
+    /// open run during merges (at most `mergeFanIn` per reducing worker).
     public var memoryBudget: Int
     /// Where job directories are created; nil for the system temporary directory.
     public var workDirectory: String?

@@ -80,7 +80,7 @@ final class UnsafeZstdFileWriter {
     private func writeAll(count: Int) throws {
         var written = 0
         while written < count {
-            let n = output.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, count - written) }
+            let n = output.withUnsafeBytes { posixWrite(fd, $0.baseAddress! + written, count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw MapReduceError.io(path: path, message: "write: \(errnoText())")
@@ -134,7 +134,7 @@ final class UnsafeZstdFileReader {
     func read(into out: inout [UInt8]) throws -> Bool {
         while true {
             if inputPos == inputEnd && !eof {
-                let n = input.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                let n = input.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw MapReduceError.io(path: path, message: "read: \(errnoText())")
@@ -174,3 +174,10 @@ final class UnsafeZstdFileReader {
 }
 
 func errnoText() -> String { String(cString: strerror(errno)) }
+
+/// `write(2)`/`read(2)` under names that do not clash with the methods above.
+@inline(__always)
+func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int { write(fd, buffer, count) }
+
+@inline(__always)
+func posixRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }

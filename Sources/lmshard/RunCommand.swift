@@ -89,35 +89,14 @@ struct RunCommand: ParsableCommand {
     }
 
     private func runLocal(_ transform: any JSONRowTransform, configBytes: [UInt8], input: String, output: String) {
-        let inFD = open(input, O_RDONLY)
-        guard inFD >= 0 else { fail(RunFailure(file: input, line: nil, message: "cannot open: \(errnoMessage())")) }
-        defer { close(inFD) }
-        let tmp = output + ".tmp-\(getpid())"
-        let outFD = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard outFD >= 0 else { fail(RunFailure(file: tmp, line: nil, message: "cannot create: \(errnoMessage())")) }
+        let runner = LocalRunner(
+            workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
+            memoryBudget: memoryMB << 20, workDirectory: workDir)
         do {
-            let runner = LocalRunner(
-                workers: workers ?? ProcessInfo.processInfo.activeProcessorCount,
-                memoryBudget: memoryMB << 20, workDirectory: workDir)
-            let sink = FileSink(fileDescriptor: outFD, name: tmp)
-            let lines = FileLines(fileDescriptor: inFD, name: input)
             try runner.run(
-                jsonTransform: transform, lines: lines,
-                jobIdentity: workDir == nil ? nil : jobIdentity(configBytes: configBytes, input: input)
-            ) { row in
-                JSONLines.append(row, to: &sink.buffer)
-                try sink.flushIfNeeded()
-            }
-            if let e = lines.error { throw e }
-            try sink.flush()
-            guard fsync(outFD) == 0, close(outFD) == 0 else {
-                throw RunFailure(file: tmp, line: nil, message: "cannot write: \(errnoMessage())")
-            }
-            guard rename(tmp, output) == 0 else {
-                throw RunFailure(file: output, line: nil, message: "cannot rename into place: \(errnoMessage())")
-            }
+                jsonTransform: transform, inputPath: input, outputPath: output,
+                jobIdentity: workDir == nil ? nil : jobIdentity(configBytes: configBytes, input: input))
         } catch {
-            unlink(tmp)  // `fail` exits, so no `defer` would run
             fail(failure(error, input: input))
         }
     }
@@ -177,5 +156,3 @@ func lineOfField(_ field: String, in bytes: [UInt8]) -> Int {
     }
     return 1
 }
-
-private func errnoMessage() -> String { String(cString: strerror(errno)) }

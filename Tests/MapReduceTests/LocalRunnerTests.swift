@@ -68,6 +68,15 @@ func directoryIsEmpty(_ path: String) -> Bool {
         #expect(directoryIsEmpty(dir))
     }
 
+    @Test func emptyInputGivesNoRowsAndCleansUp() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var out: [JSONValue] = []
+        try LocalRunner(workers: 2, workDirectory: dir).run(ListByID(), rows: [JSONValue]()) { out.append($0) }
+        #expect(out.isEmpty)
+        #expect(directoryIsEmpty(dir))
+    }
+
     @Test func mapOnlyKeepsInputOrder() throws {
         let t = ChangeCaseTransform(ChangeCaseConfig(column: "content", toLower: false))
         let expected = try InMemoryRunner().run(t, rows: rows)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Map-reduce benchmark: count_chars over a generated JSONL file with
+# `lmshard run` (release build), 1 worker vs 2 workers.
+#
+# Reports wall time, peak RSS (from /usr/bin/time -v) and the 1-vs-2 worker
+# speedup measured in the same run. Targets: peak RSS < 1 GiB, speedup >= 1.8x.
+#
+# Usage: tools/bench/mapreduce/run.sh [SIZE_MB] [MEMORY_MB]
+#   SIZE_MB    input size (default 2048: the multi-GB case)
+#   MEMORY_MB  shuffle memory budget passed as --memory-mb (default 256)
+# Environment: PYTHON (default python3), BENCH_DIR (default $TMPDIR or /tmp).
+set -euo pipefail
+
+SIZE_MB=${1:-2048}
+MEMORY_MB=${2:-256}
+PYTHON=${PYTHON:-python3}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+DIR=${BENCH_DIR:-${TMPDIR:-/tmp}}/lmshard-bench-mapreduce
+mkdir -p "$DIR"
+
+(cd "$ROOT" && swift build -c release --product lmshard >/dev/null)
+BIN="$ROOT/.build/release/lmshard"
+
+INPUT="$DIR/input-${SIZE_MB}mb.jsonl"
+[ -f "$INPUT" ] || "$PYTHON" "$HERE/gen_text.py" "$INPUT" "$SIZE_MB"
+printf '{"type": "count_chars", "column": "content", "lowercase": false}\n' > "$DIR/config.json"
+
+run() { # workers -> prints "seconds rss_kib"
+    local w=$1
+    /usr/bin/time -v "$BIN" run --config "$DIR/config.json" --input "$INPUT" \
+        --output "$DIR/out-$w.jsonl" --workers "$w" --memory-mb "$MEMORY_MB" 2> "$DIR/time-$w.txt"
+    local secs rss
+    secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$DIR/time-$w.txt")
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$DIR/time-$w.txt")
+    echo "$secs $rss"
+}
+
+read -r T1 R1 < <(run 1)
+read -r T2 R2 < <(run 2)
+cmp -s "$DIR/out-1.jsonl" "$DIR/out-2.jsonl" || { echo "outputs differ between 1 and 2 workers" >&2; exit 1; }
+
+echo "input: $(du -m "$INPUT" | cut -f1) MiB, memory budget ${MEMORY_MB} MiB, $(wc -l < "$DIR/out-1.jsonl") output rows"
+awk -v t1="$T1" -v r1="$R1" -v t2="$T2" -v r2="$R2" 'BEGIN {
+    printf "1 worker : %8.1f s  peak RSS %6.0f MiB\n", t1, r1 / 1024
+    printf "2 workers: %8.1f s  peak RSS %6.0f MiB\n", t2, r2 / 1024
+    printf "speedup 1->2 workers: %.2fx (target >= 1.8x); peak RSS target < 1024 MiB\n", t1 / t2
+}'

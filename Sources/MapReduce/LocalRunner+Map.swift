@@ -1,3 +1,5 @@
+import Foundation
+
 /// The map side of `LocalRunner`'s shuffle: partitioned in-memory buffers
 /// and sorted spill runs.
 
@@ -30,11 +32,24 @@ final class ChunkShuffleState<Key> {
     init(partitions: Int) { self.partitions = Array(repeating: PartitionBuffer(), count: partitions) }
 }
 
-/// First error per slot; each slot is written by one thread only.
+/// First error per slot, set from worker threads under a lock.
 final class ErrorSlots: @unchecked Sendable {
-    var errors: [(any Error)?]
+    private let lock = NSLock()
+    private var errors: [(any Error)?]
     init(count: Int) { errors = Array(repeating: nil, count: count) }
-    var first: (any Error)? { errors.lazy.compactMap { $0 }.first }
+
+    func set(_ error: any Error, at slot: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if errors[slot] == nil { errors[slot] = error }
+    }
+
+    /// The error of the lowest slot.
+    var first: (any Error)? {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors.lazy.compactMap { $0 }.first
+    }
 }
 
 extension LocalRunner {
@@ -160,7 +175,7 @@ extension LocalRunner {
                 }
                 try writer.finish()
             } catch {
-                errors.errors[p] = error
+                errors.set(error, at: p)
             }
         }
         // Freed here, not per partition above: partitions spill in parallel

@@ -10,6 +10,8 @@ struct SpillRecord<Key> {
     var body: [UInt8]
     var keyLength: Int
     var valueOffset: Int
+    /// The run file the record came from, for error messages.
+    var path: String
 }
 
 /// Reads spill records from one run file.
@@ -34,7 +36,8 @@ struct RunCursor<Key: ShuffleKey> {
             let keyLength = r.offset
             let row = try r.readVarint()
             let emit = try r.readVarint()
-            head = SpillRecord(key: key, row: row, emit: emit, body: body, keyLength: keyLength, valueOffset: r.offset)
+            head = SpillRecord(
+                key: key, row: row, emit: emit, body: body, keyLength: keyLength, valueOffset: r.offset, path: reader.path)
         } catch {
             throw MapReduceError.corruptFile(path: reader.path, offset: at, message: "\(error)")
         }
@@ -110,15 +113,30 @@ struct MergedGroupStream<Key: ShuffleKey, Value: ShuffleCodable>: ValueStream {
         do {
             return try Value.decode(from: &r)
         } catch {
-            throw MapReduceError.corruptFile(path: "spill", offset: record.valueOffset, message: "\(error)")
+            throw MapReduceError.corruptFile(
+                path: record.path, offset: record.valueOffset, message: "value in a record: \(error)")
         }
     }
 }
 
-/// Per-partition reduce failures, with the key for picking the smallest.
+/// Per-partition reduce failures, with the key for picking the smallest;
+/// set from worker threads under a lock.
 final class ReduceFailures<Key>: @unchecked Sendable {
-    var failures: [(key: Key?, error: any Error)?]
+    private let lock = NSLock()
+    private var failures: [(key: Key?, error: any Error)?]
     init(count: Int) { failures = Array(repeating: nil, count: count) }
+
+    func set(key: Key?, error: any Error, partition: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        if failures[partition] == nil { failures[partition] = (key, error) }
+    }
+
+    var all: [(key: Key?, error: any Error)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return failures.compactMap { $0 }
+    }
 }
 
 extension LocalRunner {
@@ -136,11 +154,11 @@ extension LocalRunner {
             do {
                 try reducePartition(transform, partition: p, job: job, failures: failures)
             } catch {
-                if failures.failures[p] == nil { failures.failures[p] = (nil, error) }
+                failures.set(key: nil, error: error, partition: p)
             }
         }
         // The smallest failing key, so the error does not depend on timing.
-        let all = failures.failures.compactMap { $0 }
+        let all = failures.all
         if let io = all.first(where: { $0.key == nil }) { throw io.error }
         if let first = all.min(by: { a, b in a.key! < b.key! }) { throw first.error }
     }
@@ -185,7 +203,7 @@ extension LocalRunner {
             } catch {
                 if let writeError { throw writeError }
                 if error is MapReduceError { throw error }
-                failures.failures[p] = (key, MapReduceError.reduce(key: key.sortableText, underlying: error))
+                failures.set(key: key, error: MapReduceError.reduce(key: key.sortableText, underlying: error), partition: p)
                 return
             }
             while try stream.next() != nil {}  // values reduce did not read

@@ -26,23 +26,26 @@ INPUT="$DIR/input-${SIZE_MB}mb.jsonl"
 [ -f "$INPUT" ] || "$PYTHON" "$HERE/gen_text.py" "$INPUT" "$SIZE_MB"
 printf '{"type": "count_chars", "column": "content", "lowercase": false}\n' > "$DIR/config.json"
 
-run() { # workers -> prints "seconds rss_kib"
+run() { # workers -> prints "seconds rss_kib cpu_percent"
     local w=$1
     /usr/bin/time -v "$BIN" run --config "$DIR/config.json" --input "$INPUT" \
         --output "$DIR/out-$w.jsonl" --workers "$w" --memory-mb "$MEMORY_MB" 2> "$DIR/time-$w.txt"
     local secs rss
     secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$DIR/time-$w.txt")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$DIR/time-$w.txt")
-    echo "$secs $rss"
+    cpu=$(awk -F': ' '/Percent of CPU/ {sub("%", "", $2); print $2}' "$DIR/time-$w.txt")
+    echo "$secs $rss $cpu"
 }
 
-read -r T1 R1 < <(run 1)
-read -r T2 R2 < <(run 2)
+read -r T1 R1 C1 < <(run 1)
+read -r T2 R2 C2 < <(run 2)
 cmp -s "$DIR/out-1.jsonl" "$DIR/out-2.jsonl" || { echo "outputs differ between 1 and 2 workers" >&2; exit 1; }
 
 echo "input: $(du -m "$INPUT" | cut -f1) MiB, memory budget ${MEMORY_MB} MiB, $(wc -l < "$DIR/out-1.jsonl") output rows"
-awk -v t1="$T1" -v r1="$R1" -v t2="$T2" -v r2="$R2" 'BEGIN {
-    printf "1 worker : %8.1f s  peak RSS %6.0f MiB\n", t1, r1 / 1024
-    printf "2 workers: %8.1f s  peak RSS %6.0f MiB\n", t2, r2 / 1024
+# CPU% is what the process actually got: below 100 (1 worker) or 200
+# (2 workers) means other load on the machine, which caps the speedup.
+awk -v t1="$T1" -v r1="$R1" -v t2="$T2" -v r2="$R2" -v c1="$C1" -v c2="$C2" 'BEGIN {
+    printf "1 worker : %8.1f s  peak RSS %6.0f MiB  CPU %s%%\n", t1, r1 / 1024, c1
+    printf "2 workers: %8.1f s  peak RSS %6.0f MiB  CPU %s%%\n", t2, r2 / 1024, c2
     printf "speedup 1->2 workers: %.2fx (target >= 1.8x); peak RSS target < 1024 MiB\n", t1 / t2
 }'

@@ -160,7 +160,8 @@ extension LocalRunner {
         // The smallest failing key, so the error does not depend on timing.
         let all = failures.all
         if let io = all.first(where: { $0.key == nil }) { throw io.error }
-        if let first = all.min(by: { a, b in a.key! < b.key! }) { throw first.error }
+        let keyed = all.compactMap { f in f.key.map { (key: $0, error: f.error) } }
+        if let first = keyed.min(by: { $0.key < $1.key }) { throw first.error }
     }
 
     private func reducePartition<T: MapReduceTransform>(

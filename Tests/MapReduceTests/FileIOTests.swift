@@ -1,0 +1,66 @@
+import Foundation
+import LMJSON
+import Testing
+@testable import MapReduce
+
+@Suite struct FileIOTests {
+    func linesOf(_ text: [UInt8]) throws -> [[UInt8]] {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Data(text).write(to: URL(fileURLWithPath: dir + "/f"))
+        let fd = open(dir + "/f", O_RDONLY)
+        defer { close(fd) }
+        let lines = FileLines(fileDescriptor: fd, name: "f")
+        let all = Array(lines)
+        #expect(lines.error == nil)
+        return all
+    }
+
+    @Test func splitsLinesKeepingEmptyOnesAndALastUnterminatedLine() throws {
+        // "a\n\nb" is three lines: "a", "", "b" (no trailing newline needed).
+        #expect(try linesOf(Array("a\n\nb".utf8)) == [[97], [], [98]])
+        // A trailing newline does not add an empty line.
+        #expect(try linesOf(Array("a\n".utf8)) == [[97]])
+        #expect(try linesOf([]) == [])
+    }
+
+    @Test func longLinesCrossReadBlocks() throws {
+        // A line longer than the 1 MiB read block still comes out whole.
+        let long = [UInt8](repeating: 120, count: FileLines.blockSize + 10)
+        #expect(try linesOf(long + [10] + [121]) == [long, [121]])
+    }
+
+    @Test func invalidJSONAndInvalidUTF8NameTheLine() throws {
+        let t = CountCharsTransform(CountCharsConfig(column: "c"))
+        let lines: [[UInt8]] = [Array(#"{"c":"ok"}"#.utf8), [0x7B, 0x22, 0x63, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D], Array("{".utf8)]
+        for workers in [1, 2] {
+            #expect {
+                try LocalRunner(workers: workers).run(jsonTransform: t, lines: lines) { _ in }
+            } throws: { error in
+                // Line 2 holds the byte 0xFF inside a string: not UTF-8.
+                if case .input(2, _)? = error as? MapReduceError { return true }
+                return false
+            }
+        }
+    }
+
+    @Test func recordFileRoundTripsAndDetectsTruncation() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/r.zst"
+        var writer = try RecordFileWriter(path: path)
+        // 3000 records of growing length: several zstd blocks.
+        let records = (0..<3000).map { i in [UInt8]((0..<(i % 97)).map { UInt8(truncatingIfNeeded: $0 &* i) }) }
+        for r in records { try writer.append(r) }
+        try writer.finish()
+        var reader = try RecordFileReader(path: path)
+        var back: [[UInt8]] = []
+        while let r = try reader.next() { back.append(r) }
+        #expect(back == records)
+
+        let data = try #require(FileManager.default.contents(atPath: path))
+        try data.prefix(data.count - 7).write(to: URL(fileURLWithPath: path))
+        var truncated = try RecordFileReader(path: path)
+        #expect(throws: MapReduceError.self) { while try truncated.next() != nil {} }
+    }
+}

@@ -1,0 +1,84 @@
+import LMJSON
+
+/// The stages of a Hugging Face tokenizer, as protocols.
+///
+/// `tokenizer.json` is a serialized tree of these stages:
+///   added tokens -> normalizer -> pre-tokenizer -> model -> post-processor,
+/// and ids -> decoder -> text on the way back. Each stage is a small value
+/// type in its own file, built from its JSON object by a factory keyed by the
+/// object's `"type"`. A file that names a component we do not implement is
+/// rejected at load time: we never return ids that might differ from HF's.
+
+/// Rewrites text before it is split (NFC, Lowercase, Replace, ...).
+/// Offsets are not tracked: lmshard needs ids, not alignments.
+public protocol Normalizer: Sendable {
+    func normalize(_ text: String) -> String
+}
+
+/// Splits each piece of text into smaller pieces (ByteLevel, Split, Digits...).
+///
+/// Pieces are UTF-8 bytes. A pre-tokenizer appends the pieces it makes from
+/// `piece` to `out`; it may rewrite bytes (Metaspace turns spaces into "▁").
+/// ByteLevel does *not* rewrite bytes into GPT-2's printable alphabet:
+/// instead the vocabulary is translated back to raw bytes once, at load time,
+/// so the hot loop never builds strings (tiktoken's approach).
+public protocol PreTokenizer: Sendable {
+    func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList)
+}
+
+/// Adds special tokens around encoded ids (TemplateProcessing, Bert, ...).
+/// Only called when the caller asks for special tokens.
+public protocol PostProcessor: Sendable {
+    func process(_ ids: [UInt32], pair: [UInt32]?) -> [UInt32]
+}
+
+/// Turns tokens back into text, as HF's `decode_chain`: each decoder maps the
+/// list of token strings to a new list; the tokenizer joins the final list.
+public protocol TokenDecoder: Sendable {
+    func decodeChain(_ tokens: [String]) -> [String]
+}
+
+/// Errors raised while reading a `tokenizer.json` or building a component.
+public enum TokenizerError: Error, CustomStringConvertible, Equatable {
+    /// A component whose `"type"` we do not implement; `path` is where it sits
+    /// in the file, e.g. `pre_tokenizer.pretokenizers[1]`.
+    case unsupportedComponent(path: String, type: String)
+    /// A field is missing or has the wrong JSON type or value.
+    case invalidField(path: String, reason: String)
+    /// The file could not be read or parsed.
+    case unreadable(file: String, reason: String)
+    /// A hub id that is not cached and could not be downloaded.
+    case notFound(name: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unsupportedComponent(path, type):
+            return "unsupported tokenizer component \(type) at \(path): lmshard refuses to guess its ids"
+        case let .invalidField(path, reason):
+            return "invalid tokenizer field \(path): \(reason)"
+        case let .unreadable(file, reason):
+            return "cannot read tokenizer \(file): \(reason)"
+        case let .notFound(name, reason):
+            return "tokenizer \(name) not found: \(reason)"
+        }
+    }
+}
+
+/// A factory builds one component from its JSON object; `path` names it in errors.
+typealias ComponentFactory<C> = @Sendable (_ json: JSONObject, _ path: String) throws -> C
+
+/// Looks up `json["type"]` in `factories` and builds the component.
+func makeComponent<C>(
+    _ json: JSONValue, path: String, kind: String, factories: [String: ComponentFactory<C>]
+) throws -> C {
+    guard case let .object(object) = json else {
+        throw TokenizerError.invalidField(path: path, reason: "expected an object describing a \(kind)")
+    }
+    guard case let .string(type)? = object["type"] else {
+        throw TokenizerError.invalidField(path: "\(path).type", reason: "missing \(kind) type")
+    }
+    guard let factory = factories[type] else {
+        throw TokenizerError.unsupportedComponent(path: path, type: type)
+    }
+    return try factory(object, path)
+}

@@ -1,0 +1,95 @@
+/// The four character classes every GPT-style split regex is written in:
+/// `\p{L}` letters, `\p{N}` numbers, `\s` whitespace, and everything else.
+///
+/// Oniguruma (which HF `tokenizers` uses) defines `\s` as Unicode White_Space
+/// and `\p{L}` / `\p{N}` by general category, which is what
+/// `Unicode.Scalar.Properties` gives. Asking the properties costs ~20 ns per
+/// scalar, so ASCII and the rest of the BMP go through a table built once.
+enum CharClass: UInt8 {
+    case other = 0
+    case letter = 1
+    case number = 2
+    case whitespace = 3
+
+    /// The class of one scalar value, computed from Unicode properties.
+    static func compute(_ value: UInt32) -> CharClass {
+        guard let scalar = Unicode.Scalar(value) else { return .other }
+        let props = scalar.properties
+        if props.isWhitespace { return .whitespace }
+        switch props.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
+            return .letter
+        case .decimalNumber, .letterNumber, .otherNumber:
+            return .number
+        default:
+            return .other
+        }
+    }
+
+    /// Classes of U+0000...U+FFFF, one byte each (64 KB, built in ~3 ms on first use).
+    static let bmpTable: [CharClass] = (0..<0x1_0000).map { compute(UInt32($0)) }
+
+    /// O(1) for the BMP; astral scalars (emoji, rare CJK) ask the properties.
+    @inline(__always)
+    static func of(_ value: UInt32) -> CharClass {
+        value < 0x1_0000 ? bmpTable[Int(value)] : compute(value)
+    }
+}
+
+/// Decoding of one UTF-8 scalar at a byte offset, tolerant of bad input.
+///
+/// HF only ever sees valid `str`s. Raw bytes handed to `encode(utf8:)` may not
+/// be valid, so a malformed sequence is read as one byte of class `.other`:
+/// the bytes still reach the model (byte-level vocabularies cover all 256),
+/// and nothing crashes.
+enum UTF8Scan {
+    /// Returns the scalar value starting at `i` and its length in bytes.
+    /// Malformed or truncated sequences decode as (0xFFFD, 1).
+    @inline(__always)
+    static func decode(_ t: UnsafeBufferPointer<UInt8>, _ i: Int) -> (value: UInt32, length: Int) {
+        let b0 = t[i]
+        if b0 < 0x80 { return (UInt32(b0), 1) }
+        let n = t.count
+        if b0 & 0xE0 == 0xC0, b0 >= 0xC2, i + 1 < n, t[i + 1] & 0xC0 == 0x80 {
+            return ((UInt32(b0 & 0x1F) << 6) | UInt32(t[i + 1] & 0x3F), 2)
+        }
+        if b0 & 0xF0 == 0xE0, i + 2 < n, t[i + 1] & 0xC0 == 0x80, t[i + 2] & 0xC0 == 0x80 {
+            let v = (UInt32(b0 & 0x0F) << 12) | (UInt32(t[i + 1] & 0x3F) << 6) | UInt32(t[i + 2] & 0x3F)
+            if v >= 0x800 && !(0xD800...0xDFFF).contains(v) { return (v, 3) }
+        }
+        if b0 & 0xF8 == 0xF0, i + 3 < n, t[i + 1] & 0xC0 == 0x80, t[i + 2] & 0xC0 == 0x80,
+           t[i + 3] & 0xC0 == 0x80 {
+            let v = (UInt32(b0 & 0x07) << 18) | (UInt32(t[i + 1] & 0x3F) << 12)
+                | (UInt32(t[i + 2] & 0x3F) << 6) | UInt32(t[i + 3] & 0x3F)
+            if v >= 0x1_0000 && v <= 0x10_FFFF { return (v, 4) }
+        }
+        return (0xFFFD, 1)
+    }
+
+    /// The class and byte length of the character at `i`. The ASCII path is
+    /// a single table load, which is what most source code and English hits.
+    @inline(__always)
+    static func classAt(_ t: UnsafeBufferPointer<UInt8>, _ i: Int) -> (cls: CharClass, length: Int, value: UInt32) {
+        let b0 = t[i]
+        if b0 < 0x80 { return (asciiClass[Int(b0)], 1, UInt32(b0)) }
+        let (v, len) = decode(t, i)
+        if len == 1 { return (.other, 1, v) }
+        return (CharClass.of(v), len, v)
+    }
+
+    /// ASCII classes: letters, digits, and the six White_Space controls plus space.
+    static let asciiClass: [CharClass] = (0..<128).map { CharClass.compute(UInt32($0)) }
+
+    /// The byte offset where the character before `i` starts (used by the
+    /// `\s+(?!\S)` rule, which gives the last whitespace character back).
+    @inline(__always)
+    static func previousStart(_ t: UnsafeBufferPointer<UInt8>, before i: Int, notBefore lower: Int) -> Int {
+        var j = i - 1
+        // Step over continuation bytes, at most 3, never past `lower`.
+        var steps = 0
+        while j > lower && t[j] & 0xC0 == 0x80 && steps < 3 { j -= 1; steps += 1 }
+        // If the lead byte does not actually span to `i`, the last byte stood alone.
+        if decode(t, j).length != i - j { return i - 1 }
+        return j
+    }
+}

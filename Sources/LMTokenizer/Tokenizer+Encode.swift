@@ -1,0 +1,125 @@
+import Foundation
+
+/// Per-thread buffers for encoding; kept across texts so a batch allocates
+/// only while the buffers grow.
+struct EncodeScratch {
+    var bpe = BPEScratch()
+    var pieces = PieceList()
+}
+
+extension Tokenizer {
+    /// The ids HF's `encode(text, add_special_tokens:).ids` gives.
+    /// O(n) in the text length (BPE is O(k log k) per piece of k bytes).
+    public func encode(_ text: String, addSpecialTokens: Bool = false) -> [UInt32] {
+        var text = text
+        var ids: [UInt32] = []
+        text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
+        return ids
+    }
+
+    /// Appends the ids for UTF-8 `bytes` to `ids`. Invalid UTF-8 does not
+    /// crash: each bad byte is treated as one "other" character.
+    public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]) {
+        var scratch = EncodeScratch()
+        encode(utf8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch)
+    }
+
+    func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+        if addSpecialTokens, let post = postProcessor {
+            var own: [UInt32] = []
+            encodeBody(bytes, into: &own, scratch: &scratch)
+            ids.append(contentsOf: post.process(own, pair: nil))
+        } else {
+            encodeBody(bytes, into: &ids, scratch: &scratch)
+        }
+    }
+
+    /// Added tokens on the raw text -> normalizer -> added tokens on the
+    /// normalized text -> pre-tokenizer -> BPE, as HF's `encode_single_sequence`.
+    private func encodeBody(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+        if rawAdded.isEmpty {
+            encodeNormalizing(bytes, into: &ids, scratch: &scratch)
+            return
+        }
+        rawAdded.split(bytes) { start, end, token in
+            if let token {
+                ids.append(token.id)
+            } else {
+                encodeNormalizing(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &ids, scratch: &scratch)
+            }
+        }
+    }
+
+    private func encodeNormalizing(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+        guard let normalizer else {
+            encodeNormalized(bytes, into: &ids, scratch: &scratch)
+            return
+        }
+        var normalized = normalizer.normalize(String(decoding: bytes, as: UTF8.self))
+        normalized.withUTF8 { encodeNormalized($0, into: &ids, scratch: &scratch) }
+    }
+
+    private func encodeNormalized(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+        if normalizedAdded.isEmpty {
+            encodeText(bytes, into: &ids, scratch: &scratch)
+            return
+        }
+        normalizedAdded.split(bytes) { start, end, token in
+            if let token {
+                ids.append(token.id)
+            } else {
+                encodeText(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &ids, scratch: &scratch)
+            }
+        }
+    }
+
+    /// Pre-tokenizes one stretch of text and runs BPE on every piece.
+    @inline(__always)
+    private func encodeText(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+        guard !bytes.isEmpty else { return }
+        guard let preTokenizer else {
+            model.encodePiece(bytes, scratch: &scratch.bpe, into: &ids)
+            return
+        }
+        scratch.pieces.removeAll()
+        preTokenizer.split(bytes, into: &scratch.pieces)
+        let pieces = scratch.pieces
+        pieces.forEachPiece { model.encodePiece($0, scratch: &scratch.bpe, into: &ids) }
+    }
+
+    /// Encodes every text on `threads` worker threads (default: all cores),
+    /// returning the ids in input order. Texts are handed out in contiguous
+    /// chunks so each worker reuses one scratch.
+    public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = false, threads: Int? = nil) -> [[UInt32]] {
+        let n = texts.count
+        guard n > 0 else { return [] }
+        let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, n))
+        var results = [[UInt32]](repeating: [], count: n)
+        if workers == 1 {
+            var scratch = EncodeScratch()
+            for i in 0..<n {
+                var text = texts[i]
+                text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &results[i], scratch: &scratch) }
+            }
+            return results
+        }
+        // Many more chunks than workers so one long text does not idle the rest.
+        let chunks = min(n, workers * 8)
+        results.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                guard let base else { return }
+                let lo = c * n / chunks
+                let hi = (c + 1) * n / chunks
+                var scratch = EncodeScratch()
+                for i in lo..<hi {
+                    var text = texts[i]
+                    var ids: [UInt32] = []
+                    text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
+                    (base + i).pointee = ids
+                }
+            }
+        }
+        return results
+    }
+}

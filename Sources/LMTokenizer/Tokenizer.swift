@@ -1,0 +1,188 @@
+import Foundation
+import LMJSON
+
+/// A Hugging Face `tokenizer.json` BPE tokenizer that gives the same ids as
+/// the `tokenizers` library, built for throughput.
+///
+/// Immutable after `init`, so one instance is shared by every thread;
+/// per-call buffers live in `EncodeScratch`.
+public final class Tokenizer: @unchecked Sendable {
+    let model: BPEModel
+    let normalizer: (any Normalizer)?
+    let preTokenizer: (any PreTokenizer)?
+    let postProcessor: (any PostProcessor)?
+    let decoder: (any TokenDecoder)?
+    /// Added tokens matched on the raw input (`normalized: false`).
+    let rawAdded: AddedTokenMatcher
+    /// Added tokens matched after normalization (`normalized: true`).
+    let normalizedAdded: AddedTokenMatcher
+    /// Added tokens by id, for decoding and `idToToken`.
+    let addedById: [UInt32: AddedToken]
+    /// Added tokens by content, for `tokenToId`.
+    let addedByContent: [String: UInt32]
+
+    /// Where the tokenizer came from (a path, or what the caller passed).
+    public let source: String
+    /// The ids of added tokens marked `special`, by content.
+    public let specialTokens: [String: UInt32]
+    /// HF's `get_vocab_size(with_added_tokens: true)`: distinct token strings
+    /// across the model vocabulary and the added tokens.
+    public let vocabSize: Int
+    /// `eos_token` from `tokenizer_config.json`, else the first present of
+    /// `<|endoftext|>`, `<|end_of_text|>`, `</s>`, `<eos>`.
+    public private(set) var eosTokenId: UInt32? = nil
+    /// `bos_token` from `tokenizer_config.json`, else the first present of
+    /// `<|begin_of_text|>`, `<s>`, `<bos>`.
+    public private(set) var bosTokenId: UInt32? = nil
+    /// `pad_token` from `tokenizer_config.json`, else `<pad>` / `<|pad|>` if present.
+    public private(set) var padTokenId: UInt32? = nil
+
+    /// Loads `url`: a `tokenizer.json` file, or a directory holding one (and
+    /// optionally `tokenizer_config.json`, read for eos / bos / pad tokens).
+    /// Throws `TokenizerError.unreadable` for missing or malformed files and
+    /// `.unsupportedComponent` for components lmshard does not implement.
+    public convenience init(contentsOf url: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw TokenizerError.unreadable(file: url.path, reason: "no such file or directory")
+        }
+        let file = isDirectory.boolValue ? url.appendingPathComponent("tokenizer.json") : url
+        let configURL = file.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
+        let json = try Tokenizer.readJSON(file)
+        var config: JSONValue? = nil
+        if FileManager.default.fileExists(atPath: configURL.path) {
+            config = try Tokenizer.readJSON(configURL)
+        }
+        try self.init(json: json, source: file.path, config: config)
+    }
+
+    static func readJSON(_ url: URL) throws -> JSONValue {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: [.mappedIfSafe])
+        } catch {
+            throw TokenizerError.unreadable(file: url.path, reason: error.localizedDescription)
+        }
+        do {
+            return try parseTokenizerJSON(data)
+        } catch let TokenizerError.invalidField(_, reason) {
+            throw TokenizerError.unreadable(file: url.path, reason: reason)
+        }
+    }
+
+    /// Builds a tokenizer from a parsed `tokenizer.json`. `config` is a parsed
+    /// `tokenizer_config.json`, if any; `source` names the origin in errors.
+    public init(json: JSONValue, source: String, config: JSONValue? = nil) throws {
+        guard case let .object(root) = json else {
+            throw TokenizerError.invalidField(path: "$", reason: "tokenizer.json must be an object")
+        }
+        self.source = source
+        let preJSON = root["pre_tokenizer"] ?? .null
+        let byteLevel = Tokenizer.containsByteLevel(preJSON)
+        guard case let .object(modelJSON)? = root["model"] else {
+            throw TokenizerError.invalidField(path: "model", reason: "missing model object")
+        }
+        model = try BPEModel(json: modelJSON, path: "model", byteLevel: byteLevel)
+        normalizer = try Tokenizer.optionalComponent(root["normalizer"], path: "normalizer", kind: "normalizer", factories: normalizerFactories)
+        preTokenizer = preJSON == .null ? nil : try makePreTokenizer(preJSON, path: "pre_tokenizer")
+        postProcessor = try Tokenizer.optionalComponent(root["post_processor"], path: "post_processor", kind: "post-processor", factories: postProcessorFactories)
+        decoder = try Tokenizer.optionalComponent(root["decoder"], path: "decoder", kind: "decoder", factories: decoderFactories)
+
+        // Added tokens. A token already in the model vocabulary keeps the
+        // model's id (HF's add_tokens does the same).
+        var added: [AddedToken] = []
+        if case let .array(list)? = root["added_tokens"] {
+            for (i, item) in list.enumerated() {
+                let t = try AddedToken(json: item, path: "added_tokens[\(i)]")
+                guard !t.content.isEmpty else { continue }
+                let id = model.tokenToId(t.content) ?? t.id
+                added.append(AddedToken(
+                    content: t.content, id: id, special: t.special, singleWord: t.singleWord,
+                    lstrip: t.lstrip, rstrip: t.rstrip, normalized: t.normalized))
+            }
+        } else if let other = root["added_tokens"], other != .null {
+            throw TokenizerError.invalidField(path: "added_tokens", reason: "expected an array")
+        }
+        // HF matches special tokens first in its list, then the others.
+        let ordered = added.filter(\.special) + added.filter { !$0.special }
+        let raw = ordered.filter { !$0.normalized }
+        let norm = ordered.filter(\.normalized)
+        rawAdded = AddedTokenMatcher(raw, patterns: raw.map { Array($0.content.utf8) })
+        let normalizer = self.normalizer
+        normalizedAdded = AddedTokenMatcher(norm, patterns: norm.map {
+            Array((normalizer?.normalize($0.content) ?? $0.content).utf8)
+        })
+        var byId: [UInt32: AddedToken] = [:]
+        var byContent: [String: UInt32] = [:]
+        var special: [String: UInt32] = [:]
+        for t in added {
+            byId[t.id] = t
+            byContent[t.content] = t.id
+            if t.special { special[t.content] = t.id }
+        }
+        addedById = byId
+        addedByContent = byContent
+        specialTokens = special
+        let bpe = model
+        vocabSize = bpe.vocabCount + added.filter { bpe.tokenToId($0.content) == nil }.count
+
+        try readSpecialTokenIds(config: config)
+    }
+
+    /// HF's `token_to_id`: added tokens first, then the model vocabulary.
+    public func tokenToId(_ token: String) -> UInt32? {
+        addedByContent[token] ?? model.tokenToId(token)
+    }
+
+    /// HF's `id_to_token`: the added token's content or the original vocabulary string.
+    public func idToToken(_ id: UInt32) -> String? {
+        if let t = addedById[id] { return t.content }
+        let i = Int(id)
+        return i < model.idToString.count ? model.idToString[i] : nil
+    }
+
+    private static func optionalComponent<C>(
+        _ json: JSONValue?, path: String, kind: String, factories: [String: ComponentFactory<C>]
+    ) throws -> C? {
+        guard let json, json != .null else { return nil }
+        return try makeComponent(json, path: path, kind: kind, factories: factories)
+    }
+
+    /// Whether a ByteLevel pre-tokenizer sits anywhere in the tree: then the
+    /// vocabulary is translated to raw bytes.
+    private static func containsByteLevel(_ json: JSONValue) -> Bool {
+        guard case let .object(o) = json else { return false }
+        if case .string("ByteLevel")? = o["type"] { return true }
+        if case let .array(children)? = o["pretokenizers"] { return children.contains(where: containsByteLevel) }
+        return false
+    }
+
+    private func readSpecialTokenIds(config: JSONValue?) throws {
+        func configured(_ key: String) throws -> UInt32? {
+            guard case let .object(c)? = config, let v = c[key] else { return nil }
+            let content: String
+            switch v {
+            case .null: return nil
+            case let .string(s): content = s
+            case let .object(o):
+                guard case let .string(s)? = o["content"] else {
+                    throw TokenizerError.invalidField(path: "tokenizer_config.\(key).content", reason: "expected a string")
+                }
+                content = s
+            default:
+                throw TokenizerError.invalidField(path: "tokenizer_config.\(key)", reason: "expected a string or {\"content\": ...}")
+            }
+            guard let id = tokenToId(content) else {
+                throw TokenizerError.invalidField(path: "tokenizer_config.\(key)", reason: "\(content) is not a token of this tokenizer")
+            }
+            return id
+        }
+        func firstPresent(_ names: [String]) -> UInt32? {
+            for n in names { if let id = tokenToId(n) { return id } }
+            return nil
+        }
+        eosTokenId = try configured("eos_token") ?? firstPresent(["<|endoftext|>", "<|end_of_text|>", "</s>", "<eos>"])
+        bosTokenId = try configured("bos_token") ?? firstPresent(["<|begin_of_text|>", "<s>", "<bos>"])
+        padTokenId = try configured("pad_token") ?? firstPresent(["<pad>", "<|pad|>"])
+    }
+}

@@ -1,0 +1,46 @@
+import LMJSON
+
+/// HF's `Punctuation` pre-tokenizer: splits on ASCII punctuation (which
+/// includes symbols such as `$`, `+`, `<`) and on any Unicode punctuation
+/// (general category P*), keeping delimiters as `behavior` says
+/// (default Isolated).
+public struct PunctuationPreTokenizer: PreTokenizer {
+    let splitter: ScalarSplitter
+
+    init(behavior: DelimiterBehavior) { splitter = ScalarSplitter(behavior: behavior) }
+
+    /// Appends the pieces of `piece` to `out`.
+    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+        splitter.split(piece, into: &out, isDelimiter: Self.isPunctuation)
+    }
+
+    static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            let v = scalar.value
+            return (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v)
+                || (0x5B...0x60).contains(v) || (0x7B...0x7E).contains(v)
+        }
+        switch scalar.properties.generalCategory {
+        case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+            .initialPunctuation, .finalPunctuation, .otherPunctuation:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+/// HF's `BertPreTokenizer`: split on whitespace (dropped), then isolate every
+/// punctuation character.
+public struct BertPreTokenizer: PreTokenizer {
+    /// Creates the pre-tokenizer; it has no options.
+    public init() {}
+
+    /// Appends the pieces of `piece` to `out`.
+    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+        var words = PieceList()
+        WhitespaceSplitPreTokenizer().split(piece, into: &words)
+        let isolate = ScalarSplitter(behavior: .isolated)
+        words.forEachPiece { isolate.split($0, into: &out, isDelimiter: PunctuationPreTokenizer.isPunctuation) }
+    }
+}

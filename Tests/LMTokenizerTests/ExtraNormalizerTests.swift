@@ -1,0 +1,113 @@
+import LMJSON
+import Testing
+
+@testable import LMTokenizer
+
+/// Builders shared by the Extra* tests: JSON literals written by hand.
+enum ExtraJSON {
+    static func object(_ entries: KeyValuePairs<String, JSONValue>) -> JSONValue {
+        .object(JSONObject(entries.map { (key: $0.key, value: $0.value) }))
+    }
+
+    static func normalizer(_ entries: KeyValuePairs<String, JSONValue>) throws -> any Normalizer {
+        try makeComponent(object(entries), path: "normalizer", kind: "normalizer", factories: normalizerFactories)
+    }
+
+    static func pieces(_ pre: any PreTokenizer, _ text: String) -> [String] {
+        var out = PieceList()
+        Array(text.utf8).withUnsafeBufferPointer { pre.split($0, into: &out) }
+        return (0..<out.count).map { String(decoding: out.bytes[out.range(at: $0)], as: UTF8.self) }
+    }
+}
+
+// Every expected value below was produced by Python `tokenizers` 0.23.3
+// (`tokenizers.normalizers.X().normalize_str(...)`) and pasted as a literal.
+struct ExtraNormalizerTests {
+    @Test func unicodeForms() throws {
+        // NFKC folds the ligature and the circled digit and composes Å.
+        #expect(try ExtraJSON.normalizer(["type": .string("NFKC")]).normalize("ﬁ①A\u{030A}") == "fi1Å")
+        #expect(try ExtraJSON.normalizer(["type": .string("NFD")]).normalize("é") == "e\u{0301}")
+        #expect(try ExtraJSON.normalizer(["type": .string("NFC")]).normalize("e\u{0301}") == "é")
+        #expect(try ExtraJSON.normalizer(["type": .string("NFKD")]).normalize("ﬁ é") == "fi e\u{0301}")
+        // ASCII passes through untouched.
+        #expect(try ExtraJSON.normalizer(["type": .string("NFC")]).normalize("plain ascii") == "plain ascii")
+    }
+
+    @Test func lowercaseHasNoFinalSigmaAndUsesFullMappings() throws {
+        // HF maps scalar by scalar: the last Σ becomes σ, not ς; İ becomes i + U+0307.
+        let lower = try ExtraJSON.normalizer(["type": .string("Lowercase")])
+        #expect(lower.normalize("HeLLo ΣΑΣ İ") == "hello σασ i\u{0307}")
+        #expect(lower.normalize("ABC xyz 123") == "abc xyz 123")
+    }
+
+    @Test func replaceStringMatchesInsideGraphemes() throws {
+        // A space followed by a combining mark is one Swift Character but HF
+        // still replaces the space: "a \u{301}" -> "a▁\u{301}".
+        let replace = try ExtraJSON.normalizer([
+            "type": .string("Replace"), "pattern": ExtraJSON.object(["String": .string(" ")]), "content": .string("▁"),
+        ])
+        #expect(replace.normalize("a \u{0301}") == "a▁\u{0301}")
+        #expect(replace.normalize(" a  b") == "▁a▁▁b")
+        // Non-overlapping, left to right: "aaaaa" with "aa" -> "--a".
+        let pairs = try ExtraJSON.normalizer([
+            "type": .string("Replace"), "pattern": ExtraJSON.object(["String": .string("aa")]), "content": .string("-"),
+        ])
+        #expect(pairs.normalize("aaaaa") == "--a")
+    }
+
+    @Test func replaceRegex() throws {
+        let spaces = try ExtraJSON.normalizer([
+            "type": .string("Replace"), "pattern": ExtraJSON.object(["Regex": .string("\\s+")]), "content": .string(" "),
+        ])
+        #expect(spaces.normalize("a  \n b") == "a b")
+        // Empty matches: HF gives "-b-c-" for `a*` on "baac".
+        let star = try ExtraJSON.normalizer([
+            "type": .string("Replace"), "pattern": ExtraJSON.object(["Regex": .string("a*")]), "content": .string("-"),
+        ])
+        #expect(star.normalize("baac") == "-b-c-")
+    }
+
+    @Test func stripPrependAndSequence() throws {
+        // White_Space only: U+00A0, U+3000 and U+0085 go, U+001F stays.
+        let strip = try ExtraJSON.normalizer(["type": .string("Strip"), "strip_left": .bool(true), "strip_right": .bool(true)])
+        #expect(strip.normalize("\u{A0}\u{3000} a b\u{1F}\n\u{85}") == "a b\u{1F}")
+        let left = try ExtraJSON.normalizer(["type": .string("Strip"), "strip_left": .bool(true), "strip_right": .bool(false)])
+        #expect(left.normalize("  a  ") == "a  ")
+        // Prepend leaves empty text empty.
+        let prepend = try ExtraJSON.normalizer(["type": .string("Prepend"), "prepend": .string("▁")])
+        #expect(prepend.normalize("") == "")
+        #expect(prepend.normalize("a") == "▁a")
+        // Sequence: Strip, Prepend, Replace -> "▁a▁b▁\u{301}".
+        let sequence = try ExtraJSON.normalizer([
+            "type": .string("Sequence"),
+            "normalizers": .array([
+                ExtraJSON.object(["type": .string("Strip"), "strip_left": .bool(true), "strip_right": .bool(true)]),
+                ExtraJSON.object(["type": .string("Prepend"), "prepend": .string("▁")]),
+                ExtraJSON.object(["type": .string("Replace"), "pattern": ExtraJSON.object(["String": .string(" ")]), "content": .string("▁")]),
+            ]),
+        ])
+        #expect(sequence.normalize("  a b \u{0301} ") == "▁a▁b▁\u{0301}")
+    }
+
+    @Test func stripAccentsRemovesEveryMark() throws {
+        // U+0903 is a spacing mark (Mc); HF removes it too.
+        #expect(try ExtraJSON.normalizer(["type": .string("StripAccents")]).normalize("a\u{0301}b\u{0903}c") == "abc")
+    }
+
+    @Test func errorsNameTheFieldPath() throws {
+        #expect(throws: TokenizerError.invalidField(path: "normalizer.normalizers[1].prepend", reason: "missing string")) {
+            _ = try ExtraJSON.normalizer([
+                "type": .string("Sequence"),
+                "normalizers": .array([ExtraJSON.object(["type": .string("NFC")]), ExtraJSON.object(["type": .string("Prepend")])]),
+            ])
+        }
+        #expect(throws: TokenizerError.unsupportedComponent(path: "normalizer", type: "Precompiled")) {
+            _ = try ExtraJSON.normalizer(["type": .string("Precompiled")])
+        }
+        #expect(throws: TokenizerError.self) {
+            _ = try ExtraJSON.normalizer([
+                "type": .string("Replace"), "pattern": ExtraJSON.object(["Regex": .string("(unclosed")]), "content": .string("x"),
+            ])
+        }
+    }
+}

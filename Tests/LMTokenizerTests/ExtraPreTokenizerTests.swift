@@ -1,0 +1,101 @@
+import LMJSON
+import Testing
+
+@testable import LMTokenizer
+
+// Expected pieces come from Python `tokenizers` 0.23.3
+// (`pre_tokenizers.X().pre_tokenize_str(...)`), pasted as literals.
+struct ExtraPreTokenizerTests {
+    func make(_ entries: KeyValuePairs<String, JSONValue>) throws -> any PreTokenizer {
+        try makeComponent(ExtraJSON.object(entries), path: "pre_tokenizer", kind: "pre-tokenizer", factories: extraPreTokenizers)
+    }
+
+    @Test func digitsUseUnicodeNumeric() throws {
+        // Fullwidth, Arabic-Indic, fractions and superscripts are all numeric.
+        let individual = try make(["type": .string("Digits"), "individual_digits": .bool(true)])
+        #expect(ExtraJSON.pieces(individual, "a12b３٣½²x") == ["a", "1", "2", "b", "３", "٣", "½", "²", "x"])
+        let runs = try make(["type": .string("Digits"), "individual_digits": .bool(false)])
+        #expect(ExtraJSON.pieces(runs, "a12b３٣½²x") == ["a", "12", "b", "３٣½²", "x"])
+        #expect(ExtraJSON.pieces(runs, "") == [])
+    }
+
+    @Test func whitespaceWordClass() throws {
+        let ws = try make(["type": .string("Whitespace")])
+        #expect(
+            ExtraJSON.pieces(ws, "héllo wörld_1 !!?? 你好 a\u{301}b ½ ²")
+                == ["héllo", "wörld_1", "!!??", "你好", "a\u{301}b", "½", "²"])
+        // ZWJ joins words; ½² and · are not word scalars; U+001F is not space.
+        #expect(
+            ExtraJSON.pieces(ws, "a½²b ab·c x\u{200D}y \u{A0}z\u{2028}q \u{1F}w x_y a-b")
+                == ["a", "½²", "b", "ab", "·", "c", "x\u{200D}y", "z", "q", "\u{1F}", "w", "x_y", "a", "-", "b"])
+    }
+
+    @Test func whitespaceSplit() throws {
+        // ZWSP and U+001F/U+001C are not White_Space; U+0085 is.
+        let split = try make(["type": .string("WhitespaceSplit")])
+        #expect(ExtraJSON.pieces(split, "a\u{A0}b\u{200B}c\u{2028}d\u{1F}e\u{1C}f\u{85}g") == ["a", "b\u{200B}c", "d\u{1F}e\u{1C}f", "g"])
+        #expect(ExtraJSON.pieces(split, "   ") == [])
+    }
+
+    @Test func punctuationBehaviors() throws {
+        #expect(ExtraJSON.pieces(try make(["type": .string("Punctuation")]), "a,b..c¿d") == ["a", ",", "b", ".", ".", "c", "¿", "d"])
+        #expect(ExtraJSON.pieces(try make(["type": .string("Punctuation"), "behavior": .string("Contiguous")]), "a,,b..c¿d$+<") == ["a", ",,", "b", "..", "c", "¿", "d", "$+<"])
+        #expect(ExtraJSON.pieces(try make(["type": .string("Punctuation"), "behavior": .string("Removed")]), "a,b..c") == ["a", "b", "c"])
+        #expect(ExtraJSON.pieces(try make(["type": .string("Punctuation"), "behavior": .string("MergedWithPrevious")]), "a,b..c!") == ["a,", "b.", ".", "c!"])
+        #expect(ExtraJSON.pieces(try make(["type": .string("Punctuation"), "behavior": .string("MergedWithNext")]), "!a,b..c") == ["!a", ",b", ".", ".c"])
+        #expect(throws: TokenizerError.invalidField(path: "pre_tokenizer.behavior", reason: "unknown split behavior Sideways")) {
+            _ = try make(["type": .string("Punctuation"), "behavior": .string("Sideways")])
+        }
+    }
+
+    @Test func bertPreTokenizer() throws {
+        #expect(ExtraJSON.pieces(try make(["type": .string("BertPreTokenizer")]), "Hello, world!  x") == ["Hello", ",", "world", "!", "x"])
+    }
+
+    @Test func metaspaceSchemes() throws {
+        let always = try make(["type": .string("Metaspace"), "replacement": .string("▁"), "prepend_scheme": .string("always"), "split": .bool(true)])
+        #expect(ExtraJSON.pieces(always, "Hey  friend! ▁x") == ["▁Hey", "▁", "▁friend!", "▁", "▁x"])
+        let never = try make(["type": .string("Metaspace"), "replacement": .string("▁"), "prepend_scheme": .string("never"), "split": .bool(true)])
+        #expect(ExtraJSON.pieces(never, "Hey  friend!") == ["Hey", "▁", "▁friend!"])
+        let unsplit = try make(["type": .string("Metaspace"), "replacement": .string("▁"), "prepend_scheme": .string("always"), "split": .bool(false)])
+        #expect(ExtraJSON.pieces(unsplit, "Hey  friend!") == ["▁Hey▁▁friend!"])
+        // Older files: add_prefix_space true means "always".
+        let legacy = try make(["type": .string("Metaspace"), "replacement": .string("▁"), "add_prefix_space": .bool(true)])
+        #expect(ExtraJSON.pieces(legacy, "Hey friend") == ["▁Hey", "▁friend"])
+    }
+
+    @Test func metaspaceFirstNeedsTheStartFlag() throws {
+        // HF: Metaspace(prepend_scheme="first") gives ["▁Hey", "▁friend"] on
+        // "Hey friend", but after WhitespaceSplit only the split at offset 0
+        // gets the prefix: ["▁Hey", "friend"].
+        let first = try #require(
+            try make(["type": .string("Metaspace"), "replacement": .string("▁"), "prepend_scheme": .string("first")]) as? MetaspacePreTokenizer)
+        func run(_ text: String, startsInput: Bool) -> [String] {
+            var out = PieceList()
+            Array(text.utf8).withUnsafeBufferPointer { first.split($0, startsInput: startsInput, into: &out) }
+            return (0..<out.count).map { String(decoding: out.bytes[out.range(at: $0)], as: UTF8.self) }
+        }
+        #expect(run("Hey friend", startsInput: true) == ["▁Hey", "▁friend"])
+        #expect(run("Hey", startsInput: true) + run("friend", startsInput: false) == ["▁Hey", "friend"])
+        // Through the protocol the stored flag decides (default: not the start).
+        #expect(ExtraJSON.pieces(first, "friend") == ["friend"])
+        var flagged = first
+        flagged.pieceStartsInput = true
+        #expect(ExtraJSON.pieces(flagged, "friend") == ["▁friend"])
+    }
+
+    @Test func utf8DecoderNeverTrapsOnBadBytes() {
+        // Truncated and stray bytes decode as one-byte U+FFFD.
+        let bytes: [UInt8] = [0xE4, 0xBD, 0x41, 0x80, 0xF0, 0x9F, 0x98, 0x80]
+        var scalars: [Unicode.Scalar] = []
+        bytes.withUnsafeBufferPointer { buffer in
+            var i = 0
+            while i < buffer.count {
+                let (s, n) = BasicUTF8.scalar(in: buffer, at: i)
+                scalars.append(s)
+                i += n
+            }
+        }
+        #expect(scalars == ["\u{FFFD}", "\u{FFFD}", "A", "\u{FFFD}", "😀"])
+    }
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Tokenizer throughput: lmshard against Python ``tokenizers``, in one run.
+
+    python tools/bench/tokenizer/bench_tokenizer.py --tokenizer path/to/tokenizer.json \\
+        [--corpus FILES_OR_DIRS ...] [--corpus-bytes N] [--lmshard BIN] [--load-tokenizer PATH] [--repeat 3]
+
+Both sides encode the same documents (real text gathered as the parity tool
+does), without special tokens:
+
+  * HF single-thread: ``encode_batch`` in a fresh process with
+    ``RAYON_NUM_THREADS=1``; HF all-core: the same with rayon's default pool.
+    Timed inside the process around ``encode_batch`` only.
+  * lmshard single-thread: ``lmshard tokenize --threads 1``; all-core: without
+    ``--threads``. Timed around the whole process, JSONL in and out, minus the
+    time the same command takes on empty input (process start plus tokenizer
+    load), so both sides measure encoding.
+
+Each measurement is the best of ``--repeat`` runs. Load time is measured on
+``--load-tokenizer`` (default: llama3's, 128k vocabulary): HF
+``Tokenizer.from_file`` in a fresh process vs ``lmshard tokenize`` on empty
+input (which includes process start). Ratios are lmshard / HF: above 1 means
+lmshard is faster for throughput, below 1 means lmshard loads faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1] / "parity"))
+
+import corpus  # noqa: E402
+from parity import find_lmshard  # noqa: E402
+
+HF_WORKER = r"""
+import json, sys, time
+from tokenizers import Tokenizer
+path, texts_path, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+start = time.perf_counter()
+tok = Tokenizer.from_file(path)
+load = time.perf_counter() - start
+if mode == "load":
+    print(json.dumps({"seconds": load}))
+    sys.exit(0)
+with open(texts_path, encoding="utf-8") as f:
+    texts = json.load(f)
+start = time.perf_counter()
+encodings = tok.encode_batch(texts, add_special_tokens=False)
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "tokens": sum(len(e.ids) for e in encodings)}))
+"""
+
+
+def hf_run(tokenizer: str, texts_path: str, mode: str, threads: int | None) -> dict:
+    env = dict(os.environ)
+    env.pop("RAYON_NUM_THREADS", None)
+    if threads is not None:
+        env["RAYON_NUM_THREADS"] = str(threads)
+    env["TOKENIZERS_PARALLELISM"] = "true"
+    proc = subprocess.run([sys.executable, "-c", HF_WORKER, tokenizer, texts_path, mode],
+                          capture_output=True, text=True, env=env, check=True)
+    return json.loads(proc.stdout)
+
+
+def lmshard_run(binary: str, tokenizer: str, payload: bytes, threads: int | None) -> tuple[float, int]:
+    cmd = [binary, "tokenize", "--tokenizer", tokenizer] + ([f"--threads={threads}"] if threads else [])
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, input=payload, capture_output=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.decode(errors='replace')[:1000]}")
+    tokens = 0
+    for line in proc.stdout.splitlines():
+        tokens += len(json.loads(line)["ids"])
+    return seconds, tokens
+
+
+def main(argv: list[str] | None = None) -> int:
+    shared = os.environ.get("LMSHARD_SHARED")
+    default_tok = str(Path(shared) / "tokenizers" / "llama3" / "tokenizer.json") if shared else None
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tokenizer", default=default_tok, help="tokenizer.json to benchmark "
+                    "(default: $LMSHARD_SHARED/tokenizers/llama3/tokenizer.json)")
+    ap.add_argument("--load-tokenizer", default=None, help="tokenizer.json for load time (default: --tokenizer)")
+    ap.add_argument("--corpus", nargs="*", default=None)
+    ap.add_argument("--corpus-bytes", type=int, default=10_000_000)
+    ap.add_argument("--lmshard", default=None)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    if not args.tokenizer:
+        ap.error("pass --tokenizer or set LMSHARD_SHARED")
+    binary = find_lmshard(args.lmshard)
+    if not binary or not Path(binary).exists():
+        ap.error("no lmshard binary: pass --lmshard or set LMSHARD_BIN (build with swift build -c release)")
+    load_tokenizer = args.load_tokenizer or args.tokenizer
+
+    texts = corpus.gather([Path(p) for p in args.corpus] if args.corpus else None, args.corpus_bytes)
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    payload = "".join(json.dumps({"text": t}, ensure_ascii=True) + "\n" for t in texts).encode("ascii")
+    print(f"corpus: {len(texts)} documents, {size / 1e6:.2f} MB; tokenizer {args.tokenizer}; "
+          f"lmshard {binary}; {os.cpu_count()} cores; best of {args.repeat}")
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+        json.dump(texts, f)
+        texts_path = f.name
+    try:
+        rows = []
+        for label, threads in (("single-thread", 1), ("all-core", None)):
+            hf = min((hf_run(args.tokenizer, texts_path, "encode", threads) for _ in range(args.repeat)),
+                     key=lambda r: r["seconds"])
+            startup = min(lmshard_run(binary, args.tokenizer, b"", threads)[0] for _ in range(args.repeat))
+            runs = [lmshard_run(binary, args.tokenizer, payload, threads) for _ in range(args.repeat)]
+            best, tokens = min(runs)
+            encode = max(best - startup, 1e-9)
+            rows.append((label, hf["seconds"], hf["tokens"], encode, tokens))
+        hf_load = min(hf_run(load_tokenizer, texts_path, "load", None)["seconds"] for _ in range(args.repeat))
+        lm_load = min(lmshard_run(binary, load_tokenizer, b"", 1)[0] for _ in range(args.repeat))
+    finally:
+        os.unlink(texts_path)
+
+    print(f"{'':14} {'HF MB/s':>9} {'HF tok/s':>11} {'lmshard MB/s':>13} {'lmshard tok/s':>14} {'ratio':>6}")
+    for label, hf_s, hf_tokens, lm_s, lm_tokens in rows:
+        print(f"{label:14} {size / hf_s / 1e6:9.2f} {hf_tokens / hf_s:11.0f} "
+              f"{size / lm_s / 1e6:13.2f} {lm_tokens / lm_s:14.0f} {hf_s / lm_s:6.2f}")
+        if hf_tokens != lm_tokens:
+            print(f"  warning: token counts differ (HF {hf_tokens}, lmshard {lm_tokens}): run tools/parity")
+    print(f"load {Path(load_tokenizer).parent.name}: HF {hf_load * 1000:.0f} ms (in process), "
+          f"lmshard {lm_load * 1000:.0f} ms (whole process), ratio {lm_load / hf_load:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""pytest: quick parity runs of lmshard against Python ``tokenizers``.
+
+Runs ``parity.py --quick`` for every ``tokenizers/<name>/tokenizer.json``
+under $LMSHARD_SHARED, with the lmshard binary from $LMSHARD_BIN:
+
+    LMSHARD_SHARED=... LMSHARD_BIN=.build/release/lmshard /path/to/python -m pytest tools/parity
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import parity  # noqa: E402
+
+SHARED = os.environ.get("LMSHARD_SHARED")
+BINARY = os.environ.get("LMSHARD_BIN")
+
+
+def tokenizer_files() -> list[Path]:
+    if not SHARED:
+        return []
+    return sorted((Path(SHARED) / "tokenizers").glob("*/tokenizer.json"))
+
+
+def test_shared_tokenizers_found():
+    if not SHARED:
+        pytest.skip("LMSHARD_SHARED is not set: it names the folder holding tokenizers/<name>/tokenizer.json")
+    assert tokenizer_files(), f"no tokenizers/*/tokenizer.json under LMSHARD_SHARED={SHARED}"
+
+
+@pytest.mark.parametrize("path", tokenizer_files(), ids=lambda p: p.parent.name)
+def test_quick_parity(path: Path, capsys):
+    if not BINARY or not Path(BINARY).exists():
+        pytest.skip("lmshard binary not found: set LMSHARD_BIN to a built lmshard")
+    status = parity.main(["--tokenizer", str(path), "--quick", "--lmshard", BINARY])
+    report = capsys.readouterr().out
+    assert status == 0, report
+
+
+def test_hostile_is_deterministic_and_surrogate_free():
+    import hostile
+
+    a = hostile.generate(500, seed=7)
+    b = hostile.generate(500, seed=7)
+    assert a == b
+    assert a != hostile.generate(500, seed=8)
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for s in a for c in s)
+
+
+def test_mismatch_finds_first_difference():
+    # [1, 2, 3] vs [1, 9, 3]: the first difference is token 1; a prefix differs at its end.
+    assert parity.Mismatch(0, "x", "t", [1, 2, 3], [1, 9, 3]).first_diff == 1
+    assert parity.Mismatch(0, "x", "t", [1, 2], [1, 2, 3]).first_diff == 2
+
+
+def test_corpus_chunks_at_line_ends():
+    import corpus
+
+    docs = corpus.chunk("aaaa\nbbbb\ncccc\n", 10)
+    # Each 5-byte line fits twice into 10 bytes.
+    assert docs == ["aaaa\nbbbb\n", "cccc\n"]
+    assert "".join(docs) == "aaaa\nbbbb\ncccc\n"
+
+
+FAKE_LMSHARD = '''#!{python}
+"""Stands in for `lmshard tokenize`, using Python tokenizers itself{note}."""
+import json, sys
+from tokenizers import Tokenizer
+args = sys.argv[1:]
+assert args[0] == "tokenize"
+tok = Tokenizer.from_file(args[args.index("--tokenizer") + 1])
+for line in sys.stdin:
+    ids = tok.encode(json.loads(line)["text"], add_special_tokens=False).ids
+    if {corrupt} and len(ids) > 3:
+        ids[2] += 1
+    print(json.dumps({{"ids": ids}}))
+'''
+
+
+def _fake(tmp_path: Path, corrupt: bool) -> str:
+    script = tmp_path / ("broken" if corrupt else "faithful")
+    script.write_text(FAKE_LMSHARD.format(python=sys.executable, corrupt=corrupt,
+                                          note=", off by one at token 2" if corrupt else ""))
+    script.chmod(0o755)
+    return str(script)
+
+
+def _tiny_tokenizer(tmp_path: Path) -> str:
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=300, initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+                                  special_tokens=["<|endoftext|>"])
+    tok.train_from_iterator(["hello world, the quick brown fox"] * 20, trainer)
+    path = tmp_path / "tokenizer.json"
+    tok.save(str(path))
+    return str(path)
+
+
+def test_harness_passes_a_faithful_tokenizer_and_reports_a_broken_one(tmp_path, capsys):
+    # The harness itself, against stand-ins: one that is HF, one that is HF with
+    # token 2 of every long document off by one.
+    tokenizer = _tiny_tokenizer(tmp_path)
+    corpus_file = tmp_path / "text.txt"
+    corpus_file.write_text("hello world\nthe quick brown fox jumps\n" * 50, encoding="utf-8")
+    common = ["--tokenizer", tokenizer, "--corpus", str(corpus_file), "--generated", "200"]
+    assert parity.main(common + ["--lmshard", _fake(tmp_path, corrupt=False)]) == 0
+    assert "mismatches: 0" in capsys.readouterr().out
+    assert parity.main(common + ["--lmshard", _fake(tmp_path, corrupt=True)]) == 1
+    report = capsys.readouterr().out
+    assert "first difference at token 2" in report
+    assert "input around it:" in report

@@ -4,9 +4,10 @@ outputs are equal byte for byte.
 
 Inputs are Python source files (by default the standard library of the
 Python running this script), as rows of three kinds:
-- pretrain: {"content": file text}
-- fim: {"prefix", "middle", "suffix"} cut from a file at two seeded random points
-- sft: {"content": [turns]}: a file split at seeded line breaks into alternating
+Files are cut into documents of 1-150 lines first (see split_documents).
+- pretrain: {"content": document text}
+- fim: {"prefix", "middle", "suffix"} cut from a document at two seeded random points
+- sft: {"content": [turns]}: a document split at seeded line breaks into alternating
   user/assistant turns, every third conversation opening with a system turn
 
 For each case it writes the config and the input JSONL, runs
@@ -63,8 +64,25 @@ def load_sources(root: pathlib.Path, max_files: int, seed: int) -> list[str]:
     return texts
 
 
+def split_documents(texts: list[str], seed: int) -> list[str]:
+    """Cuts each file at line breaks into documents of 1 to ~150 lines, so
+    lengths spread around typical `seq_len`s: some fit many to a sequence,
+    some cross sequence boundaries, some are too long for no_incomplete."""
+    rng = random.Random(seed)
+    docs = []
+    for t in texts:
+        lines = t.splitlines(keepends=True)
+        start = 0
+        while start < len(lines):
+            end = start + rng.choice([1, 3, 10, 30, 60, 150])
+            docs.append("".join(lines[start:end]))
+            start = end
+    return docs
+
+
 def make_rows(kind: str, texts: list[str], seed: int) -> list[dict]:
     rng = random.Random(seed)
+    texts = split_documents(texts, seed)
     if kind == "pretrain":
         return [{"content": t} for t in texts]
     if kind == "fim":
@@ -106,7 +124,7 @@ def main() -> int:
     ap.add_argument("--tokenizer", required=True, help="tokenizer.json (e.g. the mellum-layout one)")
     ap.add_argument("--source-dir", default=sysconfig.get_paths()["stdlib"], help="folder of .py files")
     ap.add_argument("--max-files", type=int, default=300)
-    ap.add_argument("--seq-len", type=int, default=2048)
+    ap.add_argument("--seq-len", type=int, default=512)
     ap.add_argument("--num-reduce-chunks", type=int, default=4)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--workdir", default="compare-out", help="where configs, inputs and outputs are written")

@@ -41,6 +41,20 @@ public struct PackingStats: Hashable, Sendable, Codable {
         tokensIn == 0 ? 1 : Double(realTokensOut) / Double(tokensIn)
     }
 
+    /// One line for a CLI report, e.g. `4 examples (23 tokens) -> 2 sequences:
+    /// 16 real + 0 pad tokens (fill 100.0%, kept 69.6%); dropped: 7 trailing
+    /// tokens, 0 too-long examples (0 tokens); 1 example split`.
+    public var summary: String {
+        func percent(_ x: Double) -> String {
+            let tenths = Int((x * 1000).rounded())
+            return "\(tenths / 10).\(tenths % 10)%"
+        }
+        return "\(documentsIn) examples (\(tokensIn) tokens) -> \(sequencesOut) sequences: "
+            + "\(realTokensOut) real + \(padTokensOut) pad tokens (fill \(percent(fillRatio)), kept \(percent(keptTokenRatio))); "
+            + "dropped: \(trailingTokensDropped) trailing tokens, \(droppedTooLongExamples) too-long examples "
+            + "(\(droppedTooLongTokens) tokens); \(splitExamples) \(splitExamples == 1 ? "example" : "examples") split"
+    }
+
     /// Adds every counter of `other` into `stats`.
     public static func += (stats: inout PackingStats, other: PackingStats) {
         stats.documentsIn += other.documentsIn

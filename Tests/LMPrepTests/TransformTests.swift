@@ -59,6 +59,11 @@ func decodeConfig(_ json: String) throws -> PrepareForTrainingConfig {
         let total = stats.total
         #expect(total.documentsIn == 4 && total.tokensIn == 23 && total.sequencesOut == 2)
         #expect(total.trailingTokensDropped == 7 && total.splitExamples == 1)
+        // 16 of 23 tokens kept: 69.56...% rounds to 69.6%.
+        #expect(
+            total.summary
+                == "4 examples (23 tokens) -> 2 sequences: 16 real + 0 pad tokens (fill 100.0%, kept 69.6%); "
+                + "dropped: 7 trailing tokens, 0 too-long examples (0 tokens); 1 example split")
     }
 
     @Test func noIncompletePadsWithEOSByDefault() throws {

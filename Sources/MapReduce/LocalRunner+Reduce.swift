@@ -1,0 +1,245 @@
+/// The reduce side of `LocalRunner`: k-way merge of each partition's runs,
+/// grouped reduce, and the final merge of partition outputs by key.
+
+/// One decoded spill record.
+struct SpillRecord<Key> {
+    var key: Key
+    var row: UInt64
+    var emit: UInt64
+    /// The whole record body; the encoded key is `body[0..<keyLength]`.
+    var body: [UInt8]
+    var keyLength: Int
+    var valueOffset: Int
+}
+
+/// Reads spill records from one run file.
+struct RunCursor<Key: ShuffleKey> {
+    var reader: RecordFileReader
+    var head: SpillRecord<Key>?
+
+    init(path: String) throws {
+        reader = try RecordFileReader(path: path)
+        try advance()
+    }
+
+    mutating func advance() throws {
+        let at = reader.offset
+        guard let body = try reader.next() else {
+            head = nil
+            return
+        }
+        do {
+            var r = ByteReader(body)
+            let key = try Key.decode(from: &r)
+            let keyLength = r.offset
+            let row = try r.readVarint()
+            let emit = try r.readVarint()
+            head = SpillRecord(key: key, row: row, emit: emit, body: body, keyLength: keyLength, valueOffset: r.offset)
+        } catch {
+            throw MapReduceError.corruptFile(path: reader.path, offset: at, message: "\(error)")
+        }
+    }
+}
+
+/// Merges sorted runs into one stream ordered by `(key, row, emit)`.
+/// A binary heap of cursor indices: O(log runs) per record.
+final class RunMerger<Key: ShuffleKey> {
+    private var cursors: [RunCursor<Key>]
+    private var heap: [Int] = []
+
+    init(paths: [String]) throws {
+        cursors = try paths.map { try RunCursor(path: $0) }
+        for i in cursors.indices where cursors[i].head != nil { push(i) }
+    }
+
+    var peek: SpillRecord<Key>? { heap.first.flatMap { cursors[$0].head } }
+
+    func pop() throws -> SpillRecord<Key>? {
+        guard let top = heap.first, let record = cursors[top].head else { return nil }
+        try cursors[top].advance()
+        if cursors[top].head != nil {
+            siftDown(0)
+        } else {
+            heap.swapAt(0, heap.count - 1)
+            heap.removeLast()
+            if !heap.isEmpty { siftDown(0) }
+        }
+        return record
+    }
+
+    private func less(_ a: Int, _ b: Int) -> Bool {
+        guard let x = cursors[a].head, let y = cursors[b].head else { return false }
+        if x.key < y.key { return true }
+        if y.key < x.key { return false }
+        return (x.row, x.emit) < (y.row, y.emit)
+    }
+
+    private func push(_ i: Int) {
+        heap.append(i)
+        var c = heap.count - 1
+        while c > 0 {
+            let parent = (c - 1) / 2
+            guard less(heap[c], heap[parent]) else { break }
+            heap.swapAt(c, parent)
+            c = parent
+        }
+    }
+
+    private func siftDown(_ start: Int) {
+        var p = start
+        while true {
+            let l = 2 * p + 1, r = l + 1
+            var m = p
+            if l < heap.count && less(heap[l], heap[m]) { m = l }
+            if r < heap.count && less(heap[r], heap[m]) { m = r }
+            if m == p { return }
+            heap.swapAt(p, m)
+            p = m
+        }
+    }
+}
+
+/// The values of one group, decoded lazily from the merge.
+struct MergedGroupStream<Key: ShuffleKey, Value: ShuffleCodable>: ValueStream {
+    let merger: RunMerger<Key>
+    let key: Key
+
+    mutating func next() throws -> Value? {
+        guard let head = merger.peek, head.key == key, let record = try merger.pop() else { return nil }
+        var r = ByteReader(record.body, offset: record.valueOffset)
+        do {
+            return try Value.decode(from: &r)
+        } catch {
+            throw MapReduceError.corruptFile(path: "spill", offset: record.valueOffset, message: "\(error)")
+        }
+    }
+}
+
+/// Per-partition reduce failures, with the key for picking the smallest.
+final class ReduceFailures<Key>: @unchecked Sendable {
+    var failures: [(key: Key?, error: any Error)?]
+    init(count: Int) { failures = Array(repeating: nil, count: count) }
+}
+
+extension LocalRunner {
+    /// Runs more than this many at once are first merged in passes, to bound
+    /// open files and read buffers (about 256 KiB per open run).
+    static let mergeFanIn = 64
+
+    /// Reduces every partition not already done (resume), in parallel.
+    func reduceAllPartitions<T: MapReduceTransform>(_ transform: T, job: JobDirectory) throws
+    where T.Output: ShuffleCodable {
+        let failures = ReduceFailures<T.Key>(count: partitions)
+        parallelFor(partitions) { p in
+            let output = job.outputPath(partition: p)
+            if job.persistent && FileManager.default.fileExists(atPath: output) { return }
+            do {
+                try reducePartition(transform, partition: p, job: job, failures: failures)
+            } catch {
+                if failures.failures[p] == nil { failures.failures[p] = (nil, error) }
+            }
+        }
+        // The smallest failing key, so the error does not depend on timing.
+        let all = failures.failures.compactMap { $0 }
+        if let io = all.first(where: { $0.key == nil }) { throw io.error }
+        if let first = all.min(by: { a, b in a.key! < b.key! }) { throw first.error }
+    }
+
+    private func reducePartition<T: MapReduceTransform>(
+        _ transform: T, partition p: Int, job: JobDirectory, failures: ReduceFailures<T.Key>
+    ) throws where T.Output: ShuffleCodable {
+        var runs = job.runs(partition: p)
+        var merged: [String] = []
+        defer { for path in merged { try? FileManager.default.removeItem(atPath: path) } }
+        var pass = 0
+        while runs.count > Self.mergeFanIn {
+            var next: [String] = []
+            for (g, start) in stride(from: 0, to: runs.count, by: Self.mergeFanIn).enumerated() {
+                let path = job.mergedRunPath(partition: p, pass: pass, index: g)
+                try mergeRuns(Array(runs[start..<min(start + Self.mergeFanIn, runs.count)]), into: path, T.Key.self)
+                merged.append(path)
+                next.append(path)
+            }
+            runs = next
+            pass += 1
+        }
+        let merger = try RunMerger<T.Key>(paths: runs)
+        let output = job.outputPath(partition: p)
+        var writer = try RecordFileWriter(path: output + ".tmp")
+        var body = ByteWriter(reservingCapacity: 256)
+        while let head = merger.peek {
+            let key = head.key
+            let keyBytes = head.body[0..<head.keyLength]
+            var stream = MergedGroupStream<T.Key, T.Value>(merger: merger, key: key)
+            var writeError: (any Error)?
+            do {
+                try transform.reduce(key: key, values: &stream) { out in
+                    body.bytes.removeAll(keepingCapacity: true)
+                    body.bytes.append(contentsOf: keyBytes)
+                    out.encode(to: &body)
+                    do { try writer.append(body.bytes) } catch {
+                        writeError = error
+                        throw error
+                    }
+                }
+            } catch {
+                if let writeError { throw writeError }
+                if error is MapReduceError { throw error }
+                failures.failures[p] = (key, MapReduceError.reduce(key: key.sortableText, underlying: error))
+                return
+            }
+            while try stream.next() != nil {}  // values reduce did not read
+        }
+        try writer.finish()
+        try renameFile(output + ".tmp", output)
+    }
+
+    private func mergeRuns<Key: ShuffleKey>(_ paths: [String], into path: String, _: Key.Type) throws {
+        let merger = try RunMerger<Key>(paths: paths)
+        var writer = try RecordFileWriter(path: path)
+        while let record = try merger.pop() { try writer.append(record.body) }
+        try writer.finish()
+    }
+
+    /// Merges the partition outputs by key and emits the rows.
+    func mergeOutputs<T: MapReduceTransform>(_: T.Type, job: JobDirectory, emit: (T.Output) throws -> Void) throws
+    where T.Output: ShuffleCodable {
+        var readers = try (0..<partitions).map { try RecordFileReader(path: job.outputPath(partition: $0)) }
+        var heads: [(key: T.Key, body: [UInt8], outputOffset: Int)?] = Array(repeating: nil, count: partitions)
+        func advance(_ p: Int) throws {
+            let at = readers[p].offset
+            guard let body = try readers[p].next() else {
+                heads[p] = nil
+                return
+            }
+            var r = ByteReader(body)
+            do {
+                let key = try T.Key.decode(from: &r)
+                heads[p] = (key, body, r.offset)
+            } catch {
+                throw MapReduceError.corruptFile(path: readers[p].path, offset: at, message: "\(error)")
+            }
+        }
+        for p in 0..<partitions { try advance(p) }
+        // Partitions hold disjoint keys and there are few of them, so a linear
+        // scan for the smallest head is enough.
+        while true {
+            var best: Int?
+            for p in 0..<partitions {
+                guard let h = heads[p] else { continue }
+                if let b = best, let hb = heads[b], !(h.key < hb.key) { continue }
+                best = p
+            }
+            guard let p = best, let head = heads[p] else { return }
+            var r = ByteReader(head.body, offset: head.outputOffset)
+            let row: T.Output
+            do { row = try T.Output.decode(from: &r) } catch {
+                throw MapReduceError.corruptFile(path: readers[p].path, offset: readers[p].offset, message: "\(error)")
+            }
+            try emit(row)
+            try advance(p)
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,199 @@
+import Dispatch
+import Foundation
+
+/// Runs transforms on all cores of one machine, with a shuffle that spills
+/// to disk so memory stays bounded whatever the input size.
+///
+/// Output order is exactly `InMemoryRunner`'s, whatever `workers` is:
+/// map-only outputs come in input order; map-reduce groups come in
+/// ascending key order with values in input order, because every pair
+/// carries its input position `(row, emit index)` and is sorted by
+/// `(key, row, emit index)`.
+///
+/// Map-reduce data flow:
+/// 1. Map: rows are pulled from the input in batches of `batchRows`, split
+///    into chunks that `workers` threads take in turn; `prepare` (e.g. JSON
+///    parsing) runs on the workers too. Each pair goes to one of
+///    `partitions` buffers by a stable hash (FNV-1a) of its encoded key.
+/// 2. Spill: when the buffers exceed `memoryBudget`, each partition's pairs
+///    are sorted by `(key, row, emit)` and written as one zstd "run" file
+///    (partitions spill in parallel).
+/// 3. Reduce: each partition (in parallel) k-way merges its runs, groups
+///    equal keys, streams each group's values to `reduce` and writes the
+///    outputs, tagged with the key, to a partition output file.
+/// 4. Output: the partition outputs are merged by key (keys are disjoint
+///    across partitions) and passed to `emit` in ascending key order.
+///
+/// Work directory and resumability: files live in a job directory under
+/// `workDirectory` (the system temporary directory when nil). Without a
+/// `jobIdentity` the job directory is private to the run and removed on
+/// success and on failure. With a `jobIdentity` (the CLI passes a hash of
+/// the config and the input's path, size and modification time) the job
+/// directory is named by its fingerprint and is kept when the run fails:
+/// - `JOB` holds the identity, checked on reuse (a mismatch is an error);
+/// - `map/DONE` is renamed into place after the last spill, so a rerun that
+///   finds it skips the map phase and reuses the runs;
+/// - `reduce/p<N>.zst` is written as `.tmp` and renamed once partition N is
+///   fully reduced, so a rerun skips finished partitions (the rename is the
+///   durable "done" marker; a group is finished when its partition is).
+/// Success removes the job directory.
+public struct LocalRunner: Sendable {
+    /// Threads for map and reduce. At least 1.
+    public var workers: Int
+    /// Approximate bytes of shuffle pairs held in memory before spilling.
+    public var memoryBudget: Int
+    /// Where job directories are created; nil for the system temporary directory.
+    public var workDirectory: String?
+    /// Shuffle partitions: the unit of reduce parallelism and of resume.
+    public var partitions: Int
+    /// Rows pulled from the input per map batch.
+    public var batchRows: Int
+
+    /// - Parameters:
+    ///   - workers: threads; defaults to the active processor count.
+    ///   - memoryBudget: bytes; 256 MiB by default.
+    public init(
+        workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        memoryBudget: Int = 256 << 20,
+        workDirectory: String? = nil,
+        partitions: Int = 16,
+        batchRows: Int = 4096
+    ) {
+        precondition(workers >= 1 && partitions >= 1 && batchRows >= 1 && memoryBudget >= 0)
+        self.workers = workers
+        self.memoryBudget = memoryBudget
+        self.workDirectory = workDirectory
+        self.partitions = partitions
+        self.batchRows = batchRows
+    }
+
+    /// Map-only: outputs go to `emit` in input order. Memory is one batch.
+    ///
+    /// - Parameter prepare: turns an input element into a row on a worker
+    ///   thread (parse a JSONL line here so parsing runs on all cores).
+    /// - Throws: `MapReduceError.input`/`.map` with the 1-based row (the
+    ///   earliest failing row, whatever the worker count), or what `emit` throws.
+    public func run<T: MapTransform, S: Sequence>(
+        _ transform: T, input: S,
+        prepare: @escaping @Sendable (S.Element) throws -> T.Input,
+        emit: (T.Output) throws -> Void
+    ) throws {
+        var iterator = input.makeIterator()
+        var rowBase = 0
+        let chunkCount = workers * 4
+        while true {
+            let batch = Self.nextBatch(&iterator, count: batchRows)
+            if batch.isEmpty { break }
+            let outputs = (0..<chunkCount).map { _ in ChunkOutput<T.Output>() }
+            forEachChunk(rows: batch.count, chunks: chunkCount) { c, range in
+                let out = outputs[c]
+                for i in range {
+                    let input: T.Input
+                    do { input = try prepare(batch[i]) } catch {
+                        out.error = MapReduceError.input(row: rowBase + i + 1, underlying: error)
+                        return
+                    }
+                    do { try transform.map(input) { out.rows.append($0) } } catch {
+                        out.error = MapReduceError.map(row: rowBase + i + 1, underlying: error)
+                        return
+                    }
+                }
+            }
+            if let error = outputs.lazy.compactMap(\.error).first { throw error }
+            for out in outputs { for r in out.rows { try emit(r) } }
+            rowBase += batch.count
+        }
+    }
+
+    /// Map-only over rows that need no preparation.
+    public func run<T: MapTransform, S: Sequence>(_ transform: T, rows: S, emit: (T.Output) throws -> Void) throws
+    where S.Element == T.Input {
+        try run(transform, input: rows, prepare: { $0 }, emit: emit)
+    }
+
+    /// Map-reduce with a disk-spilling shuffle (see the type's comment).
+    ///
+    /// - Parameters:
+    ///   - jobIdentity: makes the job directory persistent and resumable.
+    /// - Throws: `MapReduceError` (`.input`/`.map` with the earliest failing
+    ///   row, `.reduce` with the smallest failing key, `.io`, `.corruptFile`).
+    public func run<T: MapReduceTransform, S: Sequence>(
+        _ transform: T, input: S,
+        prepare: @escaping @Sendable (S.Element) throws -> T.Input,
+        jobIdentity: String? = nil,
+        emit: (T.Output) throws -> Void
+    ) throws where T.Output: ShuffleCodable {
+        let job = try JobDirectory(
+            root: workDirectory, identity: jobIdentity.map {
+                "\($0)\npartitions=\(partitions)\n\(T.self)"
+            })
+        var succeeded = false
+        defer { job.finish(succeeded: succeeded) }
+        if !job.mapIsDone {
+            try mapAndSpill(transform, input: input, prepare: prepare, job: job)
+            try job.markMapDone()
+        }
+        try reduceAllPartitions(transform, job: job)
+        try mergeOutputs(T.self, job: job, emit: emit)
+        succeeded = true
+    }
+
+    /// Map-reduce over rows that need no preparation.
+    public func run<T: MapReduceTransform, S: Sequence>(
+        _ transform: T, rows: S, jobIdentity: String? = nil, emit: (T.Output) throws -> Void
+    ) throws where S.Element == T.Input, T.Output: ShuffleCodable {
+        try run(transform, input: rows, prepare: { $0 }, jobIdentity: jobIdentity, emit: emit)
+    }
+
+    // MARK: - Helpers shared by the phases
+
+    static func nextBatch<I: IteratorProtocol>(_ iterator: inout I, count: Int) -> [I.Element] {
+        var batch: [I.Element] = []
+        batch.reserveCapacity(count)
+        while batch.count < count, let e = iterator.next() { batch.append(e) }
+        return batch
+    }
+
+    /// Splits `0..<rows` into `chunks` contiguous ranges and runs `body` on
+    /// them from `workers` threads; chunk `c` always gets the same range, so
+    /// results indexed by chunk are independent of scheduling.
+    func forEachChunk(rows: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
+        let queue = WorkQueue(count: chunks)
+        DispatchQueue.concurrentPerform(iterations: min(workers, chunks)) { _ in
+            while let c = queue.take() {
+                body(c, (c * rows / chunks)..<((c + 1) * rows / chunks))
+            }
+        }
+    }
+
+    /// Runs `body(i)` for `i` in `0..<count` on `workers` threads.
+    func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+        let queue = WorkQueue(count: count)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, count))) { _ in
+            while let i = queue.take() { body(i) }
+        }
+    }
+}
+
+/// Hands out `0..<count` to threads, each index once.
+final class WorkQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
+/// One chunk's map-only results; only the thread working on the chunk writes it.
+final class ChunkOutput<Row> {
+    var rows: [Row] = []
+    var error: MapReduceError?
+}

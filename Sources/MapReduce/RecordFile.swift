@@ -1,0 +1,86 @@
+/// Length-prefixed records inside a zstd stream: the layout of every spill
+/// and reduce-output file.
+///
+/// | field  | encoding                                  |
+/// |--------|-------------------------------------------|
+/// | length | UInt32, little-endian: bytes in `body`    |
+/// | body   | `length` bytes, meaning set by the caller |
+///
+/// Map spill bodies: key (`ShuffleCodable`), varint input row, varint emit
+/// index within the row, value (`ShuffleCodable`). Reduce output bodies:
+/// key, output row. A fixed-width length lets the reader know how much to
+/// buffer before decoding anything.
+struct RecordFileWriter {
+    private let file: UnsafeZstdFileWriter
+    private var frame = ByteWriter(reservingCapacity: 1 << 16)
+
+    init(path: String) throws { file = try UnsafeZstdFileWriter(path: path) }
+
+    var path: String { file.path }
+
+    /// Appends one record.
+    mutating func append<C: Collection>(_ body: C) throws where C.Element == UInt8 {
+        frame.write(UInt32(body.count))
+        frame.bytes.append(contentsOf: body)
+        if frame.bytes.count >= 1 << 16 { try flush() }
+    }
+
+    private mutating func flush() throws {
+        try file.write(frame.bytes)
+        frame.bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes everything and closes the file.
+    mutating func finish() throws {
+        try flush()
+        try file.finish()
+    }
+}
+
+/// Reads records written by `RecordFileWriter`, one body at a time.
+struct RecordFileReader {
+    private let file: UnsafeZstdFileReader
+    private var buffer: [UInt8] = []
+    private var start = 0
+    /// Decompressed offset of the next record, for error messages.
+    private(set) var offset = 0
+
+    init(path: String) throws { file = try UnsafeZstdFileReader(path: path) }
+
+    var path: String { file.path }
+
+    /// The next record's body, or nil at the end of the file.
+    ///
+    /// - Throws: `MapReduceError.corruptFile` when the file ends inside a record.
+    mutating func next() throws -> [UInt8]? {
+        guard try fill(4) else { return nil }
+        var length = 0
+        for i in 0..<4 { length |= Int(buffer[start + i]) << (8 * i) }
+        guard try fill(4 + length) else {
+            throw MapReduceError.corruptFile(path: path, offset: offset, message: "record of \(length) bytes is truncated")
+        }
+        let body = Array(buffer[(start + 4)..<(start + 4 + length)])
+        start += 4 + length
+        offset += 4 + length
+        return body
+    }
+
+    /// Makes `n` bytes available from `start`; false if the file ends first
+    /// (with zero bytes left when `n == 4` that is the clean end).
+    private mutating func fill(_ n: Int) throws -> Bool {
+        while buffer.count - start < n {
+            if start > 0 && start >= buffer.count / 2 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            guard try file.read(into: &buffer) else {
+                if buffer.count - start == 0 && n == 4 { return false }
+                if n == 4 {
+                    throw MapReduceError.corruptFile(path: path, offset: offset, message: "record length is truncated")
+                }
+                return false
+            }
+        }
+        return true
+    }
+}

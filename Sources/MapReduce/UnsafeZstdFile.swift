@@ -1,0 +1,175 @@
+import CZstd
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Streaming zstd over a POSIX file descriptor: the only place in MapReduce
+/// that touches raw memory or C handles. Spill and output files go through
+/// `RecordFileWriter` / `RecordFileReader`, which sit on these.
+///
+/// Level 1: spills are written once and read once, so compression speed
+/// matters more than ratio; level 1 still shrinks count_chars spills
+/// (small varints, repeated keys) several-fold, which is disk bandwidth saved
+/// on both sides of the shuffle.
+final class UnsafeZstdFileWriter {
+    let path: String
+    private let fd: Int32
+    private let cctx: OpaquePointer
+    private var input: [UInt8] = []
+    private var output: [UInt8]
+    private var closed = false
+    /// Bytes buffered before a compression call; 128 KiB = zstd's block size.
+    static let inputChunk = 1 << 17
+
+    /// Creates (truncating) `path`.
+    init(path: String, level: Int32 = 1) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw MapReduceError.io(path: path, message: "cannot create: \(errnoText())") }
+        guard let c = ZSTD_createCCtx() else {
+            close(fd)
+            throw MapReduceError.io(path: path, message: "zstd: cannot allocate a compression context")
+        }
+        cctx = c
+        ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level)
+        output = [UInt8](repeating: 0, count: ZSTD_CStreamOutSize())
+        input.reserveCapacity(Self.inputChunk * 2)
+    }
+
+    deinit {
+        ZSTD_freeCCtx(cctx)
+        if !closed { close(fd) }
+    }
+
+    /// Buffers `bytes`, compressing whenever a block's worth is waiting.
+    func write<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
+        input.append(contentsOf: bytes)
+        if input.count >= Self.inputChunk { try compress(end: false) }
+    }
+
+    /// Flushes, ends the zstd frame and closes the file.
+    func finish() throws {
+        try compress(end: true)
+        closed = true
+        guard close(fd) == 0 else { throw MapReduceError.io(path: path, message: "close: \(errnoText())") }
+    }
+
+    private func compress(end: Bool) throws {
+        let mode = end ? ZSTD_e_end : ZSTD_e_continue
+        try input.withUnsafeBytes { src in
+            var inBuf = ZSTD_inBuffer(src: src.baseAddress, size: src.count, pos: 0)
+            while true {
+                let (remaining, produced): (Int, Int) = try output.withUnsafeMutableBytes { dst in
+                    var outBuf = ZSTD_outBuffer(dst: dst.baseAddress, size: dst.count, pos: 0)
+                    let r = ZSTD_compressStream2(cctx, &outBuf, &inBuf, mode)
+                    if ZSTD_isError(r) != 0 {
+                        throw MapReduceError.io(path: path, message: "zstd: \(String(cString: ZSTD_getErrorName(r)))")
+                    }
+                    return (r, outBuf.pos)
+                }
+                try writeAll(count: produced)
+                let done = end ? remaining == 0 : inBuf.pos == inBuf.size
+                if done { break }
+            }
+        }
+        input.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(count: Int) throws {
+        var written = 0
+        while written < count {
+            let n = output.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw MapReduceError.io(path: path, message: "write: \(errnoText())")
+            }
+            written += n
+        }
+    }
+}
+
+/// Reads a zstd file (one or more frames) as a stream of decompressed bytes.
+final class UnsafeZstdFileReader {
+    let path: String
+    private let fd: Int32
+    private let dctx: OpaquePointer
+    private var input: [UInt8]
+    private var inputPos = 0
+    private var inputEnd = 0
+    private var eof = false
+    /// Compressed bytes consumed so far, for error offsets.
+    private(set) var compressedOffset = 0
+    /// True once the last frame ended exactly; false means truncation.
+    private var frameComplete = true
+
+    /// Opens `path` for reading.
+    init(path: String) throws {
+        self.path = path
+        fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw MapReduceError.io(path: path, message: "cannot open: \(errnoText())") }
+        guard let d = ZSTD_createDCtx() else {
+            close(fd)
+            throw MapReduceError.io(path: path, message: "zstd: cannot allocate a decompression context")
+        }
+        dctx = d
+        input = [UInt8](repeating: 0, count: ZSTD_DStreamInSize())
+    }
+
+    deinit {
+        ZSTD_freeDCtx(dctx)
+        close(fd)
+    }
+
+    /// Appends up to about `ZSTD_DStreamOutSize()` decompressed bytes to
+    /// `out`; returns false at the clean end of the file.
+    ///
+    /// - Throws: `MapReduceError.corruptFile` for corrupt data or a file
+    ///   that ends inside a frame.
+    func read(into out: inout [UInt8]) throws -> Bool {
+        let chunk = ZSTD_DStreamOutSize()
+        while true {
+            if inputPos == inputEnd && !eof {
+                let n = input.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw MapReduceError.io(path: path, message: "read: \(errnoText())")
+                }
+                if n == 0 { eof = true } else {
+                    inputPos = 0
+                    inputEnd = n
+                }
+            }
+            if inputPos == inputEnd && eof {
+                guard frameComplete else {
+                    throw MapReduceError.corruptFile(
+                        path: path, offset: compressedOffset, message: "zstd stream ends inside a frame (truncated)")
+                }
+                return false
+            }
+            let before = out.count
+            out.append(contentsOf: repeatElement(0, count: chunk))
+            let (hint, consumed, produced): (Int, Int, Int) = try input.withUnsafeBytes { src in
+                try out.withUnsafeMutableBytes { dst in
+                    var inBuf = ZSTD_inBuffer(src: src.baseAddress! + inputPos, size: inputEnd - inputPos, pos: 0)
+                    var outBuf = ZSTD_outBuffer(dst: dst.baseAddress! + before, size: chunk, pos: 0)
+                    let r = ZSTD_decompressStream(dctx, &outBuf, &inBuf)
+                    if ZSTD_isError(r) != 0 {
+                        throw MapReduceError.corruptFile(
+                            path: path, offset: compressedOffset,
+                            message: "zstd: \(String(cString: ZSTD_getErrorName(r)))")
+                    }
+                    return (r, inBuf.pos, outBuf.pos)
+                }
+            }
+            out.removeLast(chunk - produced)
+            inputPos += consumed
+            compressedOffset += consumed
+            frameComplete = hint == 0
+            if produced > 0 { return true }
+        }
+    }
+}
+
+func errnoText() -> String { String(cString: strerror(errno)) }

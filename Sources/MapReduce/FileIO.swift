@@ -1,0 +1,115 @@
+import LMJSON
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The lines of a file descriptor, as byte arrays without the `\n`.
+///
+/// Reads 1 MiB blocks, so a multi-GB JSONL file streams in constant memory
+/// (plus the longest line). A final line without `\n` is still a line; an
+/// empty file has no lines. Read errors end the sequence and are reported
+/// by `error` (a `Sequence` cannot throw); callers check it after iterating.
+public final class FileLines: Sequence, IteratorProtocol {
+    private let fd: Int32
+    private let name: String
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var eof = false
+    /// Set when a read failed; the sequence ended early.
+    public private(set) var error: MapReduceError?
+    static let blockSize = 1 << 20
+
+    /// Reads from `fd` (not closed by this type). `name` is used in errors.
+    public init(fileDescriptor fd: Int32, name: String) {
+        self.fd = fd
+        self.name = name
+    }
+
+    /// The next line, or nil at the end of input.
+    public func next() -> [UInt8]? {
+        while true {
+            if let nl = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(buffer[start..<nl])
+                start = nl + 1
+                return line
+            }
+            if eof {
+                guard start < buffer.count else { return nil }
+                let line = Array(buffer[start...])
+                start = buffer.count
+                return line
+            }
+            if start > 0 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+            let old = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: Self.blockSize))
+            var n: Int
+            repeat {
+                n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, Self.blockSize) }
+            } while n < 0 && errno == EINTR
+            if n < 0 {
+                error = MapReduceError.io(path: name, message: "read: \(errnoText())")
+                n = 0
+            }
+            buffer.removeLast(Self.blockSize - n)
+            if n == 0 { eof = true }
+        }
+    }
+}
+
+/// A buffered writer to a file descriptor (not closed by this type).
+public final class FileSink {
+    private let fd: Int32
+    /// Used in error messages.
+    public let name: String
+    /// Bytes not yet written. Append to it directly, then call `flushIfNeeded`.
+    public var buffer: [UInt8] = []
+    static let flushSize = 1 << 20
+
+    public init(fileDescriptor fd: Int32, name: String) {
+        self.fd = fd
+        self.name = name
+        buffer.reserveCapacity(Self.flushSize + 4096)
+    }
+
+    /// Writes the buffer out once it holds 1 MiB.
+    public func flushIfNeeded() throws {
+        if buffer.count >= Self.flushSize { try flush() }
+    }
+
+    /// Writes everything buffered.
+    public func flush() throws {
+        var written = 0
+        while written < buffer.count {
+            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw MapReduceError.io(path: name, message: "write: \(errnoText())")
+            }
+            written += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// JSON rows as JSONL lines: the one parse and serialize entry points the
+/// runners, streaming stages and CLI use (backed by `TemporaryJSON` until
+/// LMJSON's parser lands).
+public enum JSONLines {
+    /// Parses one line into a row.
+    ///
+    /// - Throws: `JSONRowError.invalidJSON` (runners add the row number).
+    public static func parse(_ line: [UInt8]) throws -> JSONValue {
+        try line.withUnsafeBytes { try TemporaryJSON.parse($0) }
+    }
+
+    /// Appends the row as compact JSON and a `\n`.
+    public static func append(_ row: JSONValue, to bytes: inout [UInt8]) {
+        TemporaryJSON.serialize(row, into: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+    }
+}

@@ -41,10 +41,11 @@ extension TransformRegistry {
     /// Loads the tokenizer a config's `tokenizer_name` names.
     public typealias TokenizerLoader = @Sendable (String) throws -> any TextEncoder
 
-    /// Loads `tokenizer_name` as a path: a `tokenizer.json` file or a folder
-    /// holding one (with an optional `tokenizer_config.json`).
-    public static let loadTokenizerFromPath: TokenizerLoader = { name in
-        try Tokenizer(contentsOf: URL(fileURLWithPath: name))
+    /// Loads `tokenizer_name` as `HubResolver` resolves it: a `tokenizer.json`
+    /// file, a folder holding one (with an optional `tokenizer_config.json`),
+    /// or a hub id such as `JetBrains/Mellum-4b-base` (hub cache first).
+    public static let loadTokenizerByName: TokenizerLoader = { name in
+        try Tokenizer(contentsOf: HubResolver.resolve(name))
     }
 
     /// Registers `prepare_for_training`.
@@ -58,7 +59,7 @@ extension TransformRegistry {
     /// field; a tokenizer that lacks a needed token as a `ConfigError` on
     /// `tokenizer_name` saying which token.
     public mutating func registerPrepareForTraining(
-        stats: PackingStatsAccumulator? = nil, loadTokenizer: @escaping TokenizerLoader = loadTokenizerFromPath
+        stats: PackingStatsAccumulator? = nil, loadTokenizer: @escaping TokenizerLoader = loadTokenizerByName
     ) {
         let typeName = PrepareForTrainingConfig.typeName
         register(typeName: typeName) { json in
@@ -83,7 +84,7 @@ extension TransformRegistry {
         }
     }
 
-    /// `standard` plus `prepare_for_training` (tokenizers loaded from paths).
+    /// `standard` plus `prepare_for_training` (tokenizers by path or hub id).
     public static var withPreparation: TransformRegistry {
         var registry = TransformRegistry.standard
         registry.registerPrepareForTraining()

@@ -1,1 +1,0 @@
-// LMPrep module: see the overview in this file once the module lands.

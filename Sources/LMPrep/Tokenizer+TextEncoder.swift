@@ -1,0 +1,17 @@
+import LMTokenizer
+
+/// lmshard's own tokenizer as the strategies' encoder.
+extension Tokenizer: TextEncoder {
+    /// `encode(text, addSpecialTokens: false)`, as HF's
+    /// `encode(text, add_special_tokens=False)`.
+    public func encodeText(_ text: String) throws -> [UInt32] {
+        encode(text, addSpecialTokens: false)
+    }
+
+    /// The id `token` encodes to when that is exactly one id: the notebook's
+    /// `len(tokenizer.encode(token)) == 1` check.
+    public func specialTokenId(_ token: String) throws -> UInt32? {
+        let ids = encode(token, addSpecialTokens: false)
+        return ids.count == 1 ? ids[0] : nil
+    }
+}

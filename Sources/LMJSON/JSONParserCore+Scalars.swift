@@ -1,0 +1,294 @@
+/// Strings and numbers: the byte-level work of the parser.
+extension JSONParserCore {
+    // MARK: strings
+
+    /// Parses a string starting at the opening quote.
+    ///
+    /// Fast path: no escape, so the content is the input slice itself and
+    /// becomes a `String` in one `String(decoding:as:)` after this loop has
+    /// validated its UTF-8 (Swift's own check then only confirms it).
+    mutating func parseString() throws -> String {
+        let quote = i
+        i += 1
+        let start = i
+        while i < end {
+            let b = base[i]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
+                i += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { return try parseEscapedString(from: start, quote: quote) }
+            if b < 0x20 { throw controlCharacterError(b) }
+            if b < 0x80 { i += 1 } else { try skipUTF8Sequence() }
+        }
+        throw fail(.unexpectedEnd, "unterminated string", at: quote)
+    }
+
+    func controlCharacterError(_ b: UInt8) -> JSONParseError {
+        fail(.controlCharacterInString, "control character \(Self.describe(b)) in string (must be escaped)")
+    }
+
+    /// Slow path once a backslash is seen: copy runs of plain bytes into
+    /// `scratch` and decode escapes in between.
+    mutating func parseEscapedString(from start: Int, quote: Int) throws -> String {
+        scratch.removeAll(keepingCapacity: true)
+        var run = start
+        while i < end {
+            let b = base[i]
+            if b == UInt8(ascii: "\"") {
+                flush(from: run)
+                i += 1
+                return String(decoding: scratch, as: UTF8.self)
+            }
+            if b == UInt8(ascii: "\\") {
+                flush(from: run)
+                try parseEscape()
+                run = i
+            } else if b < 0x20 {
+                throw controlCharacterError(b)
+            } else if b < 0x80 {
+                i += 1
+            } else {
+                try skipUTF8Sequence()
+            }
+        }
+        throw fail(.unexpectedEnd, "unterminated string", at: quote)
+    }
+
+    @inline(__always)
+    mutating func flush(from run: Int) {
+        if i > run { scratch.append(contentsOf: UnsafeBufferPointer(start: base + run, count: i - run)) }
+    }
+
+    /// Decodes one escape at `i` (the backslash) into `scratch`.
+    mutating func parseEscape() throws {
+        let at = i
+        guard i + 1 < end else { throw fail(.unexpectedEnd, "unexpected end of input in escape") }
+        let c = base[i + 1]
+        let simple: UInt8
+        switch c {
+        case UInt8(ascii: "\""): simple = 0x22
+        case UInt8(ascii: "\\"): simple = 0x5C
+        case UInt8(ascii: "/"): simple = 0x2F
+        case UInt8(ascii: "b"): simple = 0x08
+        case UInt8(ascii: "f"): simple = 0x0C
+        case UInt8(ascii: "n"): simple = 0x0A
+        case UInt8(ascii: "r"): simple = 0x0D
+        case UInt8(ascii: "t"): simple = 0x09
+        case UInt8(ascii: "u"):
+            i += 2
+            var scalar = try readHex4(escapeAt: at)
+            if scalar >= 0xD800 && scalar < 0xDC00 {
+                // A high surrogate must be followed by an escaped low one.
+                guard i + 1 < end, base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u") else {
+                    throw fail(.loneSurrogate, "lone high surrogate \\u\(hex4(scalar)) in string", at: at)
+                }
+                let lowAt = i
+                i += 2
+                let low = try readHex4(escapeAt: lowAt)
+                guard low >= 0xDC00 && low < 0xE000 else {
+                    throw fail(.loneSurrogate, "lone high surrogate \\u\(hex4(scalar)) in string", at: at)
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if scalar >= 0xDC00 && scalar < 0xE000 {
+                throw fail(.loneSurrogate, "lone low surrogate \\u\(hex4(scalar)) in string", at: at)
+            }
+            appendUTF8(scalar)
+            return
+        default:
+            throw fail(.invalidEscape, "invalid escape '\\\(Character(Unicode.Scalar(c)))' in string", at: at)
+        }
+        scratch.append(simple)
+        i += 2
+    }
+
+    func hex4(_ v: UInt32) -> String {
+        let s = String(v, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - s.count)) + s
+    }
+
+    mutating func readHex4(escapeAt: Int) throws -> UInt32 {
+        guard i + 4 <= end else { throw fail(.unexpectedEnd, "unexpected end of input in \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let h = base[i]
+            let d: UInt8
+            switch h {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = h - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = h - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = h - UInt8(ascii: "A") + 10
+            default:
+                throw fail(.invalidEscape, "invalid \\u escape: expected 4 hex digits", at: escapeAt)
+            }
+            v = v << 4 | UInt32(d)
+            i += 1
+        }
+        return v
+    }
+
+    mutating func appendUTF8(_ v: UInt32) {
+        if v < 0x80 {
+            scratch.append(UInt8(v))
+        } else if v < 0x800 {
+            scratch.append(UInt8(0xC0 | v >> 6))
+            scratch.append(UInt8(0x80 | v & 0x3F))
+        } else if v < 0x10000 {
+            scratch.append(UInt8(0xE0 | v >> 12))
+            scratch.append(UInt8(0x80 | (v >> 6) & 0x3F))
+            scratch.append(UInt8(0x80 | v & 0x3F))
+        } else {
+            scratch.append(UInt8(0xF0 | v >> 18))
+            scratch.append(UInt8(0x80 | (v >> 12) & 0x3F))
+            scratch.append(UInt8(0x80 | (v >> 6) & 0x3F))
+            scratch.append(UInt8(0x80 | v & 0x3F))
+        }
+    }
+
+    /// Validates one multi-byte UTF-8 sequence at `i` (lead byte >= 0x80) and
+    /// steps over it. Rejects continuation bytes as leads, overlong forms
+    /// (C0, C1, E0 80-9F, F0 80-8F), surrogates (ED A0-BF), code points past
+    /// U+10FFFF (F4 90+, F5-FF) and sequences cut short.
+    @inline(__always)
+    mutating func skipUTF8Sequence() throws {
+        let b0 = base[i]
+        let need: Int
+        var lo: UInt8 = 0x80
+        var hi: UInt8 = 0xBF
+        switch b0 {
+        case 0xC2...0xDF: need = 1
+        case 0xE0: need = 2; lo = 0xA0
+        case 0xED: need = 2; hi = 0x9F
+        case 0xE1...0xEF: need = 2
+        case 0xF0: need = 3; lo = 0x90
+        case 0xF4: need = 3; hi = 0x8F
+        case 0xF1...0xF3: need = 3
+        default:
+            throw fail(.invalidUTF8, "invalid UTF-8 byte 0x\(String(b0, radix: 16, uppercase: true)) at byte offset \(i)")
+        }
+        guard i + need < end else {
+            throw fail(.invalidUTF8, "truncated UTF-8 sequence at byte offset \(i)")
+        }
+        let b1 = base[i + 1]
+        var ok = b1 >= lo && b1 <= hi
+        if need >= 2 { ok = ok && base[i + 2] & 0xC0 == 0x80 }
+        if need == 3 { ok = ok && base[i + 3] & 0xC0 == 0x80 }
+        guard ok else {
+            throw fail(.invalidUTF8, "invalid UTF-8 sequence at byte offset \(i)")
+        }
+        i += need + 1
+    }
+
+    // MARK: numbers
+
+    /// Parses a number per the RFC 8259 grammar
+    /// `-? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?`.
+    ///
+    /// Integers that fit `Int64` are exact. Other numbers use Clinger's fast
+    /// path (exact when the significand has at most 15 digits... here at most
+    /// 2^53 and |exponent| <= 22, where one IEEE multiply or divide of two
+    /// exact values is correctly rounded) and otherwise Swift's
+    /// `Double(String)`, which is correctly rounded (strtod semantics).
+    mutating func parseNumber() throws -> JSONValue {
+        let start = i
+        var negative = false
+        if base[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        }
+        guard i < end else { throw fail(.unexpectedEnd, "unexpected end of input, expected a digit after '-'") }
+        var significand: UInt64 = 0
+        var digits = 0  // digits accumulated into `significand` (bounded by 19)
+        var lostDigits = false  // a nonzero-significance digit did not fit
+        var fractionDigits = 0
+        var isInteger = true
+
+        @inline(__always) func accumulate(_ d: UInt8) {
+            if digits < 19 {
+                significand = significand &* 10 &+ UInt64(d)
+                if significand != 0 { digits += 1 }
+            } else {
+                lostDigits = true
+            }
+        }
+
+        let first = base[i]
+        if first == UInt8(ascii: "0") {
+            i += 1
+            if i < end, base[i] >= UInt8(ascii: "0"), base[i] <= UInt8(ascii: "9") {
+                throw fail(.invalidNumber, "leading zeros are not allowed in numbers", at: start)
+            }
+        } else if first >= UInt8(ascii: "1") && first <= UInt8(ascii: "9") {
+            while i < end {
+                let d = base[i] &- UInt8(ascii: "0")
+                guard d < 10 else { break }
+                accumulate(d)
+                i += 1
+            }
+        } else {
+            throw fail(.invalidNumber, "expected a digit after '-'")
+        }
+        var integerDigitsLost = lostDigits
+        if i < end && base[i] == UInt8(ascii: ".") {
+            isInteger = false
+            i += 1
+            guard i < end, base[i] >= UInt8(ascii: "0"), base[i] <= UInt8(ascii: "9") else {
+                throw fail(.invalidNumber, "expected a digit after '.' in number")
+            }
+            while i < end {
+                let d = base[i] &- UInt8(ascii: "0")
+                guard d < 10 else { break }
+                if digits < 19 { fractionDigits += 1 }
+                accumulate(d)
+                i += 1
+            }
+        }
+        var exponent = 0
+        if i < end && (base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E")) {
+            isInteger = false
+            i += 1
+            var expNegative = false
+            if i < end && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) {
+                expNegative = base[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            guard i < end, base[i] >= UInt8(ascii: "0"), base[i] <= UInt8(ascii: "9") else {
+                throw fail(.invalidNumber, "expected a digit in the exponent of a number")
+            }
+            while i < end {
+                let d = base[i] &- UInt8(ascii: "0")
+                guard d < 10 else { break }
+                if exponent < 100_000 { exponent = exponent * 10 + Int(d) }
+                i += 1
+            }
+            if expNegative { exponent = -exponent }
+        }
+        if isInteger && !integerDigitsLost {
+            if negative {
+                if significand <= UInt64(Int64.max) { return .int(-Int64(significand)) }
+                if significand == UInt64(Int64.max) + 1 { return .int(Int64.min) }
+            } else if significand <= UInt64(Int64.max) {
+                return .int(Int64(significand))
+            }
+        }
+        integerDigitsLost = lostDigits
+        let exp10 = exponent - fractionDigits
+        if !integerDigitsLost && significand <= (1 << 53) && exp10 >= -22 && exp10 <= 22 {
+            var v = Double(significand)
+            if exp10 < 0 { v /= Self.powersOf10[-exp10] } else { v *= Self.powersOf10[exp10] }
+            return .double(negative ? -v : v)
+        }
+        let literal = String(decoding: UnsafeBufferPointer(start: base + start, count: i - start), as: UTF8.self)
+        guard let v = Double(literal) else {
+            throw fail(.invalidNumber, "number out of range", at: start)
+        }
+        return .double(v)
+    }
+
+    /// 1e0 ... 1e22: every one is exact in a `Double`.
+    static let powersOf10: [Double] = (0...22).map { p in
+        var v = 1.0
+        for _ in 0..<p { v *= 10 }
+        return v
+    }
+}

@@ -142,11 +142,12 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     /// The position dtype, validated.
     public var positionType: PositionDType { PositionDType.forSequenceLength(seqLen) }
 
-    /// Serialized form: pretty-printed UTF-8 JSON with a trailing newline.
+    /// Serialized form: UTF-8 JSON as Python's `json.dumps(indent=2)`
+    /// writes it, keys in declaration order (the config in its own order),
+    /// plus a trailing newline. Byte-for-byte reproducible, unlike
+    /// Foundation's `JSONEncoder`, whose key order follows hash seeds.
     public func encoded() throws -> [UInt8] {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
-        return Array(try e.encode(self)) + [0x0A]
+        try JSONValueEncoder().encodeJSON(self, style: .pretty) + [0x0A]
     }
 
     /// Validates, then writes `manifest.json` atomically (temporary file,
@@ -164,23 +165,14 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         let bytes = try FileIO.readAll(path)
         let m: DatasetManifest
         do {
-            m = try JSONDecoder().decode(DatasetManifest.self, from: Data(bytes))
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw ShardError.badManifest(file: path, field: fieldPath(ctx.codingPath + [key]), reason: "missing")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw ShardError.badManifest(file: path, field: fieldPath(ctx.codingPath), reason: "wrong type")
-        } catch let DecodingError.valueNotFound(_, ctx) {
-            throw ShardError.badManifest(file: path, field: fieldPath(ctx.codingPath), reason: "null")
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw ShardError.badManifest(file: path, field: fieldPath(ctx.codingPath), reason: "not valid JSON")
-        } catch {
-            throw ShardError.badManifest(file: path, field: "", reason: "\(error)")
+            // Unknown keys are errors: a newer writer's field must come with a new format_version.
+            m = try JSONValueDecoder(rejectUnknownKeys: true).decode(DatasetManifest.self, fromJSON: bytes)
+        } catch let e as JSONDecodeError {
+            throw ShardError.badManifest(file: path, field: e.path, reason: e.message)
+        } catch let e as JSONParseError {
+            throw ShardError.badManifest(file: path, field: "", reason: "invalid JSON at byte \(e.offset): \(e.message)")
         }
         try m.validate(file: path)
         return m
-    }
-
-    private static func fieldPath(_ path: [CodingKey]) -> String {
-        path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 }

@@ -115,13 +115,15 @@ import Testing
         let path = dir.path("manifest.json")
         let original = String(decoding: try readBytes(path), as: UTF8.self)
         let cases: [(String, String)] = [
-            ("\"format\" : \"lmshard\"", "\"format\" : \"other\""),
-            ("\"format_version\" : 1", "\"format_version\" : 2"),
-            ("\"token_dtype\" : \"uint16\"", "\"token_dtype\" : \"int32\""),
-            ("\"vocab_size\" : 500", "\"vocab_size\" : 100000"),  // dtype no longer matches
-            ("\"vocab_size\" : 500", "\"vocab_size\" : \"500\""),
-            ("\"eos_id\" : 0", "\"eos_id\" : 9999"),
-            ("\"sequences\" : 3", "\"sequences\" : 4"),
+            ("\"format\": \"lmshard\"", "\"format\": \"other\""),
+            ("\"format_version\": 1", "\"format_version\": 2"),
+            ("\"token_dtype\": \"uint16\"", "\"token_dtype\": \"int32\""),
+            ("\"vocab_size\": 500", "\"vocab_size\": 100000"),  // dtype no longer matches
+            ("\"vocab_size\": 500", "\"vocab_size\": \"500\""),
+            ("\"eos_id\": 0", "\"eos_id\": 9999"),
+            ("\"sequences\": 3", "\"sequences\": 4"),
+            ("\"format\": \"lmshard\",", "\"format\": \"lmshard\", \"surprise\": 1,"),  // unknown key
+            ("\"xxh3\": \"", "\"xxh3\": \"x"),  // not 16 hex digits
         ]
         for (from, to) in cases {
             #expect(original.contains(from), "fixture lacks \(from)")
@@ -132,8 +134,8 @@ import Testing
             try writeBytes(Array(original.utf8.prefix(cut)), path)
             #expect(throws: ShardError.self) { try DatasetManifest.read(from: dir.url) }
         }
-        try writeBytes(Array(original.replacingOccurrences(of: "\"seq_len\" : 5,", with: "").utf8), path)
-        #expect(throws: ShardError.badManifest(file: path, field: "seq_len", reason: "missing")) {
+        try writeBytes(Array(original.replacingOccurrences(of: "\"seq_len\": 5,", with: "").utf8), path)
+        #expect(throws: ShardError.badManifest(file: path, field: "seq_len", reason: "missing required field")) {
             try DatasetManifest.read(from: dir.url)
         }
     }

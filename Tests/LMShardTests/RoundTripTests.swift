@@ -112,13 +112,19 @@ import Testing
     @Test func manifestRoundTripsAndKeepsConfig() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }
-        let written = try writeDataset(dir.url, shards: [randomSequences(count: 2, length: 4, vocab: 9, seed: 5)], vocab: 9, seqLen: 4)
+        var written = try writeDataset(dir.url, shards: [randomSequences(count: 2, length: 4, vocab: 9, seed: 5)], vocab: 9, seqLen: 4)
+        #expect(try DatasetManifest.read(from: dir.url) == written)
+        // Config keys keep their order (z before a), nested values survive.
+        let config: JSONValue = .object(JSONObject([("z", .array([.int(1), .double(0.5), .null])), ("a", .bool(true))]))
+        written.config = config
+        try written.write(to: dir.url)
         let read = try DatasetManifest.read(from: dir.url)
-        #expect(read == written)
-        #expect(read.config == .object(JSONObject([("seq_len", .int(4)), ("strategy", .string("dense"))])))
+        #expect(read.config == config)
+        // Writing is deterministic: same manifest, same bytes.
+        #expect(try read.encoded() == (try readBytes(dir.path("manifest.json"))))
         let text = String(decoding: try readBytes(dir.path("manifest.json")), as: UTF8.self)
-        #expect(text.contains("\"format\" : \"lmshard\""))
-        #expect(text.contains("\"token_dtype\" : \"uint16\""))
+        #expect(text.hasPrefix("{\n  \"format\": \"lmshard\",\n  \"format_version\": 1,"))
+        #expect(text.contains("\"token_dtype\": \"uint16\""))
         #expect(!FileManager.default.fileExists(atPath: dir.path(".manifest.json.tmp")))
     }
 }

@@ -70,12 +70,19 @@ public struct VerifyReport: Equatable, Sendable {
 /// Trust chain: the manifest holds each file's size and XXH3, including
 /// the `.sum` file's; the `.sum` file (checked first) holds the block
 /// hashes. So flipping any byte of any shard file is detected in `.all` mode.
-public func verify(directory: URL, mode: VerifyMode = .all) throws -> VerifyReport {
+///
+/// - Parameter shards: names of the shards to check (all when `nil`); an
+///   unknown name throws `ShardError.badManifest`.
+public func verify(directory: URL, mode: VerifyMode = .all, shards: Set<String>? = nil) throws -> VerifyReport {
     let manifest = try DatasetManifest.read(from: directory)
+    if let wanted = shards, let unknown = wanted.subtracting(manifest.shards.map(\.name)).sorted().first {
+        throw ShardError.badManifest(file: directory.appendingPathComponent(Format.manifestFileName).path,
+                                     field: "shards", reason: "no shard named \(unknown)")
+    }
     var report = VerifyReport(damage: [], blocksChecked: 0, bytesChecked: 0)
     var sampler: SplitMix64?
     if case let .sampled(_, seed) = mode { sampler = SplitMix64(seed: seed) }
-    for shard in manifest.shards {
+    for shard in manifest.shards where shards?.contains(shard.name) ?? true {
         verifyShard(shard, directory: directory.path, mode: mode, sampler: &sampler, report: &report)
     }
     return report

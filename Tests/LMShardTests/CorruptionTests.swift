@@ -158,3 +158,25 @@ import Testing
         #expect(try verify(directory: dir.url, mode: .sampled(fraction: 1, seed: 1)).damage.first?.block == 0)
     }
 }
+
+@Suite struct PartialVerifyTests {
+    @Test func verifySequenceChecksOnlyItsBlocks() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        // Two sequences of 40 uint16 tokens = 80 bytes each in .bin; 16-byte blocks:
+        // sequence 0 is .bin blocks 0...4, sequence 1 is blocks 5...9.
+        let seqs = randomSequences(count: 2, length: 40, vocab: 500, seed: 4)
+        try writeDataset(dir.url, shards: [seqs], vocab: 500, seqLen: 40, blockSize: 16)
+        let path = dir.path("shard-0.bin")
+        var bytes = try readBytes(path)
+        bytes[90] ^= 1  // byte 90 = token 45 = sequence 1, block 5
+        try writeBytes(bytes, path)
+        let ds = try ShardedDataset(directory: dir.url)
+        #expect(try ds.verifySequence(at: 0).isEmpty)
+        let d = try ds.verifySequence(at: 1)
+        #expect(d.count == 1 && d.first?.file == .bin && d.first?.block == 5 && d.first?.byteRange == 80..<96)
+        // Shard filter: the damaged shard is named, an unknown one is an error.
+        #expect(try verify(directory: dir.url, shards: ["shard-0"]).damage.count == 1)
+        #expect(throws: ShardError.self) { try verify(directory: dir.url, shards: ["nope"]) }
+    }
+}

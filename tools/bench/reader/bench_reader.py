@@ -61,6 +61,7 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--batches", type=int, default=1000)
     ap.add_argument("--lmshard-bin", default=os.environ.get("LMSHARD_BIN"))
+    ap.add_argument("--swift-harness", help="the main.swift harness built by run.sh (bs 8 only)")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     build(args.dir, args.rows, args.seq_len, args.vocab, args.shards)
@@ -76,8 +77,11 @@ def main() -> None:
         rows = np.stack([mats[i // per][i % per] for i in indices]).astype(np.int64)
         return rows[:, :-1], rows[:, 1:]
 
-    def python_reader(indices):
+    def python_items(indices):
         return collate_lm([ds.item(i, attention_mask=False) for i in indices])
+
+    def python_batch(indices):
+        return ds.batch(indices)
 
     tokens_per_batch = args.batch_size * args.seq_len
     for shuffle in (False, True):
@@ -85,18 +89,24 @@ def main() -> None:
         batches = (sampler.batches(0) * (args.batches // max(1, sampler.batches_per_epoch()) + 1))[:args.batches]
         timed(baseline, batches[:50])  # warm the page cache
         tb = timed(baseline, batches)
-        tp = timed(python_reader, batches)
+        tp = timed(python_items, batches)
+        tq = timed(python_batch, batches)
         label = "shuffled" if shuffle else "sequential"
         print(f"[{label}] bs {args.batch_size} x {args.seq_len}, {len(batches)} batches")
-        print(f"  numpy memmap baseline: {len(batches) / tb:10.1f} batches/s {len(batches) * tokens_per_batch / tb:14.0f} tokens/s")
-        print(f"  lmshard_reader (py)  : {len(batches) / tp:10.1f} batches/s {len(batches) * tokens_per_batch / tp:14.0f} tokens/s"
-              f"  ratio {tb / tp:5.2f}x baseline")
-        if args.lmshard_bin:
+        print(f"  {'numpy memmap baseline':<23}: {len(batches) / tb:10.1f} batches/s {len(batches) * tokens_per_batch / tb:14.0f} tokens/s")
+        for name, t in (("py items+collate_lm", tp), ("py ShardedDataset.batch", tq)):
+            print(f"  {name:<23}: {len(batches) / t:10.1f} batches/s {len(batches) * tokens_per_batch / t:14.0f} tokens/s"
+                  f"  ratio {tb / t:5.2f}x baseline")
+        cmd = None
+        if args.swift_harness:
+            cmd = [args.swift_harness, args.dir, str(len(batches))] + (["--shuffle"] if shuffle else [])
+        elif args.lmshard_bin:
             cmd = [args.lmshard_bin, "bench-reader", args.dir, "--batch-size", str(args.batch_size),
                    "--batches", str(len(batches))] + (["--shuffle"] if shuffle else [])
+        if cmd:
             out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
             bps = json.loads(out)["batches_per_s"]
-            print(f"  lmshard (swift)      : {bps:10.1f} batches/s {bps * tokens_per_batch:14.0f} tokens/s"
+            print(f"  {'lmshard (swift)':<23}: {bps:10.1f} batches/s {bps * tokens_per_batch:14.0f} tokens/s"
                   f"  ratio {bps / (len(batches) / tb):5.2f}x baseline")
 
 

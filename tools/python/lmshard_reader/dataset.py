@@ -140,6 +140,30 @@ class ShardedDataset:
             out["attention_mask"] = make_attention_mask_from_positions(out["position_ids"])
         return out
 
+    def batch(self, indices, attention_mask: bool = False) -> dict:
+        """``collate_lm`` of ``item(i)`` for ``indices``, filled straight into preallocated
+        ``[bs, n - 1]`` arrays (no per-item dicts): the fast path for training loops.
+        All sequences must have the same length."""
+        bs = len(indices)
+        views = [self.sequence(i) for i in indices]
+        n = len(views[0][0]) if views else 1
+        if any(len(v[0]) != n for v in views):
+            raise ValueError(f"batch: sequences differ in length (expected {n})")
+        m = max(0, n - 1)
+        tokens = np.empty((bs, m), np.uint32)
+        labels = np.empty((bs, m), np.uint32)
+        positions = np.empty((bs, m), np.uint32)
+        loss = np.empty((bs, m), bool)
+        for r, (ids, pos, mask) in enumerate(views):
+            tokens[r] = ids[:-1]
+            labels[r] = ids[1:]
+            positions[r] = pos[:-1]
+            np.not_equal(mask[1:], 0, out=loss[r])
+        out = {"tokens": tokens, "labels": labels, "loss_mask": loss, "position_ids": positions}
+        if attention_mask:
+            out["attention_mask"] = np.stack([make_attention_mask_from_positions(p) for p in positions])
+        return out
+
 
 def collate_lm(batch: list[dict]) -> dict:
     """Stacks item dicts key by key into ``[bs, ...]`` arrays (tensors when the items are tensors)."""

@@ -56,3 +56,14 @@ def test_collate_stacks(tmp_path):
     assert batch["attention_mask"].shape == (8, 16, 16)
     raw = ShardedDataset(str(tmp_path))
     assert np.asarray(batch["labels"][3]).tolist() == raw.sequence(3)[0][1:].tolist()
+
+
+def test_fast_batch_equals_collate(tmp_path):
+    write_random(tmp_path, shards=((6, 9), (3, 9)), seq_len=9)
+    ds = ShardedDataset(str(tmp_path))
+    idx = [8, 0, 5, 3]
+    slow = collate_lm([ds.item(i) for i in idx])
+    fast = ds.batch(idx, attention_mask=True)
+    assert set(slow) == set(fast)
+    for k in slow:
+        assert np.array_equal(slow[k], fast[k]) and slow[k].dtype == fast[k].dtype, k

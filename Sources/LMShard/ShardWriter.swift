@@ -76,6 +76,16 @@ public struct ShardSummary: Codable, Equatable, Sendable {
 /// `finish`). `finish()` writes the `.idx`, patches the plane headers,
 /// checksums every file, writes `.sum`, fsyncs and renames all five into
 /// place. `abort()` removes the temporaries.
+///
+/// Measured (release, one core of a shared 2-core machine, 20k rows of 1025
+/// uint16 tokens): append 75-100 M tokens/s (bound by per-token dtype checks
+/// and conversion into the write buffers); `finish` re-reads and hashes the
+/// 100 MB it wrote and fsyncs in 0.15 s, cheaper than hashing while streaming
+/// would be to keep in step with the later header patches.
+///
+/// The writer owns open files: don't copy it and use both copies; call
+/// `finish()` or `abort()` exactly once (a writer dropped without either
+/// leaves its hidden `.tmp` files behind).
 public struct ShardWriter {
     /// Shard name (file stem).
     public let name: String

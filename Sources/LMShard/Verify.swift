@@ -22,6 +22,9 @@ public struct Damage: Equatable, Sendable, CustomStringConvertible {
         case checksum(expected: UInt64, actual: UInt64)
         /// The `.sum` file cannot be parsed or disagrees with the manifest.
         case unreadable(String)
+        /// A token id is not below the manifest's `vocab_size` (`.all` mode
+        /// scans every id: the manifest or the tokens are wrong).
+        case outOfVocabulary(tokenId: UInt32, vocabSize: Int)
     }
 
     /// Shard name.
@@ -45,6 +48,7 @@ public struct Damage: Equatable, Sendable, CustomStringConvertible {
         case let .size(e, a): s += ": size \(a), expected \(e)"
         case let .checksum(e, a): s += ": xxh3 \(Checksum.hex(a)), expected \(Checksum.hex(e))"
         case let .unreadable(why): s += ": \(why)"
+        case let .outOfVocabulary(id, vocab): s += ": token id \(id) >= vocab_size \(vocab)"
         }
         return s
     }
@@ -83,12 +87,12 @@ public func verify(directory: URL, mode: VerifyMode = .all, shards: Set<String>?
     var sampler: SplitMix64?
     if case let .sampled(_, seed) = mode { sampler = SplitMix64(seed: seed) }
     for shard in manifest.shards where shards?.contains(shard.name) ?? true {
-        verifyShard(shard, directory: directory.path, mode: mode, sampler: &sampler, report: &report)
+        verifyShard(shard, manifest: manifest, directory: directory.path, mode: mode, sampler: &sampler, report: &report)
     }
     return report
 }
 
-private func verifyShard(_ shard: ShardSummary, directory: String, mode: VerifyMode, sampler: inout SplitMix64?,
+private func verifyShard(_ shard: ShardSummary, manifest: DatasetManifest, directory: String, mode: VerifyMode, sampler: inout SplitMix64?,
                          report: inout VerifyReport) {
     func damage(_ file: ShardFile, block: Int? = nil, range: Range<Int>? = nil, _ kind: Damage.Kind) {
         report.damage.append(Damage(shard: shard.name, file: file, block: block, byteRange: range, kind: kind))
@@ -117,6 +121,10 @@ private func verifyShard(_ shard: ShardSummary, directory: String, mode: VerifyM
         damage(.sum, .unreadable("\(error)"))
         return
     }
+    guard table.blockSize == manifest.checksum.blockSize else {
+        damage(.sum, .unreadable("block size \(table.blockSize) disagrees with the manifest's \(manifest.checksum.blockSize)"))
+        return
+    }
     for (k, part) in ShardFile.checksummed.enumerated() {
         let entry = table.entries[k]
         let summary = shard.files[part]
@@ -125,6 +133,7 @@ private func verifyShard(_ shard: ShardSummary, directory: String, mode: VerifyM
             continue
         }
         guard let m = open(part) else { continue }
+        let damagedBefore = report.damage.count
         // Blocks only: the `.sum` was just authenticated against the
         // manifest, so matching every block implies the whole-file hash
         // matches too; hashing twice would double `verify --all` time.
@@ -143,5 +152,28 @@ private func verifyShard(_ shard: ShardSummary, directory: String, mode: VerifyM
                        .checksum(expected: entry.blocks[b], actual: h))
             }
         }
+        // Intact tokens that are out of range mean the manifest's vocab_size is wrong.
+        if part == .bin, mode == .all, report.damage.count == damagedBefore,
+           let id = maxTokenId(m.bytes, dtype: manifest.tokenType), Int(id) >= manifest.vocabSize {
+            damage(.bin, .outOfVocabulary(tokenId: id, vocabSize: manifest.vocabSize))
+        }
     }
+}
+
+/// Largest token id in a `.bin` (nil when empty). A branch-free max over the
+/// mapped values; cheap next to hashing the same bytes.
+private func maxTokenId(_ bytes: UnsafeRawBufferPointer, dtype: TokenDType) -> UInt32? {
+    guard !bytes.isEmpty else { return nil }
+    var best: UInt32 = 0
+    switch dtype {
+    case .uint16:
+        for k in 0..<(bytes.count / 2) {
+            best = max(best, UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * k, as: UInt16.self))))
+        }
+    case .int32:
+        for k in 0..<(bytes.count / 4) {
+            best = max(best, UInt32(bitPattern: Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * k, as: Int32.self))))
+        }
+    }
+    return best
 }

@@ -93,6 +93,9 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
         except ShardError as e:
             damage.append(Damage(name, "sum", None, "unreadable", str(e)))
             continue
+        if block != m["checksum"]["block_size"]:
+            damage.append(Damage(name, "sum", None, "unreadable", f"block size {block} disagrees with the manifest"))
+            continue
         for part, (size, whole, blocks) in zip(SUM_FILES, entries):
             if size != s["files"][part]["size"] or f"{whole:016x}" != s["files"][part]["xxh3"]:
                 damage.append(Damage(name, "sum", None, "unreadable", f"entry for .{part} disagrees with the manifest"))
@@ -100,10 +103,16 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
             data = load(part)
             if data is None:
                 continue
+            before = len(damage)
             for b, want in enumerate(blocks):
                 if rng is not None and (rng.next() >> 11) / float(1 << 53) >= fraction:
                     continue
                 got = xxhash.xxh3_64_intdigest(data[b * block:(b + 1) * block])
                 if got != int(want):
                     damage.append(Damage(name, part, b, "checksum", f"{got:016x}, expected {int(want):016x}"))
+            # Intact tokens that are out of range mean the manifest's vocab_size is wrong.
+            if part == "bin" and fraction is None and len(damage) == before and data:
+                top = int(np.frombuffer(data, "<u2" if m["token_dtype"] == "uint16" else "<i4").astype(np.int64).max())
+                if top >= m["vocab_size"]:
+                    damage.append(Damage(name, "bin", None, "vocabulary", f"token id {top} >= vocab_size {m['vocab_size']}"))
     return damage

@@ -37,3 +37,16 @@ def test_truncated_and_missing_files_are_reported(tmp_path):
     path.write_bytes(data)
     os.remove(tmp_path / "shard-00000.sum")
     assert [(d.file, d.kind) for d in verify(str(tmp_path))] == [("sum", "missing")]
+
+
+def test_manifest_vocab_and_block_size_are_cross_checked(tmp_path):
+    import json
+    write_example(tmp_path)  # ids up to 11, block size 64
+    path = tmp_path / "manifest.json"
+    good = json.loads(path.read_text())
+    bad = dict(good, vocab_size=11)
+    path.write_text(json.dumps(bad))
+    assert [(d.file, d.kind) for d in verify(str(tmp_path))] == [("bin", "vocabulary")]
+    bad = dict(good, checksum={"algorithm": "xxh3-64", "block_size": 65})
+    path.write_text(json.dumps(bad))
+    assert [(d.file, d.kind) for d in verify(str(tmp_path))] == [("sum", "unreadable")]

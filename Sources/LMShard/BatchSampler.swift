@@ -92,3 +92,34 @@ public struct BatchSampler: Sendable {
         }
     }
 }
+
+/// Iterates one rank's batches of an epoch, collated: what a Swift training
+/// loop (or `lmshard export`) runs. `next()` throws instead of trapping, so
+/// it is a plain iterator type rather than a `Sequence`.
+public struct BatchIterator {
+    /// The dataset batches are read from.
+    public let dataset: ShardedDataset
+    /// Whether each batch carries `[bs, n, n]` attention masks.
+    public let attentionMask: Bool
+    private let plan: [[Int]]
+    private var position = 0
+
+    /// Batches of `sampler` for `epoch` over `dataset`.
+    public init(dataset: ShardedDataset, sampler: BatchSampler, epoch: Int, attentionMask: Bool = false) {
+        precondition(sampler.count == dataset.count, "sampler was built for a different dataset size")
+        self.dataset = dataset
+        self.attentionMask = attentionMask
+        plan = sampler.batches(epoch: epoch)
+    }
+
+    /// Batches in this epoch.
+    public var count: Int { plan.count }
+
+    /// The next batch with the global indices it holds, or `nil` at the end of the epoch.
+    public mutating func next() throws -> (indices: [Int], batch: LMBatch)? {
+        guard position < plan.count else { return nil }
+        let indices = plan[position]
+        position += 1
+        return (indices, try dataset.batch(indices: indices, attentionMask: attentionMask))
+    }
+}

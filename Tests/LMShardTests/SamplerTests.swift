@@ -46,3 +46,25 @@ import Testing
 /// Recorded from the Swift implementation once and shared with
 /// `tools/python/tests/test_sampler.py`.
 let pinnedOrder: [Int] = [0, 1, 8, 6, 4, 3, 7, 2, 9, 5]
+
+@Suite struct BatchIteratorTests {
+    @Test func iteratesTheSamplersBatches() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let seqs = randomSequences(count: 7, length: 4, vocab: 50, seed: 6)
+        try writeDataset(dir.url, shards: [Array(seqs[0..<3]), Array(seqs[3...])], vocab: 50, seqLen: 4)
+        let ds = try ShardedDataset(directory: dir.url)
+        let sampler = BatchSampler(count: 7, batchSize: 2, seed: 5)
+        var it = BatchIterator(dataset: ds, sampler: sampler, epoch: 1)
+        var seen: [[Int]] = []
+        while let (indices, batch) = try it.next() {
+            seen.append(indices)
+            // Row r of the batch is item indices[r]: tokens = ids[:-1] of that stored sequence.
+            for (r, i) in indices.enumerated() {
+                #expect(Array(batch.tokens[(r * 3)..<(r * 3 + 3)]) == Array(seqs[i].tokens.prefix(3)))
+            }
+        }
+        #expect(seen == sampler.batches(epoch: 1))
+        #expect(seen.count == 3)  // 7 / 2 with drop_last
+    }
+}

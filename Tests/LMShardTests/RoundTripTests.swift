@@ -141,3 +141,25 @@ import Testing
         #expect(r.jsonLine.hasPrefix("{\"batches_per_s\": "))
     }
 }
+
+@Suite struct EmptyDatasetTests {
+    @Test func zeroShardsAndEmptyShardsAreValid() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let m = try writeDataset(dir.url, shards: [], vocab: 10, seqLen: 4)
+        #expect(m.totals == DatasetManifest.Totals(shards: 0, sequences: 0, tokens: 0, bytes: 0))
+        let ds = try ShardedDataset(directory: dir.url)
+        #expect(ds.count == 0)
+        #expect(throws: ShardError.indexOutOfRange(index: 0, count: 0)) { try ds.locate(0) }
+        #expect(try verify(directory: dir.url).isClean)
+
+        // One shard with no sequences: an empty .bin, a 42-byte .idx (34 + one document index).
+        let dir2 = try TempDir()
+        defer { dir2.cleanup() }
+        let m2 = try writeDataset(dir2.url, shards: [[]], vocab: 10, seqLen: 4)
+        #expect(m2.shards[0].files.bin.size == 0 && m2.shards[0].files.idx.size == 42)
+        #expect(try ShardedDataset(directory: dir2.url).count == 0)
+        #expect(try verify(directory: dir2.url).isClean)
+        #expect(try ShardedDataset(directory: dir2.url).batch(indices: []).batchSize == 0)
+    }
+}

@@ -118,9 +118,16 @@ import Testing
         let config: JSONValue = .object(JSONObject([("z", .array([.int(1), .double(0.5), .null])), ("a", .bool(true))]))
         written.config = config
         try written.write(to: dir.url)
-        let read = try DatasetManifest.read(from: dir.url)
+        var read = try DatasetManifest.read(from: dir.url)
         #expect(read.config == config)
+        // Absent special ids are written as explicit nulls and read back as nil.
+        written.eosId = nil
+        written.padId = nil
+        try written.write(to: dir.url)
+        #expect(String(decoding: try readBytes(dir.path("manifest.json")), as: UTF8.self).contains("\"eos_id\": null,"))
+        #expect(try DatasetManifest.read(from: dir.url).padId == nil)
         // Writing is deterministic: same manifest, same bytes.
+        read = try DatasetManifest.read(from: dir.url)
         #expect(try read.encoded() == (try readBytes(dir.path("manifest.json"))))
         let text = String(decoding: try readBytes(dir.path("manifest.json")), as: UTF8.self)
         #expect(text.hasPrefix("{\n  \"format\": \"lmshard\",\n  \"format_version\": 1,"))

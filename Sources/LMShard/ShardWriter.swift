@@ -78,10 +78,11 @@ public struct ShardSummary: Codable, Equatable, Sendable {
 /// place. `abort()` removes the temporaries.
 ///
 /// Measured (release, one core of a shared 2-core machine, 20k rows of 1025
-/// uint16 tokens): append 75-100 M tokens/s (bound by per-token dtype checks
-/// and conversion into the write buffers); `finish` re-reads and hashes the
-/// 100 MB it wrote and fsyncs in 0.15 s, cheaper than hashing while streaming
-/// would be to keep in step with the later header patches.
+/// uint16 tokens): append 145-215 M tokens/s (was 75-100 with a per-element
+/// throwing range check; a vectorized max first doubled it); `finish`
+/// re-reads and hashes the 100 MB it wrote and fsyncs in 0.11-0.15 s, simpler
+/// than hashing while streaming and keeping block hashes in step with the
+/// header patches.
 ///
 /// The writer owns open files: don't copy it and use both copies; call
 /// `finish()` or `abort()` exactly once (a writer dropped without either
@@ -157,13 +158,8 @@ public struct ShardWriter {
             throw ShardError.valueOutOfRange(field: "sequence length", index: lengths.count,
                                              value: UInt64(tokens.count), max: UInt64(Int32.max))
         }
-        let tmax = tokenDType.maxValue, pmax = positionDType.maxValue
-        for i in 0..<tokens.count where tokens[i] > tmax {
-            throw ShardError.valueOutOfRange(field: "tokens", index: i, value: UInt64(tokens[i]), max: UInt64(tmax))
-        }
-        for i in 0..<positions.count where positions[i] > pmax {
-            throw ShardError.valueOutOfRange(field: "positions", index: i, value: UInt64(positions[i]), max: UInt64(pmax))
-        }
+        try Self.checkRange(tokens, max: tokenDType.maxValue, field: "tokens")
+        try Self.checkRange(positions, max: positionDType.maxValue, field: "positions")
         switch tokenDType {
         case .uint16: try bin.append(tokens, as: UInt16.self)
         case .int32: try bin.append(tokens, as: Int32.self)
@@ -175,6 +171,17 @@ public struct ShardWriter {
         try mask.append(lossMask)
         lengths.append(Int32(tokens.count))
         tokenCount += tokens.count
+    }
+
+    /// Throws for the first value above `limit`. A branch-free max first (it
+    /// vectorizes), the indexed search only on failure.
+    private static func checkRange(_ values: UnsafeBufferPointer<UInt32>, max limit: UInt32, field: String) throws {
+        var top: UInt32 = 0
+        for v in values { top = Swift.max(top, v) }
+        guard top > limit else { return }
+        if let i = values.firstIndex(where: { $0 > limit }) {
+            throw ShardError.valueOutOfRange(field: field, index: i, value: UInt64(values[i]), max: UInt64(limit))
+        }
     }
 
     /// Array convenience for `append(tokens:positions:lossMask:)`.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
+from .dataset import _map
 from .format import SUM_ENTRY_SIZE, SUM_FILES, SUM_MAGIC, SUM_TABLE_OFFSET, SUM_VERSION, ShardError
 from .manifest import read_manifest
 from .sampler import SplitMix64
@@ -71,9 +72,9 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
         def load(part):
             path = os.path.join(directory, f"{name}.{part}")
             try:
-                with open(path, "rb") as f:
-                    data = f.read()
-            except FileNotFoundError:
+                # Memory-mapped, so verifying a multi-GB shard does not load it into RAM.
+                data = memoryview(_map(path))
+            except ShardError:
                 damage.append(Damage(name, part, None, "missing", path))
                 return None
             if len(data) != s["files"][part]["size"]:
@@ -84,6 +85,7 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
         sum_bytes = load("sum")
         if sum_bytes is None:
             continue
+        sum_bytes = bytes(sum_bytes)  # small: 8 bytes per block
         h = xxhash.xxh3_64_intdigest(sum_bytes)
         if f"{h:016x}" != s["files"]["sum"]["xxh3"]:
             damage.append(Damage(name, "sum", None, "checksum", f"{h:016x}, expected {s['files']['sum']['xxh3']}"))
@@ -111,7 +113,7 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
                 if got != int(want):
                     damage.append(Damage(name, part, b, "checksum", f"{got:016x}, expected {int(want):016x}"))
             # Intact tokens that are out of range mean the manifest's vocab_size is wrong.
-            if part == "bin" and fraction is None and len(damage) == before and data:
+            if part == "bin" and fraction is None and len(damage) == before and len(data):
                 top = int(np.frombuffer(data, "<u2" if m["token_dtype"] == "uint16" else "<i4").astype(np.int64).max())
                 if top >= m["vocab_size"]:
                     damage.append(Damage(name, "bin", None, "vocabulary", f"token id {top} >= vocab_size {m['vocab_size']}"))

@@ -90,3 +90,33 @@ def test_truncation_and_header_flips_are_typed_errors(tmp_path):
     os.remove(tmp_path / "shard-00000.mask")
     with pytest.raises(ShardError, match="missing"):
         ShardedDataset(str(tmp_path))
+
+
+def test_int64_pointers_over_sparse_files(tmp_path):
+    # Same hand-built shard as the Swift HandBuiltIndexTests: int32 sequences of 2^30, 2^30 and 3
+    # tokens, so the third byte pointer is 2^33. Data files are sparse (truncate allocates nothing).
+    import struct
+
+    from lmshard_reader.dataset import Shard
+
+    lengths = [1 << 30, 1 << 30, 3]
+    total = sum(lengths)
+    pointers = [0, 1 << 32, 1 << 33]
+    idx = (b"MMIDIDX\x00\x00" + struct.pack("<QBQQ", 1, 4, 3, 4) + struct.pack("<3i", *lengths)
+           + struct.pack("<3q", *pointers) + struct.pack("<4q", 0, 1, 2, 3))
+    (tmp_path / "big.idx").write_bytes(idx)
+
+    def sparse(name, header, size, offset, payload):
+        with open(tmp_path / name, "wb") as f:
+            f.write(header)
+            f.truncate(size)
+            f.seek(offset)
+            f.write(payload)
+
+    plane = lambda magic, code: magic + struct.pack("<IB3xQQ", 1, code, total, 3)  # noqa: E731
+    sparse("big.bin", b"", total * 4, 1 << 33, struct.pack("<3i", 7, 8, 9))
+    sparse("big.pos", plane(b"LMSHPOS\x00", 32), 32 + total * 4, 32 + (1 << 33), struct.pack("<3I", 0, 1, 0))
+    sparse("big.mask", plane(b"LMSHMSK\x00", 8), 32 + total, 32 + (1 << 31), bytes([1, 0, 1]))
+    shard = Shard(str(tmp_path), "big")
+    ids, pos, mask = shard.sequence(2)
+    assert ids.tolist() == [7, 8, 9] and pos.tolist() == [0, 1, 0] and mask.tolist() == [1, 0, 1]

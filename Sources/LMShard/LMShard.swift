@@ -1,1 +1,0 @@
-// LMShard module: see the overview in this file once the module lands.

@@ -1,0 +1,171 @@
+/// One shard opened for reading: the four data files memory-mapped and every
+/// header, count and offset validated before any of it is trusted.
+///
+/// After `init` succeeds, `withSequence(at:)` cannot read out of bounds:
+/// lengths were checked non-negative, pointers contiguous from 0, and the
+/// sum of lengths against the sizes of `.bin`, `.pos` and `.mask`.
+/// (A file truncated by another process *after* opening can still raise
+/// SIGBUS, as with any memory map; `verify` re-checks sizes first.)
+public struct ShardReader: @unchecked Sendable {
+    /// Shard name (file stem).
+    public let name: String
+    /// Token dtype from the `.idx` header.
+    public let tokenDType: TokenDType
+    /// Position dtype from the `.pos` header.
+    public let positionDType: PositionDType
+    /// Number of sequences.
+    public let sequenceCount: Int
+    /// Number of tokens.
+    public let tokenCount: Int
+    let bin: MappedFile
+    let idx: MappedFile
+    let pos: MappedFile
+    let mask: MappedFile
+
+    /// Opens `directory/NAME.{bin,idx,pos,mask}`. When `expected` dtypes are
+    /// given (from the manifest) the headers must match them.
+    public init(directory: String, name: String, expectedTokenDType: TokenDType? = nil,
+                expectedPositionDType: PositionDType? = nil) throws {
+        self.name = name
+        func path(_ p: ShardFile) -> String { directory + "/" + p.fileName(shard: name) }
+        idx = try MappedFile(path: path(.idx))
+        bin = try MappedFile(path: path(.bin))
+        pos = try MappedFile(path: path(.pos))
+        mask = try MappedFile(path: path(.mask))
+
+        // .idx header.
+        typealias I = Format.Index
+        let r = ByteReader(bytes: idx.bytes, file: idx.path)
+        try r.expectMagic(I.magic)
+        let version = try r.read(UInt64.self, at: I.versionOffset)
+        guard version == I.version else { throw ShardError.unsupportedVersion(file: idx.path, offset: I.versionOffset, version: version) }
+        let code = try r.read(UInt8.self, at: I.dtypeOffset)
+        guard let tdt = TokenDType(rawValue: code), expectedTokenDType == nil || expectedTokenDType == tdt else {
+            throw ShardError.badDType(file: idx.path, offset: I.dtypeOffset, code: code)
+        }
+        tokenDType = tdt
+        let n64 = try r.read(UInt64.self, at: I.sequenceCountOffset)
+        // 20 bytes per sequence at least: rejects counts whose arrays cannot fit before multiplying.
+        guard n64 <= UInt64(max(0, idx.count - I.headerSize - 8) / 20) else {
+            throw ShardError.badField(file: idx.path, offset: I.sequenceCountOffset, field: "sequence count",
+                                      value: Int64(truncatingIfNeeded: n64), reason: "arrays do not fit in \(idx.count) bytes")
+        }
+        let n = Int(n64)
+        let docs = try r.read(UInt64.self, at: I.documentCountOffset)
+        guard docs == n64 + 1 else {
+            throw ShardError.badField(file: idx.path, offset: I.documentCountOffset, field: "document count",
+                                      value: Int64(truncatingIfNeeded: docs), reason: "expected sequence count + 1 = \(n + 1)")
+        }
+        guard idx.count == I.fileSize(sequenceCount: n) else {
+            throw ShardError.sizeMismatch(file: idx.path, expected: I.fileSize(sequenceCount: n), actual: idx.count)
+        }
+        sequenceCount = n
+        let lengthsAt = I.headerSize, pointersAt = lengthsAt + 4 * n, docsAt = pointersAt + 8 * n
+        var total = 0
+        let width = tdt.size
+        for i in 0..<n {
+            let len = try r.read(Int32.self, at: lengthsAt + 4 * i)
+            guard len >= 0 else {
+                throw ShardError.badField(file: idx.path, offset: lengthsAt + 4 * i, field: "sequence length",
+                                          value: Int64(len), reason: "negative")
+            }
+            let ptr = try r.read(Int64.self, at: pointersAt + 8 * i)
+            guard ptr == Int64(total) * Int64(width) else {
+                throw ShardError.badField(file: idx.path, offset: pointersAt + 8 * i, field: "sequence pointer",
+                                          value: ptr, reason: "expected \(total * width) (sequences are contiguous)")
+            }
+            total += Int(len)
+        }
+        for d in 0...n {
+            let v = try r.read(Int64.self, at: docsAt + 8 * d)
+            guard v == Int64(d) else {
+                throw ShardError.badField(file: idx.path, offset: docsAt + 8 * d, field: "document index",
+                                          value: v, reason: "expected \(d) (one document per sequence)")
+            }
+        }
+        guard bin.count == total * width else {
+            throw ShardError.sizeMismatch(file: bin.path, expected: total * width, actual: bin.count)
+        }
+        tokenCount = total
+
+        // Planes.
+        let pcode = try Self.checkPlane(pos, magic: Format.Plane.positionMagic, tokens: total, sequences: n)
+        guard let pdt = PositionDType(rawValue: pcode), expectedPositionDType == nil || expectedPositionDType == pdt else {
+            throw ShardError.badDType(file: pos.path, offset: Format.Plane.dtypeOffset, code: pcode)
+        }
+        positionDType = pdt
+        let mcode = try Self.checkPlane(mask, magic: Format.Plane.maskMagic, tokens: total, sequences: n)
+        guard mcode == MaskDType.uint8Code else { throw ShardError.badDType(file: mask.path, offset: Format.Plane.dtypeOffset, code: mcode) }
+        let posSize = Format.Plane.headerSize + total * pdt.size
+        guard pos.count == posSize else { throw ShardError.sizeMismatch(file: pos.path, expected: posSize, actual: pos.count) }
+        let maskSize = Format.Plane.headerSize + total
+        guard mask.count == maskSize else { throw ShardError.sizeMismatch(file: mask.path, expected: maskSize, actual: mask.count) }
+    }
+
+    /// Validates a plane header; returns its dtype code.
+    private static func checkPlane(_ f: MappedFile, magic: [UInt8], tokens: Int, sequences: Int) throws -> UInt8 {
+        typealias P = Format.Plane
+        let r = ByteReader(bytes: f.bytes, file: f.path)
+        try r.expectMagic(magic)
+        let v = try r.read(UInt32.self, at: P.versionOffset)
+        guard v == P.version else { throw ShardError.unsupportedVersion(file: f.path, offset: P.versionOffset, version: UInt64(v)) }
+        let code = try r.read(UInt8.self, at: P.dtypeOffset)
+        for o in P.reservedRange {
+            let b = try r.read(UInt8.self, at: o)
+            guard b == 0 else { throw ShardError.badField(file: f.path, offset: o, field: "reserved", value: Int64(b), reason: "must be 0") }
+        }
+        let count = try r.read(UInt64.self, at: P.elementCountOffset)
+        guard count == UInt64(tokens) else {
+            throw ShardError.badField(file: f.path, offset: P.elementCountOffset, field: "element count",
+                                      value: Int64(truncatingIfNeeded: count), reason: "expected \(tokens) from the index")
+        }
+        let seqs = try r.read(UInt64.self, at: P.sequenceCountOffset)
+        guard seqs == UInt64(sequences) else {
+            throw ShardError.badField(file: f.path, offset: P.sequenceCountOffset, field: "sequence count",
+                                      value: Int64(truncatingIfNeeded: seqs), reason: "expected \(sequences) from the index")
+        }
+        return code
+    }
+
+    /// Token offset (in elements) and length of sequence `i`: two unaligned
+    /// loads from the mapped index. O(1).
+    @inline(__always)
+    func span(_ i: Int) -> (start: Int, count: Int) {
+        precondition(i >= 0 && i < sequenceCount, "sequence index out of range")
+        let lengthsAt = Format.Index.headerSize, pointersAt = lengthsAt + 4 * sequenceCount
+        let len = Int32(littleEndian: idx.bytes.loadUnaligned(fromByteOffset: lengthsAt + 4 * i, as: Int32.self))
+        let ptr = Int64(littleEndian: idx.bytes.loadUnaligned(fromByteOffset: pointersAt + 8 * i, as: Int64.self))
+        return (Int(ptr) / tokenDType.size, Int(len))
+    }
+
+    /// Length in tokens of local sequence `i`. O(1).
+    public func length(of i: Int) -> Int { span(i).count }
+
+    /// Calls `body` with zero-copy views of local sequence `i`: tokens,
+    /// positions and loss mask (one byte per token, nonzero = compute loss).
+    /// The views point into the memory maps and must not escape `body`.
+    public func withSequence<R>(at i: Int, _ body: (UnsafeIntegerView, UnsafeIntegerView, UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let (start, count) = span(i)
+        let tokens: UnsafeIntegerView
+        switch tokenDType {
+        case .uint16: tokens = .uint16(Self.view(bin.bytes, at: start * 2, count: count))
+        case .int32: tokens = .int32(Self.view(bin.bytes, at: start * 4, count: count))
+        }
+        let positions: UnsafeIntegerView
+        switch positionDType {
+        case .uint16: positions = .uint16(Self.view(pos.bytes, at: Format.Plane.headerSize + start * 2, count: count))
+        case .uint32: positions = .uint32(Self.view(pos.bytes, at: Format.Plane.headerSize + start * 4, count: count))
+        }
+        let m: UnsafeBufferPointer<UInt8> = Self.view(mask.bytes, at: Format.Plane.headerSize + start, count: count)
+        return try body(tokens, positions, m)
+    }
+
+    /// A typed view of `count` elements at byte `offset`; the offset is a
+    /// multiple of the element size from an aligned base (mmap is page
+    /// aligned, plane headers are 32 bytes), so the binding is aligned.
+    private static func view<T>(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int) -> UnsafeBufferPointer<T> {
+        guard count > 0, let base = bytes.baseAddress else { return UnsafeBufferPointer(start: nil, count: 0) }
+        precondition(offset + count * MemoryLayout<T>.stride <= bytes.count, "validated view out of bounds")
+        return UnsafeBufferPointer(start: (base + offset).assumingMemoryBound(to: T.self), count: count)
+    }
+}

@@ -1,0 +1,60 @@
+/// Verifying only the bytes one sequence touches, for readers that spot-check
+/// what they serve instead of reading a whole dataset first.
+extension ShardedDataset {
+    /// Checks the checksum blocks covering global sequence `index` in all four
+    /// planes (its tokens, positions, mask bytes and its `.idx` entries),
+    /// after authenticating the shard's `.sum` against the manifest.
+    ///
+    /// Cost: hashing `.sum` (8 bytes per block of the shard) plus at most two
+    /// blocks per plane for a sequence shorter than a block.
+    public func verifySequence(at index: Int) throws -> [Damage] {
+        let (s, local) = try locate(index)
+        let reader = shards[s]
+        let summary = manifest.shards[s]
+        let sumPath = directory.appendingPathComponent(ShardFile.sum.fileName(shard: reader.name)).path
+        let sum = try MappedFile(path: sumPath)
+        let expected = Checksum.parseHex(summary.files.sum.xxh3) ?? 0
+        let actual = Checksum.xxh3(sum.bytes)
+        guard actual == expected else {
+            return [Damage(shard: reader.name, file: .sum, block: nil, byteRange: 0..<sum.count,
+                           kind: .checksum(expected: expected, actual: actual))]
+        }
+        let table = try ChecksumFile.parse(sum.bytes, file: sumPath)
+        let (start, count) = reader.span(local)
+        let n = reader.sequenceCount
+        let lengthsAt = Format.Index.headerSize, pointersAt = lengthsAt + 4 * n
+        let tsize = reader.tokenDType.size, psize = reader.positionDType.size, header = Format.Plane.headerSize
+        // Byte ranges this sequence's read depends on, per file.
+        let ranges: [(ShardFile, MappedFile, [Range<Int>])] = [
+            (.bin, reader.bin, [(start * tsize)..<((start + count) * tsize)]),
+            (.idx, reader.idx, [0..<Format.Index.headerSize, (lengthsAt + 4 * local)..<(lengthsAt + 4 * local + 4),
+                                (pointersAt + 8 * local)..<(pointersAt + 8 * local + 8)]),
+            (.pos, reader.pos, [0..<header, (header + start * psize)..<(header + (start + count) * psize)]),
+            (.mask, reader.mask, [0..<header, (header + start)..<(header + start + count)]),
+        ]
+        var damage: [Damage] = []
+        for (part, file, spans) in ranges {
+            guard let k = ShardFile.checksummed.firstIndex(of: part) else { continue }
+            let entry = table.entries[k]
+            guard entry.size == file.count else {
+                damage.append(Damage(shard: reader.name, file: part, block: nil, byteRange: nil,
+                                     kind: .size(expected: entry.size, actual: file.count)))
+                continue
+            }
+            var blocks = Set<Int>()
+            for r in spans where !r.isEmpty {
+                blocks.formUnion((r.lowerBound / table.blockSize)...((r.upperBound - 1) / table.blockSize))
+            }
+            for b in blocks.sorted() {
+                let h = Checksum.blockHash(file.bytes, block: b, blockSize: table.blockSize)
+                if h != entry.blocks[b] {
+                    let lo = b * table.blockSize
+                    damage.append(Damage(shard: reader.name, file: part, block: b,
+                                         byteRange: lo..<min(lo + table.blockSize, file.count),
+                                         kind: .checksum(expected: entry.blocks[b], actual: h)))
+                }
+            }
+        }
+        return damage
+    }
+}

@@ -104,9 +104,9 @@ public enum Format {
     public static func bytes(_ n: Int64) -> String {
         let v = Double(n)
         switch v {
-        case (1 << 30)...: return String(format: "%.2f GiB", v / Double(1 << 30))
-        case (1 << 20)...: return String(format: "%.2f MiB", v / Double(1 << 20))
-        case (1 << 10)...: return String(format: "%.1f KiB", v / Double(1 << 10))
+        case Double(1 << 30)...: return String(format: "%.2f GiB", v / Double(1 << 30))
+        case Double(1 << 20)...: return String(format: "%.2f MiB", v / Double(1 << 20))
+        case Double(1 << 10)...: return String(format: "%.1f KiB", v / Double(1 << 10))
         default: return "\(n) B"
         }
     }

@@ -1,3 +1,4 @@
+import LMPrep
 import ArgumentParser
 import Foundation
 import LMJSON
@@ -54,7 +55,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let registry = TransformRegistry.standard
+        let registry = TransformRegistry.withPreparation
         let configBytes: [UInt8]
         let transform: any JSONRowTransform
         do {

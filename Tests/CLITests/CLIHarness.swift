@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// Runs the real `lmshard` binary the way a user does and captures what it says.
+///
+/// The binary is the one `swift build` put next to the test bundle, or
+/// `$LMSHARD_BIN` when set (CI points it at a release build).
+struct CLI {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["LMSHARD_BIN"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        // The test runner lives in the products directory (.build/<config>/).
+        var dir = Bundle.main.bundleURL
+        if dir.pathExtension == "xctest" { dir.deleteLastPathComponent() }
+        return dir.appendingPathComponent("lmshard")
+    }
+
+    /// The repository root, found from this source file's path.
+    static var repoRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+
+    static var sampleTokenizer: String { repoRoot.appendingPathComponent("sample/tokenizer").path }
+
+    @discardableResult
+    static func run(_ arguments: [String], stdin: Data? = nil, cwd: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if let cwd { process.currentDirectoryURL = cwd }
+        let out = Pipe()
+        let err = Pipe()
+        let inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inPipe
+        try process.run()
+        // Write stdin and drain both pipes concurrently so large outputs cannot deadlock.
+        let writer = Thread {
+            if let stdin { inPipe.fileHandleForWriting.write(stdin) }
+            try? inPipe.fileHandleForWriting.close()
+        }
+        writer.start()
+        var errData = Data()
+        let errDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            errDone.signal()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        errDone.wait()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// A fresh temporary directory, removed when the test's `defer` runs.
+struct TempDir {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("lmshard-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        try write(name, Data(text.utf8))
+    }
+
+    @discardableResult
+    func write(_ name: String, _ data: Data) throws -> String {
+        let p = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: p.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: p)
+        return p.path
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}

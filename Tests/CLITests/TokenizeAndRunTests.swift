@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+/// `lmshard tokenize` and `lmshard run` as a user runs them.
+@Suite struct TokenizeAndRunTests {
+    @Test func tokenizeWritesOneIdLinePerRowAndRejectsBadRows() throws {
+        let ok = try CLI.run(["tokenize", "--tokenizer", CLI.sampleTokenizer],
+                             stdin: Data("{\"text\": \"<fim_prefix>def\"}\n{\"text\": \"\"}\n".utf8))
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let lines = ok.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        // <fim_prefix> is special token 1 in the sample tokenizer (Mellum's layout); empty text has no ids.
+        #expect(lines.first?.hasPrefix("{\"ids\":[1,") == true, "\(ok.stdout)")
+        #expect(lines.last == "{\"ids\":[]}")
+
+        let bad = try CLI.run(["tokenize", "--tokenizer", CLI.sampleTokenizer],
+                              stdin: Data("{\"text\": \"a\"}\n{\"text\": 3}\n".utf8))
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("stdin:2"), "\(bad.stderr)")
+    }
+
+    @Test func runChangeCaseIsTheSeedExample() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.write("cfg.json", "{\"type\": \"change_case\", \"column\": \"content\", \"to_lower\": true}")
+        try dir.write("in.jsonl", "{\"content\": \"A String\"}\n{\"content\": \"abcc\"}\n{\"content\": \"BCD\"}\n")
+        let result = try CLI.run(["run", "--config", dir.path("cfg.json"), "--input", dir.path("in.jsonl"),
+                                  "--output", dir.path("out.jsonl")])
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = try String(contentsOfFile: dir.path("out.jsonl"), encoding: .utf8)
+        #expect(out == "{\"content\":\"a string\"}\n{\"content\":\"abcc\"}\n{\"content\":\"bcd\"}\n")
+    }
+}

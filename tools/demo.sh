@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job on the shipped sample: builds lmshard (release), then makes
-# three datasets from sample/ with the sample tokenizer (pre-training on code
-# files, FIM, chat SFT), inspects one, verifies all three, and reads one back
-# through the Python reader. Output goes to sample-out/ (ignored by git).
+# The main job on the shipped sample: builds lmshard (release), then runs the
+# notebook's prepare_for_training transform over sample/ with the sample
+# tokenizer (FIM with loss on the middle, chat SFT with loss on assistant
+# turns) through the local MapReduce runner, writing packed rows as JSONL to
+# sample-out/ (ignored by git). Shard output (`lmshard build`) is not wired yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/ensure-deps.sh
@@ -12,21 +13,23 @@ swift build -c release --product lmshard
 LMSHARD="$(swift build -c release --show-bin-path)/lmshard"
 OUT=sample-out
 rm -rf "$OUT"
+mkdir -p "$OUT"
 
-echo "== pre-training: every file in sample/code is one document"
-"$LMSHARD" build --input sample/code --output "$OUT/pretrain" --tokenizer sample/tokenizer \
-    --strategy pretrain --packing dense --seq-len 1024 --num-reduce-chunks 4
+cat > "$OUT/fim.json" <<'JSON'
+{"type": "prepare_for_training", "processing_strategy": "fim", "packing_strategy": "no_incomplete",
+ "tokenizer_name": "sample/tokenizer", "seq_len": 1024, "num_reduce_chunks": 2,
+ "fim_kwargs": {"fim_format": "psm", "only_middle_not_masked": true}}
+JSON
+cat > "$OUT/sft.json" <<'JSON'
+{"type": "prepare_for_training", "processing_strategy": "sft", "packing_strategy": "no_incomplete",
+ "tokenizer_name": "sample/tokenizer", "seq_len": 512, "num_reduce_chunks": 2}
+JSON
 
 echo "== fill-in-the-middle, loss on the middle only"
-"$LMSHARD" build --input sample/fim.jsonl --output "$OUT/fim" --tokenizer sample/tokenizer \
-    --strategy fim --fim-format psm --fim-only-middle --packing no_incomplete --seq-len 1024 --num-reduce-chunks 2
-
+"$LMSHARD" run --config "$OUT/fim.json" --input sample/fim.jsonl --output "$OUT/fim.jsonl"
 echo "== chat SFT, loss on assistant turns"
-"$LMSHARD" build --input sample/sft.jsonl --output "$OUT/sft" --tokenizer sample/tokenizer \
-    --strategy sft --packing no_incomplete --seq-len 512 --num-reduce-chunks 2
-
-echo "== what did the model see?"
-"$LMSHARD" inspect "$OUT/sft" --sample 1
-
-for d in pretrain fim sft; do "$LMSHARD" verify "$OUT/$d"; done
-echo "datasets are in $OUT/"
+"$LMSHARD" run --config "$OUT/sft.json" --input sample/sft.jsonl --output "$OUT/sft.jsonl"
+echo "== tokenizer check"
+echo '{"text": "<fim_prefix>def add(a, b):"}' | "$LMSHARD" tokenize --tokenizer sample/tokenizer
+wc -l "$OUT/fim.jsonl" "$OUT/sft.jsonl"
+echo "packed rows are in $OUT/"

@@ -7,6 +7,6 @@ struct LMShardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lmshard",
         abstract: "Turn raw text into tokenized, packed, sharded LLM training data.",
-        subcommands: [TokenizeCommand.self, RunCommand.self]
+        subcommands: [TokenizeCommand.self, RunCommand.self, VerifyCommand.self]
     )
 }

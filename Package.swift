@@ -48,6 +48,7 @@ let package = Package(
             name: "LMBuild",
             dependencies: [
                 "LMJSON", "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "CZstd", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(

@@ -15,10 +15,9 @@ public struct BuildRequest: Sendable {
     public var configFile: String?
     /// Flag values under the notebook's config names (`processing_strategy`,
     /// `packing_strategy`, `tokenizer_name`, `seq_len`, `pad_token_id`,
-    /// `fim_kwargs`, `num_reduce_chunks`); they override the config file.
+    /// `fim_kwargs`, `num_reduce_chunks`, and the `*_field` input column
+    /// names); they override the config file.
     public var overrides: JSONObject
-    /// Where each strategy finds its text in a row.
-    public var fields: FieldNames
     /// Map and reduce workers; defaults to every core.
     public var workers: Int?
     /// Skip and count malformed rows instead of stopping at the first.
@@ -31,31 +30,17 @@ public struct BuildRequest: Sendable {
 
     public init(
         inputs: [String], output: String, configFile: String? = nil, overrides: JSONObject = JSONObject(),
-        fields: FieldNames = FieldNames(), workers: Int? = nil, skipBadRows: Bool = false,
+        workers: Int? = nil, skipBadRows: Bool = false,
         progress: ProgressReporter.Mode? = nil, memoryBudgetMB: Int = 512, overwrite: Bool = false
     ) {
         self.inputs = inputs
         self.output = output
         self.configFile = configFile
         self.overrides = overrides
-        self.fields = fields
         self.workers = workers
         self.skipBadRows = skipBadRows
         self.progress = progress
         self.memoryBudgetMB = memoryBudgetMB
         self.overwrite = overwrite
     }
-}
-
-/// Row field names, defaulting to the notebook's.
-public struct FieldNames: Sendable, Equatable {
-    /// Pre-training text; also where a text file's content goes.
-    public var text = "content"
-    public var prefix = "prefix"
-    public var middle = "middle"
-    public var suffix = "suffix"
-    /// SFT: the list of `{"role","content"}` turns.
-    public var turns = "content"
-
-    public init() {}
 }

@@ -7,6 +7,9 @@ struct LMShardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lmshard",
         abstract: "Turn raw text into tokenized, packed, sharded LLM training data.",
-        subcommands: [TokenizeCommand.self, RunCommand.self, VerifyCommand.self]
+        subcommands: [
+            BuildCommand.self, InspectCommand.self, VerifyCommand.self, ExportCommand.self, TokenizeCommand.self,
+            RunCommand.self,
+        ]
     )
 }

@@ -1,0 +1,300 @@
+import Crypto
+import Foundation
+import LMJSON
+import LMPrep
+import LMShard
+import LMTokenizer
+import MapReduce
+
+/// `lmshard build`: raw text in, a verified shard dataset out.
+///
+/// The flow is the notebook's `prepare_for_training` on the local runner:
+/// documents are read in input order on one thread, parsed and tokenized on
+/// every core, grouped by `array_hash(input_ids) % num_reduce_chunks`, and
+/// each group is packed and written as one shard (`shard-00000` for group 0,
+/// ...). Output is identical for any number of workers.
+///
+/// Nothing half-written ever looks valid: shards are written into a hidden
+/// staging directory next to the output, `manifest.json` is written last,
+/// and only then is the staging directory renamed into place. A failed build
+/// removes the staging directory; an interrupted one leaves only a hidden
+/// `.NAME.partial-PID` folder with no manifest.
+public struct Builder {
+    public let request: BuildRequest
+
+    public init(request: BuildRequest) { self.request = request }
+
+    /// Runs the build.
+    ///
+    /// - Throws: `BuildError` (bad row, bad setting, unusable output),
+    ///   `InputError`, or the shard writer's and runner's errors; in every
+    ///   case the output directory is left as it was.
+    public func run() throws -> BuildSummary {
+        let started = Date()
+        let (config, configJSON) = try resolveConfig()
+        let files = try InputCatalog.discover(request.inputs)
+        if config.processingStrategy != .pretrain, let text = files.first(where: { $0.format == .text }) {
+            throw BuildError.input(
+                file: text.path, line: nil,
+                message: "a plain text file is one pretraining document; the \(config.processingStrategy.rawValue) strategy reads JSONL rows (name files *.jsonl)")
+        }
+        let output = URL(fileURLWithPath: request.output).standardizedFileURL
+        try checkOutput(output)
+
+        let tokenizer = try loadTokenizer(config.tokenizerName)
+        let stats = PackingStatsAccumulator()
+        let prepare: PrepareForTrainingTransform
+        do {
+            prepare = try PrepareForTrainingTransform(config: config, encoder: tokenizer, stats: stats)
+        } catch let error as PrepError {
+            throw BuildError.config(source: config.tokenizerName, field: "tokenizer_name", message: error.description)
+        }
+
+        let allSized = files.allSatisfy { $0.format == .jsonl || $0.format == .text } && !files.contains { $0.isStdin }
+        let totalBytes = allSized ? files.reduce(Int64(0)) { $0 + ($1.byteCount ?? 0) } : nil
+        let progress = ProgressReporter(mode: request.progress, totalBytes: totalBytes)
+        var inputBytes: Int64 = 0
+        var documents = 0
+        let stream = DocumentStream(
+            files: files,
+            onDocument: { size in
+                documents += 1
+                inputBytes += Int64(size)
+                progress.add(documents: 1, bytes: Int64(size), tokens: 0)
+            },
+            onEnd: { progress.setPhase("pack") })
+        let rejects = request.skipBadRows ? RejectLog() : nil
+        let transform = BuildTransform(
+            base: prepare, fileNames: files.map(\.path), rejects: rejects, progress: progress)
+
+        let staging = try Staging(output: output)
+        var succeeded = false
+        defer { if !succeeded { staging.discard() } }
+
+        let writer = GroupShardWriter(
+            directory: staging.url, tokenDType: .forVocabulary(size: tokenizer.vocabSize),
+            positionDType: .forSequenceLength(config.seqLen))
+        defer { writer.abortOpenShard() }
+        let runner = LocalRunner(
+            workers: request.workers ?? ProcessInfo.processInfo.activeProcessorCount,
+            memoryBudget: request.memoryBudgetMB << 20, workDirectory: staging.workDirectory.path)
+        let textField = config.fields.content
+        do {
+            try runner.run(
+                transform, input: stream,
+                prepare: { ParsedDocument($0, textField: textField) },
+                emit: { try writer.append($0) })
+        } catch let MapReduceError.map(_, underlying) {
+            throw stream.failure ?? underlying
+        }
+        if let failure = stream.failure { throw failure }
+        let shards = try writer.finish()
+        progress.finish()
+
+        let packing = stats.total
+        guard packing.sequencesOut > 0 else {
+            throw BuildError.empty(
+                "no sequences were produced: \(packing.documentsIn) documents gave \(packing.tokensIn) tokens; "
+                    + "with seq_len \(config.seqLen) and \(config.packingStrategy.rawValue) packing nothing fits "
+                    + "(try a smaller --seq-len or more input)")
+        }
+        let manifest = DatasetManifest(
+            tokenizer: .init(name: config.tokenizerName, sha256: try sha256(ofFile: tokenizer.source)),
+            vocabSize: tokenizer.vocabSize, eosId: tokenizer.eosTokenId.map(Int.init),
+            padId: config.packingStrategy == .noIncomplete ? Int(prepare.padTokenId) : nil,
+            seqLen: config.seqLen, config: configJSON, shards: shards)
+        try staging.commit(manifest: manifest, replacing: request.overwrite)
+        succeeded = true
+
+        let skipped = rejects?.snapshot ?? (count: 0, first: [])
+        return BuildSummary(
+            output: output.path, documentsRead: documents, documentsSkipped: skipped.count, firstSkipped: skipped.first,
+            packing: packing, manifest: manifest, inputBytes: inputBytes, elapsed: Date().timeIntervalSince(started))
+    }
+
+    // MARK: - Settings
+
+    /// The config file merged with the flags (flags win), decoded and
+    /// validated, and the merged JSON that goes into the manifest.
+    func resolveConfig() throws -> (PrepareForTrainingConfig, JSONValue) {
+        var object = JSONObject()
+        let source = request.configFile ?? "command line"
+        if let path = request.configFile {
+            guard case let .object(fileObject) = try ConfigFile.load(path) else {
+                throw BuildError.config(source: path, field: "$", message: "the config must be an object of settings")
+            }
+            object = fileObject
+        }
+        for (key, value) in request.overrides.entries {
+            if case let .object(inner) = value, case var .object(merged)? = object[key] {
+                for (k, v) in inner.entries { merged[k] = v }
+                object[key] = .object(merged)
+            } else {
+                object[key] = value
+            }
+        }
+        let typeName = PrepareForTrainingConfig.typeName
+        switch object["type"] {
+        case nil:
+            var typed = JSONObject()
+            typed["type"] = .string(typeName)
+            for (k, v) in object.entries { typed[k] = v }
+            object = typed
+        case .string(typeName)?:
+            break
+        case let other?:
+            throw BuildError.config(
+                source: source, field: "type", message: "lmshard build runs \(typeName), not \(other.serialized())")
+        }
+        let json = JSONValue.object(object)
+        do {
+            return (try PrepareForTrainingConfig(json: json), json)
+        } catch let PrepError.invalidConfig(field, reason) {
+            throw BuildError.config(source: source, field: field, message: reason + Self.flagHint(field))
+        } catch let error as JSONDecodeError {
+            throw BuildError.config(source: source, field: error.path, message: error.message + Self.flagHint(error.path))
+        }
+    }
+
+    /// Which flag sets a config field, for messages about missing settings.
+    static func flagHint(_ field: String) -> String {
+        let flags = [
+            "tokenizer_name": "--tokenizer", "processing_strategy": "--strategy", "packing_strategy": "--packing",
+            "seq_len": "--seq-len", "num_reduce_chunks": "--num-reduce-chunks", "pad_token_id": "--pad-token-id",
+        ]
+        guard let flag = flags[field] else { return "" }
+        return " (set \(flag) or `\(field)` in --config)"
+    }
+
+    func loadTokenizer(_ name: String) throws -> Tokenizer {
+        do {
+            return try Tokenizer(contentsOf: HubResolver.resolve(name))
+        } catch {
+            throw BuildError.config(source: name, field: "tokenizer_name", message: "cannot load tokenizer: \(error)")
+        }
+    }
+
+    // MARK: - Output
+
+    /// Refuses to touch anything but an lmshard dataset, and that only with
+    /// `--overwrite`.
+    func checkOutput(_ output: URL) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: output.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            throw BuildError.output(path: output.path, message: "exists and is not a directory")
+        }
+        let contents = (try? fm.contentsOfDirectory(atPath: output.path)) ?? []
+        if contents.isEmpty { return }
+        let isDataset = contents.contains(LMShard.Format.manifestFileName)
+        if !request.overwrite {
+            throw BuildError.output(
+                path: output.path,
+                message: isDataset ? "a dataset already exists here; pass --overwrite to replace it"
+                    : "directory is not empty; choose a new output directory")
+        }
+        guard isDataset else {
+            throw BuildError.output(
+                path: output.path, message: "directory is not empty and holds no lmshard dataset; refusing to replace it")
+        }
+    }
+
+    func sha256(ofFile path: String) throws -> String {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// The hidden directory a build writes into before it is renamed into place.
+struct Staging {
+    let output: URL
+    let url: URL
+    var workDirectory: URL { url.appendingPathComponent(".work") }
+
+    init(output: URL) throws {
+        self.output = output
+        let parent = output.deletingLastPathComponent()
+        url = parent.appendingPathComponent(".\(output.lastPathComponent).partial-\(getpid())")
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+            try? fm.removeItem(at: url)
+            try fm.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw BuildError.output(path: output.path, message: "cannot create the output directory: \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes the manifest, then swaps the staging directory in for `output`.
+    func commit(manifest: DatasetManifest, replacing: Bool) throws {
+        let fm = FileManager.default
+        try? fm.removeItem(at: workDirectory)
+        try manifest.write(to: url)
+        var old: URL?
+        if fm.fileExists(atPath: output.path) {
+            let aside = url.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).old-\(getpid())")
+            do {
+                try fm.moveItem(at: output, to: aside)
+            } catch {
+                throw BuildError.output(path: output.path, message: "cannot move the old dataset aside: \(error.localizedDescription)")
+            }
+            old = aside
+        }
+        do {
+            try fm.moveItem(at: url, to: output)
+        } catch {
+            if let old { try? fm.moveItem(at: old, to: output) }
+            throw BuildError.output(path: output.path, message: "cannot move the new dataset into place: \(error.localizedDescription)")
+        }
+        if let old { try? fm.removeItem(at: old) }
+    }
+
+    func discard() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Writes the runner's ordered output as one shard per reduce group.
+final class GroupShardWriter {
+    let directory: URL
+    let tokenDType: TokenDType
+    let positionDType: PositionDType
+    private var current: (group: Int, writer: ShardWriter)?
+    private var finished: [ShardSummary] = []
+
+    init(directory: URL, tokenDType: TokenDType, positionDType: PositionDType) {
+        self.directory = directory
+        self.tokenDType = tokenDType
+        self.positionDType = positionDType
+    }
+
+    static func shardName(group: Int) -> String { "shard-" + String(format: "%05d", group) }
+
+    func append(_ sequence: GroupedSequence) throws {
+        if current?.group != sequence.group {
+            try closeShard()
+            current = (sequence.group, try ShardWriter(
+                directory: directory, name: Self.shardName(group: sequence.group),
+                tokenDType: tokenDType, positionDType: positionDType))
+        }
+        try current!.writer.append(
+            tokens: sequence.row.inputIds, positions: sequence.row.positionIds, lossMask: sequence.row.lossMask)
+    }
+
+    private func closeShard() throws {
+        guard var open = current else { return }
+        current = nil
+        finished.append(try open.writer.finish())
+    }
+
+    func finish() throws -> [ShardSummary] {
+        try closeShard()
+        return finished
+    }
+
+    /// Removes a shard left open by a failed build.
+    func abortOpenShard() {
+        guard var open = current else { return }
+        current = nil
+        open.writer.abort()
+    }
+}

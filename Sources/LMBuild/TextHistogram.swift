@@ -29,8 +29,9 @@ public struct TextHistogram: Sendable, Equatable {
             return
         }
         let span = hi - lo + 1
-        let n = max(1, min(maxBuckets, span))
-        let width = (span + n - 1) / n
+        let width = (span + max(1, min(maxBuckets, span)) - 1) / max(1, min(maxBuckets, span))
+        // Recount: rounding the width up can leave trailing buckets past `hi`.
+        let n = (span + width - 1) / width
         var sums = [Int](repeating: 0, count: n)
         for (v, c) in counts { sums[min(n - 1, (v - lo) / width)] += c }
         buckets = sums.enumerated().map { i, c in

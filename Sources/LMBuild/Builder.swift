@@ -62,7 +62,7 @@ public struct Builder {
                 inputBytes += Int64(size)
                 progress.add(documents: 1, bytes: Int64(size), tokens: 0)
             },
-            onEnd: { progress.setPhase("pack") })
+            onEnd: { progress.setPhase("reduce") })
         let rejects = request.skipBadRows ? RejectLog() : nil
         let transform = BuildTransform(
             base: prepare, fileNames: files.map(\.path), rejects: rejects, progress: progress)
@@ -83,7 +83,10 @@ public struct Builder {
             try runner.run(
                 transform, input: stream,
                 prepare: { ParsedDocument($0, textField: textField) },
-                emit: { try writer.append($0) })
+                emit: { sequence in
+                    if writer.isEmpty { progress.setPhase("write") }
+                    try writer.append(sequence)
+                })
         } catch let MapReduceError.map(_, underlying) {
             throw stream.failure ?? underlying
         }
@@ -260,6 +263,9 @@ final class GroupShardWriter {
     let positionDType: PositionDType
     private var current: (group: Int, writer: ShardWriter)?
     private var finished: [ShardSummary] = []
+
+    /// True until the first sequence arrives.
+    var isEmpty: Bool { current == nil && finished.isEmpty }
 
     init(directory: URL, tokenDType: TokenDType, positionDType: PositionDType) {
         self.directory = directory

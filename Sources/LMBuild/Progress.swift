@@ -13,7 +13,7 @@ public final class ProgressReporter: @unchecked Sendable {
     private let mode: Mode
     private let totalBytes: Int64?
     private let start = Date()
-    private var lastPrint = Date.distantPast
+    private lazy var lastPrint = start
     private var documents = 0
     private var bytes: Int64 = 0
     private var tokens = 0
@@ -58,7 +58,9 @@ public final class ProgressReporter: @unchecked Sendable {
         defer { lock.unlock() }
         let now = Date()
         let interval = mode == .live ? 0.25 : plainInterval
-        guard force || now.timeIntervalSince(lastPrint) >= interval else { return }
+        // Plain lines (logs) come only every `plainInterval`, phase changes included:
+        // a short build should log its summary, not a burst of progress lines.
+        guard (force && mode == .live) || now.timeIntervalSince(lastPrint) >= interval else { return }
         lastPrint = now
         let line = render(elapsed: now.timeIntervalSince(start))
         if mode == .live {

@@ -34,42 +34,77 @@ public struct LMBatch: Equatable, Sendable {
     }
 }
 
+extension LMBatch {
+    /// A batch with no rows, to pass to `ShardedDataset.fillBatch` first.
+    public init() {
+        self.init(batchSize: 0, length: 0, tokens: [], labels: [], lossMask: [], positionIds: [], attentionMask: nil)
+    }
+}
+
 extension ShardedDataset {
-    /// Collates the items of global sequences `indices` without building
-    /// per-item arrays: each row is widened straight from the memory maps
-    /// into the batch buffers. All sequences must have the same length.
+    /// Collates the items of global sequences `indices` into a new batch.
+    /// See `fillBatch(indices:into:attentionMask:)`, which reuses buffers.
     public func batch(indices: [Int], attentionMask: Bool = false) throws -> LMBatch {
+        var batch = LMBatch()
+        try fillBatch(indices: indices, into: &batch, attentionMask: attentionMask)
+        return batch
+    }
+
+    /// Collates the items of global sequences `indices` into `batch`,
+    /// reusing its buffers: a training loop that keeps one `LMBatch` pays no
+    /// allocation and no zero-fill per step, only the widening copies from
+    /// the memory maps (the cost the reader benchmark measures). All
+    /// sequences must have the same length.
+    ///
+    /// - Throws: `ShardError.indexOutOfRange` or `.raggedBatch`; `batch`
+    ///   is then left in an unspecified but valid state.
+    public func fillBatch(indices: [Int], into batch: inout LMBatch, attentionMask: Bool = false) throws {
         let bs = indices.count
-        guard let first = indices.first else {
-            return LMBatch(batchSize: 0, length: 0, tokens: [], labels: [], lossMask: [], positionIds: [], attentionMask: attentionMask ? [] : nil)
-        }
-        let n = try length(of: first)
+        let n = try indices.first.map { try length(of: $0) } ?? 1
         let len = max(0, n - 1)
-        var tokens = [UInt32](repeating: 0, count: bs * len)
-        var labels = tokens, positions = tokens
-        var loss = [Bool](repeating: false, count: bs * len)
-        for (r, index) in indices.enumerated() {
-            try withSequence(at: index) { t, p, m in
-                guard t.count == n else { throw ShardError.raggedBatch(expected: n, actual: t.count, sequence: index) }
-                guard len > 0 else { return }
-                let row = r * len
-                tokens.withUnsafeMutableBufferPointer { t.copy(from: 0, count: len, into: $0.baseAddress! + row) }
-                labels.withUnsafeMutableBufferPointer { t.copy(from: 1, count: len, into: $0.baseAddress! + row) }
-                positions.withUnsafeMutableBufferPointer { p.copy(from: 0, count: len, into: $0.baseAddress! + row) }
-                loss.withUnsafeMutableBufferPointer { out in
-                    for k in 0..<len { out[row + k] = m[k + 1] != 0 }
+        let size = bs * len
+        batch.batchSize = bs
+        batch.length = len
+        // Resize only when the shape changes; contents are overwritten below.
+        if batch.tokens.count != size {
+            batch.tokens = [UInt32](repeating: 0, count: size)
+            batch.labels = batch.tokens
+            batch.positionIds = batch.tokens
+            batch.lossMask = [Bool](repeating: false, count: size)
+        }
+        try batch.tokens.withUnsafeMutableBufferPointer { tokens in
+            try batch.labels.withUnsafeMutableBufferPointer { labels in
+                try batch.positionIds.withUnsafeMutableBufferPointer { positions in
+                    try batch.lossMask.withUnsafeMutableBufferPointer { loss in
+                        for (r, index) in indices.enumerated() {
+                            try withSequence(at: index) { t, p, m in
+                                guard t.count == n else {
+                                    throw ShardError.raggedBatch(expected: n, actual: t.count, sequence: index)
+                                }
+                                guard len > 0 else { return }
+                                let row = r * len
+                                t.copy(from: 0, count: len, into: tokens.baseAddress! + row)
+                                t.copy(from: 1, count: len, into: labels.baseAddress! + row)
+                                p.copy(from: 0, count: len, into: positions.baseAddress! + row)
+                                let out = loss.baseAddress! + row
+                                let src = m.baseAddress! + 1
+                                for k in 0..<len { out[k] = src[k] != 0 }
+                            }
+                        }
+                    }
                 }
             }
         }
-        var mask: [Bool]? = nil
-        if attentionMask {
-            var full = [Bool](repeating: false, count: bs * len * len)
-            for r in 0..<bs {
-                PackedSegments.attentionMask(positions: positions[(r * len)..<((r + 1) * len)], into: &full, offset: r * len * len)
-            }
-            mask = full
+        guard attentionMask else {
+            batch.attentionMask = nil
+            return
         }
-        return LMBatch(batchSize: bs, length: len, tokens: tokens, labels: labels, lossMask: loss,
-                       positionIds: positions, attentionMask: mask)
+        var full = batch.attentionMask ?? []
+        if full.count != bs * len * len { full = [Bool](repeating: false, count: bs * len * len) }
+        for r in 0..<bs {
+            PackedSegments.attentionMask(
+                positions: batch.positionIds[(r * len)..<((r + 1) * len)], into: &full, offset: r * len * len)
+        }
+        batch.attentionMask = full
     }
 }

@@ -1,7 +1,7 @@
 /// Reader throughput measurement behind `lmshard bench-reader` (see
 /// tools/bench/reader/README.md): collates `batches` batches as a training
 /// loop would and reports rates. Lives in the library so the CLI command is
-/// only flag parsing, and so the loop measured is exactly `batch(indices:)`.
+/// only flag parsing, and so the loop measured is exactly `fillBatch(indices:into:)`.
 public enum ReaderBenchmark {
     /// Measured rates.
     public struct Result: Sendable, Equatable {
@@ -37,9 +37,11 @@ public enum ReaderBenchmark {
         var tokens = 0
         let clock = ContinuousClock()
         let start = clock.now
+        // One reused batch, as a training loop keeps its step buffers.
+        var batch = LMBatch()
         for indices in plan {
-            let b = try dataset.batch(indices: indices)
-            tokens += b.tokens.count
+            try dataset.fillBatch(indices: indices, into: &batch)
+            tokens += batch.tokens.count
         }
         let d = clock.now - start
         let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18

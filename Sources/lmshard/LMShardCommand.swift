@@ -9,7 +9,7 @@ struct LMShardCommand: ParsableCommand {
         abstract: "Turn raw text into tokenized, packed, sharded LLM training data.",
         subcommands: [
             BuildCommand.self, InspectCommand.self, VerifyCommand.self, ExportCommand.self, TokenizeCommand.self,
-            RunCommand.self,
+            RunCommand.self, BenchReaderCommand.self,
         ]
     )
 }

@@ -73,6 +73,23 @@ import Testing
         #expect(batch.cuSeqlens().maxSeqlen == 3)
     }
 
+    @Test func reusedBatchBuffersGiveFreshBatchesForAnyShape() throws {
+        let dir = try TempDir()
+        defer { dir.cleanup() }
+        let seqs = randomSequences(count: 12, length: 33, vocab: 70000, seed: 7)
+        try writeDataset(dir.url, shards: [Array(seqs[0..<5]), Array(seqs[5...])], vocab: 70000, seqLen: 33)
+        let ds = try ShardedDataset(directory: dir.url)
+        var reused = LMBatch()
+        // Shapes change (4 rows, 2 rows, 4 rows with a mask, 4 without): each must equal a fresh batch.
+        for (indices, mask) in [([3, 9, 0, 11], false), ([5, 4], false), ([1, 2, 10, 6], true), ([7, 8, 3, 3], false)] {
+            try ds.fillBatch(indices: indices, into: &reused, attentionMask: mask)
+            #expect(reused == (try ds.batch(indices: indices, attentionMask: mask)))
+            #expect(reused.tokens.count == indices.count * 32)
+            #expect(reused.tokens == indices.flatMap { try! ds.item(at: $0).tokens })
+            #expect(reused.lossMask == indices.flatMap { try! ds.item(at: $0).lossMask })
+        }
+    }
+
     @Test func raggedBatchIsAnError() throws {
         let dir = try TempDir()
         defer { dir.cleanup() }

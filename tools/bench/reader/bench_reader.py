@@ -61,7 +61,6 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--batches", type=int, default=1000)
     ap.add_argument("--lmshard-bin", default=os.environ.get("LMSHARD_BIN"))
-    ap.add_argument("--swift-harness", help="the main.swift harness built by run.sh (bs 8 only)")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     build(args.dir, args.rows, args.seq_len, args.vocab, args.shards)
@@ -98,9 +97,7 @@ def main() -> None:
             print(f"  {name:<23}: {len(batches) / t:10.1f} batches/s {len(batches) * tokens_per_batch / t:14.0f} tokens/s"
                   f"  ratio {tb / t:5.2f}x baseline")
         cmd = None
-        if args.swift_harness:
-            cmd = [args.swift_harness, args.dir, str(len(batches))] + (["--shuffle"] if shuffle else [])
-        elif args.lmshard_bin:
+        if args.lmshard_bin:
             cmd = [args.lmshard_bin, "bench-reader", args.dir, "--batch-size", str(args.batch_size),
                    "--batches", str(len(batches))] + (["--shuffle"] if shuffle else [])
         if cmd:

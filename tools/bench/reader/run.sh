@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
-# Builds the Swift reader harness (LMShard in release, linked against this
-# main.swift) and runs the Python benchmark with it, so both sides and the
-# numpy baseline are measured in the same run.
+# Builds lmshard in release and runs the reader benchmark: the numpy baseline,
+# the Python reader and `lmshard bench-reader`, all in the same run.
 # Usage: tools/bench/reader/run.sh [bench_reader.py flags...]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 python="${PYTHON:-python3}"
-out="${TMPDIR:-/tmp}/lmshard-bench-reader-swift"
-(cd "$root" && swift build -c release --target LMShard >/dev/null)
-build="$root/.build/release"
-swiftc -O -o "$out" -I "$build/Modules" -I "$root/Sources/CXXHash" \
-    "$build"/LMShard.build/*.o "$build"/LMJSON.build/*.o -lxxhash "$root/tools/bench/reader/main.swift"
-"$python" "$root/tools/bench/reader/bench_reader.py" --swift-harness "$out" "$@"
+(cd "$root" && swift build -c release --product lmshard >/dev/null)
+"$python" "$root/tools/bench/reader/bench_reader.py" --lmshard-bin "$root/.build/release/lmshard" "$@"

@@ -71,9 +71,9 @@ public final class Tokenizer: @unchecked Sendable {
             throw TokenizerError.unreadable(file: url.path, reason: error.localizedDescription)
         }
         do {
-            return try parseTokenizerJSON(data)
-        } catch let TokenizerError.invalidField(_, reason) {
-            throw TokenizerError.unreadable(file: url.path, reason: reason)
+            return try JSONParser.parse(data)
+        } catch let error as JSONParseError {
+            throw TokenizerError.unreadable(file: url.path, reason: "not valid JSON at \(error)")
         }
     }
 

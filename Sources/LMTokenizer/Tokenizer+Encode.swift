@@ -36,53 +36,73 @@ extension Tokenizer {
 
     /// Added tokens on the raw text -> normalizer -> added tokens on the
     /// normalized text -> pre-tokenizer -> BPE, as HF's `encode_single_sequence`.
+    ///
+    /// `startsInput` follows each stretch down: true only for the stretch
+    /// that begins at byte 0 of the input (none after an added token), which
+    /// is what Metaspace's "first" scheme needs. Known gap: HF measures the
+    /// offset in the original text, so when the normalizer deletes leading
+    /// characters (Strip, Replace with "") HF does not prefix and we do;
+    /// normalizers here do not track alignments.
     private func encodeBody(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
         if rawAdded.isEmpty {
-            encodeNormalizing(bytes, into: &ids, scratch: &scratch)
+            encodeNormalizing(bytes, startsInput: true, into: &ids, scratch: &scratch)
             return
         }
         rawAdded.split(bytes) { start, end, token in
             if let token {
                 ids.append(token.id)
             } else {
-                encodeNormalizing(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &ids, scratch: &scratch)
+                encodeNormalizing(
+                    UnsafeBufferPointer(rebasing: bytes[start..<end]), startsInput: start == 0, into: &ids, scratch: &scratch)
             }
         }
     }
 
-    private func encodeNormalizing(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+    private func encodeNormalizing(
+        _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
+    ) {
         guard let normalizer else {
-            encodeNormalized(bytes, into: &ids, scratch: &scratch)
+            encodeNormalized(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
             return
         }
         var normalized = normalizer.normalize(String(decoding: bytes, as: UTF8.self))
-        normalized.withUTF8 { encodeNormalized($0, into: &ids, scratch: &scratch) }
+        normalized.withUTF8 { encodeNormalized($0, startsInput: startsInput, into: &ids, scratch: &scratch) }
     }
 
-    private func encodeNormalized(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+    private func encodeNormalized(
+        _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
+    ) {
         if normalizedAdded.isEmpty {
-            encodeText(bytes, into: &ids, scratch: &scratch)
+            encodeText(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
             return
         }
         normalizedAdded.split(bytes) { start, end, token in
             if let token {
                 ids.append(token.id)
             } else {
-                encodeText(UnsafeBufferPointer(rebasing: bytes[start..<end]), into: &ids, scratch: &scratch)
+                encodeText(
+                    UnsafeBufferPointer(rebasing: bytes[start..<end]), startsInput: startsInput && start == 0,
+                    into: &ids, scratch: &scratch)
             }
         }
     }
 
     /// Pre-tokenizes one stretch of text and runs BPE on every piece.
     @inline(__always)
-    private func encodeText(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+    private func encodeText(
+        _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
+    ) {
         guard !bytes.isEmpty else { return }
         guard let preTokenizer else {
             model.encodePiece(bytes, scratch: scratch.bpe, into: &ids)
             return
         }
         scratch.pieces.removeAll()
-        preTokenizer.split(bytes, into: &scratch.pieces)
+        if let inputStartAware {
+            inputStartAware.split(bytes, startsInput: startsInput, into: &scratch.pieces)
+        } else {
+            preTokenizer.split(bytes, into: &scratch.pieces)
+        }
         let bpe = scratch.bpe
         scratch.pieces.forEachPiece { model.encodePiece($0, scratch: bpe, into: &ids) }
     }

@@ -10,6 +10,10 @@ public final class Tokenizer: @unchecked Sendable {
     let model: BPEModel
     let normalizer: (any Normalizer)?
     let preTokenizer: (any PreTokenizer)?
+    /// `preTokenizer` when its output depends on whether a piece starts the
+    /// input (Metaspace "first", alone or in a Sequence); nil otherwise, so
+    /// other tokenizers take the plain path.
+    let inputStartAware: (any InputStartAwarePreTokenizer)?
     let postProcessor: (any PostProcessor)?
     let decoder: (any TokenDecoder)?
     /// Added tokens matched on the raw input (`normalized: false`).
@@ -67,9 +71,9 @@ public final class Tokenizer: @unchecked Sendable {
             throw TokenizerError.unreadable(file: url.path, reason: error.localizedDescription)
         }
         do {
-            return try parseTokenizerJSON(data)
-        } catch let TokenizerError.invalidField(_, reason) {
-            throw TokenizerError.unreadable(file: url.path, reason: reason)
+            return try JSONParser.parse(data)
+        } catch let error as JSONParseError {
+            throw TokenizerError.unreadable(file: url.path, reason: "not valid JSON at \(error)")
         }
     }
 
@@ -87,7 +91,13 @@ public final class Tokenizer: @unchecked Sendable {
         }
         model = try BPEModel(json: modelJSON, path: "model", byteLevel: byteLevel)
         normalizer = try Tokenizer.optionalComponent(root["normalizer"], path: "normalizer", kind: "normalizer", factories: normalizerFactories)
-        preTokenizer = preJSON == .null ? nil : try makePreTokenizer(preJSON, path: "pre_tokenizer")
+        let pre = preJSON == .null ? nil : try makePreTokenizer(preJSON, path: "pre_tokenizer")
+        preTokenizer = pre
+        if let aware = pre as? any InputStartAwarePreTokenizer, aware.dependsOnInputStart {
+            inputStartAware = aware
+        } else {
+            inputStartAware = nil
+        }
         postProcessor = try Tokenizer.optionalComponent(root["post_processor"], path: "post_processor", kind: "post-processor", factories: postProcessorFactories)
         decoder = try Tokenizer.optionalComponent(root["decoder"], path: "decoder", kind: "decoder", factories: decoderFactories)
 

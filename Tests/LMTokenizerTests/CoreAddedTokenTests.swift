@@ -1,4 +1,5 @@
 import Foundation
+import LMJSON
 import Testing
 @testable import LMTokenizer
 
@@ -69,15 +70,15 @@ struct CoreAddedTokenTests {
     }
 
     @Test func configNamesSpecialTokens() throws {
-        let json = try parseTokenizerJSON(Data("""
+        let json = try JSONParser.parse(Data("""
         {"added_tokens": [\(Self.token("<eos>", 8))], "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}
         """.utf8))
-        let config = try parseTokenizerJSON(Data(#"{"eos_token": {"content": "<eos>"}, "bos_token": "a", "pad_token": null}"#.utf8))
+        let config = try JSONParser.parse(Data(#"{"eos_token": {"content": "<eos>"}, "bos_token": "a", "pad_token": null}"#.utf8))
         let t = try Tokenizer(json: json, source: "inline", config: config)
         #expect(t.eosTokenId == 8)
         #expect(t.bosTokenId == 0)
         #expect(t.padTokenId == nil)
-        let bad = try parseTokenizerJSON(Data(#"{"eos_token": "<nope>"}"#.utf8))
+        let bad = try JSONParser.parse(Data(#"{"eos_token": "<nope>"}"#.utf8))
         #expect(throws: TokenizerError.self) { _ = try Tokenizer(json: json, source: "inline", config: bad) }
     }
 

@@ -16,7 +16,7 @@ struct CoreBPETests {
          "pre_tokenizer": \(preTokenizer), "post_processor": null, "decoder": null,
          "model": {"type": "BPE", "vocab": {\(vocabJSON)}, "merges": \(merges)\(extraModel)}}
         """
-        return try Tokenizer(json: try parseTokenizerJSON(Data(text.utf8)), source: "inline")
+        return try Tokenizer(json: try JSONParser.parse(Data(text.utf8)), source: "inline")
     }
 
     static let abc = ["a": 0, "b": 1, "c": 2, "ab": 3, "bc": 4, "abc": 5]
@@ -112,15 +112,28 @@ struct CoreBPETests {
         }
         let wordPiece = #"{"model": {"type": "WordPiece", "vocab": {}}}"#
         #expect(throws: TokenizerError.unsupportedComponent(path: "model", type: "WordPiece")) {
-            _ = try Tokenizer(json: try parseTokenizerJSON(Data(wordPiece.utf8)), source: "inline")
+            _ = try Tokenizer(json: try JSONParser.parse(Data(wordPiece.utf8)), source: "inline")
         }
         // A merge naming a token missing from the vocabulary.
         #expect(throws: TokenizerError.self) { _ = try Self.tokenizer(vocab: Self.abc, merges: #"["a z"]"#) }
-        // Malformed JSON carries the byte offset: the missing comma is noticed
-        // at byte 8, where "b" starts.
-        #expect(throws: TokenizerError.invalidField(path: "$", reason: "not valid JSON at byte 8: expected ',' or '}'")) {
-            _ = try parseTokenizerJSON(Data(#"{"a": 1 "b": 2}"#.utf8))
+        // Malformed JSON: the missing comma is noticed at byte 8, where "b"
+        // starts, and a file that holds it is unreadable with that position.
+        let parseError = #expect(throws: JSONParseError.self) {
+            _ = try JSONParser.parse(Data(#"{"a": 1 "b": 2}"#.utf8))
         }
+        #expect(parseError?.offset == 8)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lmtok-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("tokenizer.json")
+        try Data(#"{"a": 1 "b": 2}"#.utf8).write(to: file)
+        let loadError = #expect(throws: TokenizerError.self) { _ = try Tokenizer(contentsOf: file) }
+        guard case let .unreadable(path, reason)? = loadError else {
+            Issue.record("expected .unreadable, got \(String(describing: loadError))")
+            return
+        }
+        #expect(path == file.path)
+        #expect(reason.hasPrefix("not valid JSON at line 1, column 9"))
     }
 
     @Test func missingFileIsATypedError() {
@@ -150,7 +163,7 @@ struct CoreBPETests {
            "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
            "special_tokens": {"<s>": {"id": "<s>", "ids": [6], "tokens": ["<s>"]}}}}
         """
-        let t = try Tokenizer(json: try parseTokenizerJSON(Data(text.utf8)), source: "inline")
+        let t = try Tokenizer(json: try JSONParser.parse(Data(text.utf8)), source: "inline")
         #expect(t.encode("abc") == [3, 2])
         #expect(t.encode("abc", addSpecialTokens: true) == [6, 3, 2])
         #expect(t.encodeBatch(["abc", "c"], addSpecialTokens: true, threads: 2) == [[6, 3, 2], [6, 2]])

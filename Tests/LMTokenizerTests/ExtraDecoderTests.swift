@@ -13,15 +13,18 @@ struct ExtraDecoderTests {
 
     @Test func byteAlphabetIsABijection() {
         // Space is "Ġ" (U+0120), newline "Ċ" (U+010A), "!" maps to itself.
-        #expect(ByteAlphabet.byteToScalar[0x20] == "Ġ")
-        #expect(ByteAlphabet.byteToScalar[0x0A] == "Ċ")
-        #expect(ByteAlphabet.byteToScalar[0x21] == "!")
-        #expect(Set(ByteAlphabet.byteToScalar).count == 256)
+        #expect(ByteLevelAlphabet.byteToScalar[0x20] == "Ġ")
+        #expect(ByteLevelAlphabet.byteToScalar[0x0A] == "Ċ")
+        #expect(ByteLevelAlphabet.byteToScalar[0x21] == "!")
+        #expect(Set(ByteLevelAlphabet.byteToScalar).count == 256)
         for byte in 0...255 {
-            #expect(ByteAlphabet.byte(for: ByteAlphabet.byteToScalar[byte]) == UInt8(byte))
+            #expect(ByteLevelAlphabet.byte(for: ByteLevelAlphabet.byteToScalar[byte]) == UInt8(byte))
         }
-        #expect(ByteAlphabet.byte(for: "€") == nil)
-        #expect(ByteAlphabet.byte(for: "\u{20}") == nil)
+        #expect(ByteLevelAlphabet.byte(for: "€") == nil)
+        #expect(ByteLevelAlphabet.byte(for: "\u{20}") == nil)
+        // Vocabulary strings back to raw bytes, as the core does at load time.
+        #expect(ByteLevelAlphabet.bytes(of: "ĠhiĊ") == [0x20, 0x68, 0x69, 0x0A])
+        #expect(ByteLevelAlphabet.bytes(of: "Ġ€") == nil)
     }
 
     @Test func byteLevelIsLossyLikeRust() throws {
@@ -32,7 +35,7 @@ struct ExtraDecoderTests {
         #expect(try decode(byteLevel, ["<|endoftext|>", "Ġ€"]) == "<|endoftext|>Ġ€")
         // Round trip through the alphabet for every byte of a UTF-8 string.
         let text = "naïve 日本語 😀\r\n"
-        let token = String(String.UnicodeScalarView(text.utf8.map { ByteAlphabet.byteToScalar[Int($0)] }))
+        let token = String(String.UnicodeScalarView(text.utf8.map { ByteLevelAlphabet.byteToScalar[Int($0)] }))
         #expect(try decode(byteLevel, [token]) == text)
     }
 

@@ -55,10 +55,7 @@ def synthetic_dir(tmp_path_factory):
 
 
 SYNTHETIC = ["nfkc_lower_whitespace", "sentencepiece_style", "metaspace_always", "digits_punctuation",
-             "bert_pre_tokenizer",
-             pytest.param("metaspace_first", marks=pytest.mark.xfail(
-                 strict=True, reason="the tokenizer core does not yet tell Metaspace which piece starts the "
-                                     "input (InputStartAwarePreTokenizer)"))]
+             "bert_pre_tokenizer", "metaspace_first"]
 
 
 @pytest.mark.parametrize("name", SYNTHETIC)

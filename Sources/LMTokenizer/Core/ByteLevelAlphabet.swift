@@ -1,9 +1,12 @@
-/// GPT-2's byte -> printable-character table, used once at load time to turn
-/// byte-level vocabulary strings back into raw bytes.
+/// GPT-2's reversible byte <-> printable-character table (HF `bytes_char`).
 ///
-/// Printable Latin-1 bytes (`!`...`~`, `¡`...`¬`, `®`...`ÿ`) stand for
-/// themselves; the other 68 bytes map, in byte order, to U+0100, U+0101, ...
-/// (space is "Ġ" U+0120, newline "Ċ" U+010A).
+/// Byte-level BPE stores every byte as a printable scalar so vocabularies
+/// are readable text: the 188 printable Latin-1 bytes (`!`...`~`,
+/// `¡`...`¬`, `®`...`ÿ`) stand for themselves, and the other 68 bytes map,
+/// in byte order, to U+0100, U+0101, ... (space is "Ġ" U+0120, newline "Ċ"
+/// U+010A). The core uses it once at load time to turn byte-level
+/// vocabulary strings back into raw bytes; the ByteLevel decoder uses it to
+/// turn tokens back into bytes.
 enum ByteLevelAlphabet {
     /// `scalarToByte[v]` is the byte scalar `v` stands for, or -1. All
     /// alphabet scalars are below U+0144.
@@ -22,6 +25,25 @@ enum ByteLevelAlphabet {
         return table
     }()
 
+    /// `byteToScalar[b]` is the printable scalar standing for byte `b`.
+    static let byteToScalar: [Unicode.Scalar] = {
+        var table = [Unicode.Scalar](repeating: "\0", count: 256)
+        for (value, byte) in scalarToByte.enumerated() where byte >= 0 {
+            // Every value below 0x144 is a valid scalar.
+            table[Int(byte)] = Unicode.Scalar(UInt32(value)) ?? "\u{FFFD}"
+        }
+        return table
+    }()
+
+    /// The byte `scalar` stands for, or nil if it is not in the alphabet.
+    @inline(__always)
+    static func byte(for scalar: Unicode.Scalar) -> UInt8? {
+        let v = Int(scalar.value)
+        guard v < scalarToByte.count else { return nil }
+        let b = scalarToByte[v]
+        return b < 0 ? nil : UInt8(b)
+    }
+
     /// The raw bytes a vocabulary string stands for, or nil when it holds a
     /// character outside the alphabet (such a token can never be produced
     /// by byte-level pre-tokenization).
@@ -29,9 +51,8 @@ enum ByteLevelAlphabet {
         var out = [UInt8]()
         out.reserveCapacity(token.utf8.count)
         for scalar in token.unicodeScalars {
-            let v = Int(scalar.value)
-            guard v < scalarToByte.count, scalarToByte[v] >= 0 else { return nil }
-            out.append(UInt8(scalarToByte[v]))
+            guard let byte = byte(for: scalar) else { return nil }
+            out.append(byte)
         }
         return out
     }

@@ -107,3 +107,22 @@ struct SplitPreTokenizer: PreTokenizer {
         }
     }
 }
+
+extension SplitPreTokenizer: FrontDroppingPreTokenizer {
+    /// Only `Removed` drops anything: the front survives unless the first
+    /// non-empty tile counts as a match.
+    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard behavior == .removed, !piece.isEmpty else { return true }
+        var firstTileIsMatch: Bool? = nil
+        pattern.forEachMatch(piece) { start, end in
+            guard firstTileIsMatch == nil else { return }
+            if start > 0 {
+                firstTileIsMatch = invert
+            } else if end > start {
+                firstTileIsMatch = !invert
+            }
+        }
+        // No match at all: the whole piece is one gap.
+        return !(firstTileIsMatch ?? invert)
+    }
+}

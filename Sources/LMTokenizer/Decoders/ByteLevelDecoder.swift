@@ -18,7 +18,7 @@ public struct ByteLevelDecoder: TokenDecoder {
             let start = bytes.count
             var inAlphabet = true
             for scalar in token.unicodeScalars {
-                guard let byte = ByteAlphabet.byte(for: scalar) else {
+                guard let byte = ByteLevelAlphabet.byte(for: scalar) else {
                     inAlphabet = false
                     break
                 }

@@ -1,5 +1,20 @@
 import LMJSON
 
+/// A pre-tokenizer whose output depends on whether a piece begins the
+/// original input (HF's `offsets_original().0 == 0`): Metaspace with
+/// `prepend_scheme: "first"`. The tokenizer calls this method instead of
+/// `split(_:into:)` on pieces it can place: `startsInput` is true only for
+/// the stretch of text that starts at byte 0 of the caller's input (not
+/// after an added token, not for later stretches).
+public protocol InputStartAwarePreTokenizer: PreTokenizer {
+    /// Appends the pieces of `piece` to `out`; `startsInput` says whether
+    /// `piece` begins at byte 0 of the original input.
+    func split(_ piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList)
+    /// Whether `startsInput` can change the output. When false the
+    /// tokenizer calls `split(_:into:)` and pays nothing for the flag.
+    var dependsOnInputStart: Bool { get }
+}
+
 /// When Metaspace puts a replacement character in front of a piece:
 /// HF's `PrependScheme`.
 public enum PrependScheme: String, Sendable {
@@ -21,26 +36,15 @@ public enum PrependScheme: String, Sendable {
 /// starts at byte 0 of the *original* input. A split that follows an added
 /// token ("<s>Hello") or that an earlier pre-tokenizer in a Sequence cut off
 /// the front does not get it. `PreTokenizer.split(_:into:)` cannot express
-/// that, so the tokenizer should call `split(_:startsInput:into:)` with
-/// `startsInput == true` only for the piece beginning at original byte 0.
+/// that, so the tokenizer (and a `Sequence` holding this stage) calls
+/// `split(_:startsInput:into:)` with `startsInput == true` only for the
+/// piece beginning at original byte 0.
 /// When it calls the protocol method instead, `pieceStartsInput` is used
 /// (default `false`: with "first", no prefix unless told).
-public struct MetaspacePreTokenizer: PreTokenizer {
+public struct MetaspacePreTokenizer: InputStartAwarePreTokenizer {
     /// The scalar that stands for a space.
     public let replacement: Unicode.Scalar
-    /// A pre-tokenizer whose output depends on whether a piece begins the
-/// original input (HF's `offsets_original().0 == 0`): Metaspace with
-/// `prepend_scheme: "first"`. The tokenizer calls this method instead of
-/// `split(_:into:)` on pieces it can place: `startsInput` is true only for
-/// the stretch of text that starts at byte 0 of the caller's input (not
-/// after an added token, not for later stretches).
-public protocol InputStartAwarePreTokenizer: PreTokenizer {
-    /// Appends the pieces of `piece` to `out`; `startsInput` says whether
-    /// `piece` begins at byte 0 of the original input.
-    func split(_ piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList)
-}
-
-/// When a replacement is prepended.
+    /// When a replacement is prepended.
     public let prependScheme: PrependScheme
     /// Whether pieces are split before each replacement.
     public let splitsOnReplacement: Bool
@@ -49,6 +53,9 @@ public protocol InputStartAwarePreTokenizer: PreTokenizer {
     public var pieceStartsInput: Bool = false
 
     let replacementUTF8: [UInt8]
+
+    /// Only the "first" scheme looks at where a piece starts.
+    public var dependsOnInputStart: Bool { prependScheme == .first }
 
     /// Creates the pre-tokenizer.
     public init(replacement: Unicode.Scalar = "▁", prependScheme: PrependScheme = .always, split: Bool = true) {

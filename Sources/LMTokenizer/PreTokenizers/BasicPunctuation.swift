@@ -46,3 +46,16 @@ public struct BertPreTokenizer: PreTokenizer {
         words.forEachPiece { isolate.split($0, into: &out, isDelimiter: PunctuationPreTokenizer.isPunctuation) }
     }
 }
+
+extension PunctuationPreTokenizer: FrontDroppingPreTokenizer {
+    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        splitter.behavior != .removed || piece.isEmpty
+            || !Self.isPunctuation(BasicUTF8.scalar(in: piece, at: 0).scalar)
+    }
+}
+
+extension BertPreTokenizer: FrontDroppingPreTokenizer {
+    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        piece.isEmpty || !BasicUTF8.scalar(in: piece, at: 0).scalar.properties.isWhitespace
+    }
+}

@@ -84,3 +84,21 @@ public struct CharDelimiterSplitPreTokenizer: PreTokenizer {
         ScalarSplitter(behavior: .removed).split(piece, into: &out) { $0 == delimiter }
     }
 }
+
+extension WhitespacePreTokenizer: FrontDroppingPreTokenizer {
+    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        piece.isEmpty || !BasicUTF8.scalar(in: piece, at: 0).scalar.properties.isWhitespace
+    }
+}
+
+extension WhitespaceSplitPreTokenizer: FrontDroppingPreTokenizer {
+    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        piece.isEmpty || !BasicUTF8.scalar(in: piece, at: 0).scalar.properties.isWhitespace
+    }
+}
+
+extension CharDelimiterSplitPreTokenizer: FrontDroppingPreTokenizer {
+    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        piece.isEmpty || BasicUTF8.scalar(in: piece, at: 0).scalar != delimiter
+    }
+}

@@ -97,19 +97,38 @@ public final class FileSink {
 }
 
 /// JSON rows as JSONL lines: the one parse and serialize entry points the
-/// runners, streaming stages and CLI use (backed by `TemporaryJSON` until
-/// LMJSON's parser lands).
+/// runners, streaming stages and CLI use (LMJSON's parser and its
+/// Python-compatible compact writer, so object keys keep their order).
 public enum JSONLines {
     /// Parses one line into a row.
     ///
-    /// - Throws: `JSONRowError.invalidJSON` (runners add the row number).
+    /// - Throws: `JSONRowError.invalidJSON` with the column (runners add the
+    ///   row number).
     public static func parse(_ line: [UInt8]) throws -> JSONValue {
-        try line.withUnsafeBytes { try TemporaryJSON.parse($0) }
+        do {
+            return try JSONParser.parse(line)
+        } catch let error as JSONParseError {
+            throw JSONRowError.invalidJSON(message: "column \(error.column): \(error.message)")
+        }
     }
 
     /// Appends the row as compact JSON and a `\n`.
     public static func append(_ row: JSONValue, to bytes: inout [UInt8]) {
-        TemporaryJSON.serialize(row, into: &bytes)
+        var writer = JSONWriter(style: .compact)
+        swap(&writer.bytes, &bytes)  // write in place, no copy of what is already there
+        writer.write(row)
+        swap(&writer.bytes, &bytes)
         bytes.append(UInt8(ascii: "\n"))
+    }
+}
+
+/// A JSON row could not be parsed.
+public enum JSONRowError: Error, Equatable, CustomStringConvertible {
+    case invalidJSON(message: String)
+
+    public var description: String {
+        switch self {
+        case .invalidJSON(let message): return "invalid JSON: \(message)"
+        }
     }
 }

@@ -108,7 +108,15 @@ public struct TransformRegistry: Sendable {
             for key in object.keys where key != "type" && !C.fieldNames.contains(key) {
                 throw ConfigError(transform: C.typeName, field: key, message: "unknown field")
             }
-            return try make(try TemporaryJSON.decode(C.self, from: json, transform: C.typeName))
+            let config: C
+            do {
+                config = try JSONValueDecoder(rejectUnknownKeys: false).decode(C.self, from: json)  // checked above, minus "type"
+            } catch let error as JSONDecodeError {
+                throw ConfigError(transform: C.typeName, field: error.path, message: error.message)
+            } catch let error as DecodingError {
+                throw ConfigError(decoding: error, transform: C.typeName)
+            }
+            return try make(config)
         }
     }
 
@@ -142,7 +150,12 @@ public struct TransformRegistry: Sendable {
 
     /// Parses config JSON text and builds the transform.
     public func makeTransform(configJSON bytes: [UInt8]) throws -> any JSONRowTransform {
-        let value = try bytes.withUnsafeBytes { try TemporaryJSON.parse($0) }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch let error as JSONParseError {
+            throw ConfigError(transform: nil, field: "", message: "invalid JSON at line \(error.line), column \(error.column): \(error.message)")
+        }
         return try makeTransform(config: value)
     }
 }

@@ -16,6 +16,17 @@ import Testing
         return all
     }
 
+    @Test func jsonLinesKeepKeyOrderAndWriteLikePython() throws {
+        // Keys stay in input order (not sorted), non-ASCII stays raw, floats as Python's repr.
+        let line = Array(#"{"zeta": 1, "alpha": [true, null, 1.5e-05], "mid": "h\u00e9\n"}"#.utf8)
+        var out: [UInt8] = Array("x".utf8)
+        JSONLines.append(try JSONLines.parse(line), to: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "x{\"zeta\":1,\"alpha\":[true,null,1.5e-05],\"mid\":\"hé\\n\"}\n")
+        #expect(throws: JSONRowError.invalidJSON(message: "column 9: unexpected end of input, expected an object key")) {
+            try JSONLines.parse(Array(#"{"a": 1,"#.utf8))
+        }
+    }
+
     @Test func splitsLinesKeepingEmptyOnesAndALastUnterminatedLine() throws {
         // "a\n\nb" is three lines: "a", "", "b" (no trailing newline needed).
         #expect(try linesOf(Array("a\n\nb".utf8)) == [[97], [], [98]])

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct RegistryTests {
     func config(_ text: String) throws -> JSONValue {
-        try Array(text.utf8).withUnsafeBytes { try TemporaryJSON.parse($0) }
+        try JSONParser.parse(Array(text.utf8))
     }
 
     @Test func buildsSeedTransformFromConfig() throws {
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"type":"change_case"}"#, "column", "required field is missing"),
+        (#"{"type":"change_case"}"#, "column", "missing required field"),
         (#"{"type":"change_case","column":3}"#, "column", ""),
         (#"{"type":"change_case","column":"c","to_lowr":true}"#, "to_lowr", "unknown field"),
         (#"{"type":"change_case","column":"c","to_lower":"yes"}"#, "to_lower", ""),

@@ -12,9 +12,7 @@ public struct DensePacker: SequencePacker {
     /// Counters so far.
     public private(set) var stats = PackingStats()
 
-    private var ids: [UInt32] = []
-    private var positions: [UInt32] = []
-    private var mask: [Bool] = []
+    private var buffer: SequenceBuffer
     /// First raw position of the current segment.
     private var segmentBase: UInt32 = 0
     /// Raw (not rebased) position of the last token added.
@@ -24,7 +22,7 @@ public struct DensePacker: SequencePacker {
     public init(seqLen: Int) {
         precondition(seqLen >= 1, "seqLen must be at least 1")
         self.seqLen = seqLen
-        reserve()
+        buffer = SequenceBuffer(capacity: seqLen)
     }
 
     /// See `SequencePacker.add(_:emit:)`.
@@ -35,17 +33,16 @@ public struct DensePacker: SequencePacker {
         var start = 0
         var cut = false
         while start < n {
-            let end = start + min(seqLen - ids.count, n - start)
+            let end = start + min(seqLen - buffer.count, n - start)
             for i in start..<end {
                 let raw = row.positionIds[i]
-                if positions.isEmpty || raw < previousRaw { segmentBase = raw }
-                positions.append(raw - segmentBase)
+                if (buffer.isEmpty && i == start) || raw < previousRaw { segmentBase = raw }
+                buffer.appendPosition(raw - segmentBase)
                 previousRaw = raw
             }
-            ids.append(contentsOf: row.inputIds[start..<end])
-            mask.append(contentsOf: row.lossMask[start..<end])
+            buffer.append(ids: row.inputIds[start..<end], mask: row.lossMask[start..<end])
             start = end
-            if ids.count == seqLen {
+            if buffer.count == seqLen {
                 if start < n { cut = true }
                 try emitSequence(emit)
             }
@@ -55,28 +52,13 @@ public struct DensePacker: SequencePacker {
 
     /// Drops the incomplete last sequence, as the notebook does.
     public mutating func finish(emit: (TokenizedRow) throws -> Void) rethrows {
-        stats.trailingTokensDropped += ids.count
-        ids.removeAll(keepingCapacity: true)
-        positions.removeAll(keepingCapacity: true)
-        mask.removeAll(keepingCapacity: true)
+        stats.trailingTokensDropped += buffer.count
+        buffer.clear()
     }
 
     private mutating func emitSequence(_ emit: (TokenizedRow) throws -> Void) rethrows {
-        let sequence = TokenizedRow(inputIds: ids, positionIds: positions, lossMask: mask)
-        // Hand the buffers to the emitted row and start fresh ones, rather
-        // than clearing shared buffers (which would copy them first).
-        reserve()
         stats.sequencesOut += 1
         stats.realTokensOut += seqLen
-        try emit(sequence)
-    }
-
-    private mutating func reserve() {
-        ids = []
-        positions = []
-        mask = []
-        ids.reserveCapacity(seqLen)
-        positions.reserveCapacity(seqLen)
-        mask.reserveCapacity(seqLen)
+        try emit(buffer.take())
     }
 }

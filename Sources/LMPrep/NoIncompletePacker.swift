@@ -14,16 +14,14 @@ public struct NoIncompletePacker: SequencePacker {
     /// Counters so far.
     public private(set) var stats = PackingStats()
 
-    private var ids: [UInt32] = []
-    private var positions: [UInt32] = []
-    private var mask: [Bool] = []
+    private var buffer: SequenceBuffer
 
     /// - Precondition: `seqLen >= 1` (configs are validated before this).
     public init(seqLen: Int, padTokenId: UInt32) {
         precondition(seqLen >= 1, "seqLen must be at least 1")
         self.seqLen = seqLen
         self.padTokenId = padTokenId
-        reserve()
+        buffer = SequenceBuffer(capacity: seqLen)
     }
 
     /// See `SequencePacker.add(_:emit:)`.
@@ -36,40 +34,24 @@ public struct NoIncompletePacker: SequencePacker {
             stats.droppedTooLongTokens += n
             return
         }
-        if ids.count + n > seqLen { try emitPadded(emit) }
-        ids.append(contentsOf: row.inputIds)
-        positions.append(contentsOf: row.positionIds)
-        mask.append(contentsOf: row.lossMask)
+        if buffer.count + n > seqLen { try emitPadded(emit) }
+        buffer.append(ids: row.inputIds[...], positions: row.positionIds[...], mask: row.lossMask[...])
         // A full sequence can take nothing more: emit it now rather than on
         // the next add (same output, one sequence less held).
-        if ids.count == seqLen { try emitPadded(emit) }
+        if buffer.count == seqLen { try emitPadded(emit) }
     }
 
     /// Pads and emits the last, partly filled sequence, if any.
     public mutating func finish(emit: (TokenizedRow) throws -> Void) rethrows {
-        if !ids.isEmpty { try emitPadded(emit) }
+        if !buffer.isEmpty { try emitPadded(emit) }
     }
 
     private mutating func emitPadded(_ emit: (TokenizedRow) throws -> Void) rethrows {
-        let real = ids.count
-        let pad = seqLen - real
-        ids.append(contentsOf: repeatElement(padTokenId, count: pad))
-        positions.append(contentsOf: repeatElement(0, count: pad))
-        mask.append(contentsOf: repeatElement(false, count: pad))
-        let sequence = TokenizedRow(inputIds: ids, positionIds: positions, lossMask: mask)
-        reserve()
+        let real = buffer.count
+        let pad = buffer.pad(with: padTokenId)
         stats.sequencesOut += 1
         stats.realTokensOut += real
         stats.padTokensOut += pad
-        try emit(sequence)
-    }
-
-    private mutating func reserve() {
-        ids = []
-        positions = []
-        mask = []
-        ids.reserveCapacity(seqLen)
-        positions.reserveCapacity(seqLen)
-        mask.reserveCapacity(seqLen)
+        try emit(buffer.take())
     }
 }

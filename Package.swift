@@ -59,10 +59,11 @@ let package = Package(
             ]),
 
         // Tests (Swift Testing). Heavy parity and benchmark work lives in tools/.
-        .testTarget(name: "LMJSONTests", dependencies: ["LMJSON"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LMJSONTests", dependencies: ["LMJSON", "TestSupport"]),
         .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"], exclude: ["Fixtures"]),
-        .testTarget(name: "MapReduceTests", dependencies: ["MapReduce", "LMJSON"]),
-        .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMJSON", "LMTokenizer", "MapReduce"]),
+        .testTarget(name: "MapReduceTests", dependencies: ["MapReduce", "LMJSON", "TestSupport"]),
+        .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMJSON", "LMTokenizer", "MapReduce", "TestSupport"]),
         .testTarget(name: "LMShardTests", dependencies: ["LMShard", "LMJSON"]),
         .testTarget(name: "LMBuildTests", dependencies: ["LMBuild", "LMShard", "LMPrep"]),
         .testTarget(name: "CLITests", dependencies: ["lmshard"]),

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import LMJSON
 import MapReduce
@@ -17,13 +18,13 @@ struct ScalarEncoder: TextEncoder {
 }
 
 @Suite struct RunnerParityTests {
-    static func randomText(_ rng: inout SeededRandom) -> String {
+    static func randomText(_ rng: inout SplitMix64) -> String {
         let alphabet = Array("abcdef ghij\nklmé€😀")
         return String((0..<Int.random(in: 0...40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
     }
 
     static func rows(_ strategy: PrepareForTrainingConfig.Strategy, count: Int, seed: UInt64) -> [JSONValue] {
-        var rng = SeededRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             switch strategy {
             case .pretrain:

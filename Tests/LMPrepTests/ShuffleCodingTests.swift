@@ -1,3 +1,4 @@
+import TestSupport
 import MapReduce
 import Testing
 
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func roundTripRandomRows() throws {
-        var rng = SeededRandom(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var rows: [TokenizedRow] = []
         for i in 0..<200 {
             let r = TokenizedRowFactory.random(length: Int.random(in: 0...40, using: &rng), arbitraryPositions: i % 3 == 0, using: &rng)

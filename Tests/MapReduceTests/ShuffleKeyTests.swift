@@ -1,3 +1,4 @@
+import TestSupport
 import LMJSON
 import Testing
 @testable import MapReduce

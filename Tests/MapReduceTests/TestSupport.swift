@@ -1,3 +1,4 @@
+import TestSupport
 import LMJSON
 @testable import MapReduce
 
@@ -12,20 +13,6 @@ let seedInput: [JSONValue] = [
     row(("content", .string("abcc"))),
     row(("content", .string("BCD"))),
 ]
-
-/// Deterministic pseudo-random numbers (SplitMix64), so property tests are
-/// reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Random text rows over a small alphabet that includes non-ASCII letters,
 /// a combining mark, TAB and newline.

@@ -144,11 +144,17 @@ extension LocalRunner {
     /// open files and read buffers (about 256 KiB per open run).
     static let mergeFanIn = 64
 
-    /// Reduces every partition not already done (resume), in parallel.
+    /// Reduces every partition not already done (resume), in parallel,
+    /// largest (by run bytes) first.
     func reduceAllPartitions<T: MapReduceTransform>(_ transform: T, job: JobDirectory) throws
     where T.Output: ShuffleCodable {
         let failures = ReduceFailures<T.Key>(count: partitions)
-        parallelFor(partitions) { p in
+        let runBytes = (0..<partitions).map { p in
+            job.runs(partition: p).reduce(0) { $0 + fileSize($1) }
+        }
+        let order = Self.largestFirst(runBytes)
+        parallelFor(partitions) { i in
+            let p = order[i]
             let output = job.outputPath(partition: p)
             if job.persistent && FileManager.default.fileExists(atPath: output) { return }
             do {

@@ -100,6 +100,12 @@ func renameFile(_ from: String, _ to: String) throws {
     }
 }
 
+/// The size of a file in bytes, 0 if it cannot be read (used only to order work).
+func fileSize(_ path: String) -> Int {
+    var info = stat()
+    return stat(path, &info) == 0 ? Int(info.st_size) : 0
+}
+
 /// FNV-1a 64-bit: a stable hash (Swift's `Hasher` is seeded per process,
 /// which would change partitions between a run and its resume).
 @inline(__always)

@@ -61,11 +61,12 @@ extension LocalRunner {
         let chunkCount = workers * 4
         let states = (0..<chunkCount).map { _ in ChunkShuffleState<T.Key>(partitions: partitions) }
         let partitionCount = UInt64(partitions)
-        var iterator = input.makeIterator()
+        let batches = BatchPrefetcher(input.makeIterator(), batchRows: batchRows)
+        defer { batches.finish() }
         var rowBase = 0
         var runIndex = 0
         while true {
-            let batch = Self.nextBatch(&iterator, count: batchRows)
+            let batch = batches.next()
             if batch.isEmpty { break }
             let base = rowBase
             forEachChunk(rows: batch.count, chunks: chunkCount) { c, range in
@@ -121,10 +122,13 @@ extension LocalRunner {
     }
 
     /// Sorts each partition's pairs by `(key, row, emit)` and writes them as
-    /// run `run`; partitions spill in parallel. Empty partitions write nothing.
+    /// run `run`; partitions spill in parallel, largest first (see
+    /// `largestFirst`). Empty partitions write nothing.
     func spill<Key: ShuffleKey>(_ states: [ChunkShuffleState<Key>], run: Int, job: JobDirectory) throws {
         let errors = ErrorSlots(count: partitions)
-        parallelFor(partitions) { p in
+        let order = Self.largestFirst((0..<partitions).map { p in states.reduce(0) { $0 + $1.partitions[p].keys.count } })
+        parallelFor(partitions) { i in
+            let p = order[i]
             let buffers = states.map { $0.partitions[p] }
             // Bucket pairs by key with a hash map, order buckets by key, and
             // order each bucket by input position. Pairs share keys heavily

@@ -1,80 +1,111 @@
 /// The reduce side of `LocalRunner`: k-way merge of each partition's runs,
 /// grouped reduce, and the final merge of partition outputs by key.
 
-/// One decoded spill record.
-struct SpillRecord<Key> {
-    var key: Key
-    var row: UInt64
-    var emit: UInt64
-    /// The whole record body; the encoded key is `body[0..<keyLength]`.
-    var body: [UInt8]
-    var keyLength: Int
-    var valueOffset: Int
-    /// The run file the record came from, for error messages.
-    var path: String
-}
-
-/// Reads spill records from one run file.
+/// Reads spill records from one run file; the current record (the head)
+/// is decoded in place.
+///
+/// The body buffer is reused from record to record, and the typed key is
+/// decoded only when the encoded key changes: runs are sorted by key, so
+/// most records repeat the previous key (count_chars: millions of records
+/// over ~100 keys). Key encodings are self-delimiting (a value follows the
+/// key in a record), so a body that starts with the previous key's bytes
+/// holds that same key.
 struct RunCursor<Key: ShuffleKey> {
     var reader: RecordFileReader
-    var head: SpillRecord<Key>?
+    /// Whether `body` holds a record; false once the run is exhausted.
+    private(set) var hasHead = false
+    private(set) var body: [UInt8] = []
+    /// The head's key (the last decoded one once the run is exhausted).
+    private(set) var key: Key?
+    /// The encoding of `key`: the head body's first bytes.
+    private(set) var keyBytes: [UInt8] = []
+    private(set) var row: UInt64 = 0
+    private(set) var emit: UInt64 = 0
+    private(set) var valueOffset = 0
+    /// Decompressed offset of the head record, for error messages.
+    private(set) var headOffset = 0
 
     init(path: String) throws {
         reader = try RecordFileReader(path: path)
+        body.reserveCapacity(256)
         try advance()
     }
 
+    var path: String { reader.path }
+
     mutating func advance() throws {
-        let at = reader.offset
-        guard let body = try reader.next() else {
-            head = nil
+        headOffset = reader.offset
+        guard try reader.next(into: &body) else {
+            hasHead = false
             return
         }
+        hasHead = true
         do {
-            var r = ByteReader(body)
-            let key = try Key.decode(from: &r)
-            let keyLength = r.offset
-            let row = try r.readVarint()
-            let emit = try r.readVarint()
-            head = SpillRecord(
-                key: key, row: row, emit: emit, body: body, keyLength: keyLength, valueOffset: r.offset, path: reader.path)
+            var r: ByteReader
+            if key != nil && body.starts(with: keyBytes) {
+                r = ByteReader(body, offset: keyBytes.count)
+            } else {
+                r = ByteReader(body)
+                key = try Key.decode(from: &r)
+                keyBytes = Array(body[0..<r.offset])
+            }
+            row = try r.readVarint()
+            emit = try r.readVarint()
+            valueOffset = r.offset
         } catch {
-            throw MapReduceError.corruptFile(path: reader.path, offset: at, message: "\(error)")
+            throw MapReduceError.corruptFile(path: reader.path, offset: headOffset, message: "\(error)")
+        }
+    }
+
+    /// Decodes the head's value (call only while `hasHead`).
+    func value<Value: ShuffleCodable>(_: Value.Type) throws -> Value {
+        var r = ByteReader(body, offset: valueOffset)
+        do {
+            return try Value.decode(from: &r)
+        } catch {
+            throw MapReduceError.corruptFile(
+                path: reader.path, offset: headOffset, message: "value in a record: \(error)")
         }
     }
 }
 
 /// Merges sorted runs into one stream ordered by `(key, row, emit)`.
-/// A binary heap of cursor indices: O(log runs) per record.
+/// A binary heap of cursor indices: O(log runs) per record. The smallest
+/// record is read in place through `top` and consumed with `pop`.
 final class RunMerger<Key: ShuffleKey> {
-    private var cursors: [RunCursor<Key>]
+    private(set) var cursors: [RunCursor<Key>]
     private var heap: [Int] = []
 
     init(paths: [String]) throws {
         cursors = try paths.map { try RunCursor(path: $0) }
-        for i in cursors.indices where cursors[i].head != nil { push(i) }
+        for i in cursors.indices where cursors[i].hasHead { push(i) }
     }
 
-    var peek: SpillRecord<Key>? { heap.first.flatMap { cursors[$0].head } }
+    /// The cursor holding the smallest record, nil when all runs are done.
+    var top: Int? { heap.first }
 
-    func pop() throws -> SpillRecord<Key>? {
-        guard let top = heap.first, let record = cursors[top].head else { return nil }
+    /// Moves past the smallest record (`top` must not be nil).
+    func pop() throws {
+        let top = heap[0]
         try cursors[top].advance()
-        if cursors[top].head != nil {
+        if cursors[top].hasHead {
             siftDown(0)
         } else {
             heap.swapAt(0, heap.count - 1)
             heap.removeLast()
             if !heap.isEmpty { siftDown(0) }
         }
-        return record
     }
 
     private func less(_ a: Int, _ b: Int) -> Bool {
-        guard let x = cursors[a].head, let y = cursors[b].head else { return false }
-        if x.key < y.key { return true }
-        if y.key < x.key { return false }
-        return (x.row, x.emit) < (y.row, y.emit)
+        // Equal encodings are equal keys: skip the typed comparison (the
+        // common case, since runs hold long stretches of one key).
+        if cursors[a].keyBytes != cursors[b].keyBytes {
+            guard let x = cursors[a].key, let y = cursors[b].key else { return false }
+            if x < y { return true }
+            if y < x { return false }
+        }
+        return (cursors[a].row, cursors[a].emit) < (cursors[b].row, cursors[b].emit)
     }
 
     private func push(_ i: Int) {
@@ -108,14 +139,10 @@ struct MergedGroupStream<Key: ShuffleKey, Value: ShuffleCodable>: ValueStream {
     let key: Key
 
     mutating func next() throws -> Value? {
-        guard let head = merger.peek, head.key == key, let record = try merger.pop() else { return nil }
-        var r = ByteReader(record.body, offset: record.valueOffset)
-        do {
-            return try Value.decode(from: &r)
-        } catch {
-            throw MapReduceError.corruptFile(
-                path: record.path, offset: record.valueOffset, message: "value in a record: \(error)")
-        }
+        guard let top = merger.top, merger.cursors[top].key == key else { return nil }
+        let value = try merger.cursors[top].value(Value.self)
+        try merger.pop()
+        return value
     }
 }
 
@@ -144,11 +171,17 @@ extension LocalRunner {
     /// open files and read buffers (about 256 KiB per open run).
     static let mergeFanIn = 64
 
-    /// Reduces every partition not already done (resume), in parallel.
+    /// Reduces every partition not already done (resume), in parallel,
+    /// largest (by run bytes) first.
     func reduceAllPartitions<T: MapReduceTransform>(_ transform: T, job: JobDirectory) throws
     where T.Output: ShuffleCodable {
         let failures = ReduceFailures<T.Key>(count: partitions)
-        parallelFor(partitions) { p in
+        let runBytes = (0..<partitions).map { p in
+            job.runs(partition: p).reduce(0) { $0 + fileSize($1) }
+        }
+        let order = Self.largestFirst(runBytes)
+        parallelFor(partitions) { i in
+            let p = order[i]
             let output = job.outputPath(partition: p)
             if job.persistent && FileManager.default.fileExists(atPath: output) { return }
             do {
@@ -186,9 +219,8 @@ extension LocalRunner {
         let output = job.outputPath(partition: p)
         var writer = try RecordFileWriter(path: output + ".tmp")
         var body = ByteWriter(reservingCapacity: 256)
-        while let head = merger.peek {
-            let key = head.key
-            let keyBytes = head.body[0..<head.keyLength]
+        while let top = merger.top, let key = merger.cursors[top].key {
+            let keyBytes = merger.cursors[top].keyBytes
             var stream = MergedGroupStream<T.Key, T.Value>(merger: merger, key: key)
             var writeError: (any Error)?
             do {
@@ -216,7 +248,10 @@ extension LocalRunner {
     private func mergeRuns<Key: ShuffleKey>(_ paths: [String], into path: String, _: Key.Type) throws {
         let merger = try RunMerger<Key>(paths: paths)
         var writer = try RecordFileWriter(path: path)
-        while let record = try merger.pop() { try writer.append(record.body) }
+        while let top = merger.top {
+            try writer.append(merger.cursors[top].body)
+            try merger.pop()
+        }
         try writer.finish()
     }
 

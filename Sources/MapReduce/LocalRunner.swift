@@ -11,9 +11,10 @@ import Foundation
 /// `(key, row, emit index)`.
 ///
 /// Map-reduce data flow:
-/// 1. Map: rows are pulled from the input in batches of `batchRows`, split
-///    into chunks that `workers` threads take in turn; `prepare` (e.g. JSON
-///    parsing) runs on the workers too. Each pair goes to one of
+/// 1. Map: rows are pulled from the input in batches of `batchRows` by a
+///    reader thread that stays one batch ahead (`BatchPrefetcher`); each
+///    batch is split into chunks that `workers` threads take in turn;
+///    `prepare` (e.g. JSON parsing) runs on the workers too. Each pair goes to one of
 ///    `partitions` buffers by a stable hash (FNV-1a) of its encoded key.
 /// 2. Spill: when the buffers exceed `memoryBudget`, each partition's pairs
 ///    are sorted by `(key, row, emit)` and written as one zstd "run" file
@@ -42,9 +43,10 @@ public struct LocalRunner: Sendable {
     public var workers: Int
     /// Approximate bytes of shuffle pairs held in memory before spilling
     /// (encoded key and value plus ~28 bytes of bookkeeping and the typed
-    /// key per pair). Not counted: one input batch, the 8-byte-per-pair sort
-    /// index during a spill, array growth slack (up to 2x), and ~256 KiB per
-    /// open run during merges (at most `mergeFanIn` per reducing worker).
+    /// key per pair). Not counted: up to three input batches (being mapped,
+    /// read ahead, being read), the 8-byte-per-pair sort index during a
+    /// spill, array growth slack (up to 2x), and ~256 KiB per open run during
+    /// merges (at most `mergeFanIn` per reducing worker).
     public var memoryBudget: Int
     /// Where job directories are created; nil for the system temporary directory.
     public var workDirectory: String?
@@ -71,7 +73,9 @@ public struct LocalRunner: Sendable {
         self.batchRows = batchRows
     }
 
-    /// Map-only: outputs go to `emit` in input order. Memory is one batch.
+    /// Map-only: outputs go to `emit` in input order. Memory is about three
+    /// batches: the one being mapped, with its outputs, and the input read
+    /// ahead (see `BatchPrefetcher`).
     ///
     /// - Parameter prepare: turns an input element into a row on a worker
     ///   thread (parse a JSONL line here so parsing runs on all cores).
@@ -82,11 +86,12 @@ public struct LocalRunner: Sendable {
         prepare: @escaping @Sendable (S.Element) throws -> T.Input,
         emit: (T.Output) throws -> Void
     ) throws {
-        var iterator = input.makeIterator()
+        let batches = BatchPrefetcher(input.makeIterator(), batchRows: batchRows)
+        defer { batches.finish() }
         var rowBase = 0
         let chunkCount = workers * 4
         while true {
-            let batch = Self.nextBatch(&iterator, count: batchRows)
+            let batch = batches.next()
             if batch.isEmpty { break }
             let outputs = (0..<chunkCount).map { _ in ChunkOutput<T.Output>() }
             forEachChunk(rows: batch.count, chunks: chunkCount) { c, range in
@@ -168,6 +173,16 @@ public struct LocalRunner: Sendable {
                 body(c, (c * rows / chunks)..<((c + 1) * rows / chunks))
             }
         }
+    }
+
+    /// Indices of `sizes` by descending size (ties by index), the order in
+    /// which to hand out per-partition work: partitions differ in size (a
+    /// few heavy keys land where their hash puts them), and starting the
+    /// biggest first keeps one worker from finishing a phase alone with a
+    /// big partition it picked up last. Only scheduling changes; results
+    /// are still stored per partition.
+    static func largestFirst(_ sizes: [Int]) -> [Int] {
+        sizes.indices.sorted { (sizes[$0], $1) > (sizes[$1], $0) }
     }
 
     /// Runs `body(i)` for `i` in `0..<count` on `workers` threads.

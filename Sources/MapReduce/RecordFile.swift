@@ -65,6 +65,24 @@ struct RecordFileReader {
         return body
     }
 
+    /// Replaces `body` with the next record's body (reusing its storage, so
+    /// a loop over a file allocates nothing per record); false at the end.
+    ///
+    /// - Throws: `MapReduceError.corruptFile` when the file ends inside a record.
+    mutating func next(into body: inout [UInt8]) throws -> Bool {
+        guard try fill(4) else { return false }
+        var length = 0
+        for i in 0..<4 { length |= Int(buffer[start + i]) << (8 * i) }
+        guard try fill(4 + length) else {
+            throw MapReduceError.corruptFile(path: path, offset: offset, message: "record of \(length) bytes is truncated")
+        }
+        body.removeAll(keepingCapacity: true)
+        body.append(contentsOf: buffer[(start + 4)..<(start + 4 + length)])
+        start += 4 + length
+        offset += 4 + length
+        return true
+    }
+
     /// Makes `n` bytes available from `start`; false if the file ends first
     /// (with zero bytes left when `n == 4` that is the clean end).
     private mutating func fill(_ n: Int) throws -> Bool {

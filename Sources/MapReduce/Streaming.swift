@@ -41,29 +41,21 @@ public enum Streaming {
         _ transform: T, lines: S, output: FileSink
     ) throws where S.Element == [UInt8], T.Input == JSONValue {
         var value = ByteWriter(reservingCapacity: 256)
-        for (i, line) in lines.enumerated() {
-            let row: JSONValue
-            do { row = try JSONLines.parse(line) } catch { throw MapReduceError.input(row: i + 1, underlying: error) }
+        try forEachRow(lines) { i, row in
             var emitIndex: UInt32 = 0
-            do {
-                try transform.map(row) { k, v in
-                    output.buffer.append(contentsOf: k.sortableText.utf8)
-                    output.buffer.append(tab)
-                    output.buffer.append(contentsOf: zeroPaddedDecimal(UInt64(i), width: 20).utf8)
-                    output.buffer.append(UInt8(ascii: ":"))
-                    output.buffer.append(contentsOf: zeroPaddedDecimal(UInt64(emitIndex), width: 10).utf8)
-                    output.buffer.append(tab)
-                    value.bytes.removeAll(keepingCapacity: true)
-                    v.encode(to: &value)
-                    output.buffer.append(contentsOf: Data(value.bytes).base64EncodedData())
-                    output.buffer.append(UInt8(ascii: "\n"))
-                    emitIndex += 1
-                    try output.flushIfNeeded()
-                }
-            } catch let error as MapReduceError {
-                throw error
-            } catch {
-                throw MapReduceError.map(row: i + 1, underlying: error)
+            try transform.map(row) { k, v in
+                output.buffer.append(contentsOf: k.sortableText.utf8)
+                output.buffer.append(tab)
+                output.buffer.append(contentsOf: zeroPaddedDecimal(UInt64(i), width: 20).utf8)
+                output.buffer.append(UInt8(ascii: ":"))
+                output.buffer.append(contentsOf: zeroPaddedDecimal(UInt64(emitIndex), width: 10).utf8)
+                output.buffer.append(tab)
+                value.bytes.removeAll(keepingCapacity: true)
+                v.encode(to: &value)
+                output.buffer.append(contentsOf: Data(value.bytes).base64EncodedData())
+                output.buffer.append(UInt8(ascii: "\n"))
+                emitIndex += 1
+                try output.flushIfNeeded()
             }
         }
         try output.flush()
@@ -72,21 +64,34 @@ public enum Streaming {
     /// A map-only transform as a streaming stage: JSONL in, JSONL out.
     public static func mapOnly<T: MapTransform, S: Sequence>(_ transform: T, lines: S, output: FileSink) throws
     where S.Element == [UInt8], T.Input == JSONValue, T.Output == JSONValue {
+        try forEachRow(lines) { _, row in
+            try transform.map(row) { out in
+                JSONLines.append(out, to: &output.buffer)
+                try output.flushIfNeeded()
+            }
+        }
+        try output.flush()
+    }
+
+    /// Parses each JSONL line and passes its 0-based index and row to
+    /// `body`, the part both map stages share.
+    ///
+    /// - Throws: `MapReduceError.input` for a line that does not parse and
+    ///   `.map` for what `body` throws, both with the 1-based line number;
+    ///   a `MapReduceError` from `body` (e.g. an output `.io`) unchanged.
+    static func forEachRow<S: Sequence>(_ lines: S, _ body: (Int, JSONValue) throws -> Void) throws
+    where S.Element == [UInt8] {
         for (i, line) in lines.enumerated() {
             let row: JSONValue
             do { row = try JSONLines.parse(line) } catch { throw MapReduceError.input(row: i + 1, underlying: error) }
             do {
-                try transform.map(row) { out in
-                    JSONLines.append(out, to: &output.buffer)
-                    try output.flushIfNeeded()
-                }
+                try body(i, row)
             } catch let error as MapReduceError {
                 throw error
             } catch {
                 throw MapReduceError.map(row: i + 1, underlying: error)
             }
         }
-        try output.flush()
     }
 
     /// Runs the reduce side over key-grouped `KEY\tSEQ\tVALUE` lines and

@@ -216,25 +216,58 @@ enum JSONLField {
 /// Renders `{"ids":[...]}` lines as bytes, without going through `String`
 /// per number.
 enum IdsLineWriter {
+    /// "00" through "99".
+    private static let pairs: [UInt8] = {
+        var table: [UInt8] = []
+        for n in 0..<100 {
+            table.append(UInt8(0x30 + n / 10))
+            table.append(UInt8(0x30 + n % 10))
+        }
+        return table
+    }()
+
+    /// Writes `v` in decimal at `w`, returning the position after it.
+    @inline(__always)
+    static func writeDecimal(
+        _ v: UInt32, at w: UnsafeMutablePointer<UInt8>, table: UnsafeBufferPointer<UInt8>
+    ) -> UnsafeMutablePointer<UInt8> {
+        var digits = 1
+        var t = v
+        while t >= 100 { t /= 100; digits += 2 }
+        if t >= 10 { digits += 1 }
+        var q = w + digits
+        var x = v
+        do {
+            while x >= 100 {
+                let r = Int(x % 100)
+                x /= 100
+                q -= 2
+                q[0] = table[2 * r]
+                q[1] = table[2 * r + 1]
+            }
+            if x >= 10 {
+                q -= 2
+                q[0] = table[2 * Int(x)]
+                q[1] = table[2 * Int(x) + 1]
+            } else {
+                q -= 1
+                q[0] = UInt8(truncatingIfNeeded: x) &+ 0x30
+            }
+        }
+        return w + digits
+    }
+
     static func append(_ ids: [UInt32], to out: ByteBuffer) {
         out.reserve(out.count + ids.count * 11 + 12)
         var w = out.end
         for b in #"{"ids":["#.utf8 { w.pointee = b; w += 1 }
-        var first = true
-        for id in ids {
-            if !first { w.pointee = UInt8(ascii: ","); w += 1 }
-            first = false
-            var v = id
-            var digits = 1
-            var t = v
-            while t >= 10 { t /= 10; digits += 1 }
-            var q = w + digits
-            w = q
-            repeat {
-                q -= 1
-                q.pointee = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
-                v /= 10
-            } while v > 0
+        pairs.withUnsafeBufferPointer { table in
+            var first = true
+            for id in ids {
+                if !first { w.pointee = UInt8(ascii: ","); w += 1 }
+                first = false
+                w = IdsLineWriter.writeDecimal(id, at: w, table: table)
+            }
         }
         w.pointee = UInt8(ascii: "]"); w += 1
         w.pointee = UInt8(ascii: "}"); w += 1

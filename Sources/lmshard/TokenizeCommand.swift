@@ -130,20 +130,52 @@ final class TokenizeJob: @unchecked Sendable {
         let chunkCount = bounds.count - 1
         while chunks.count < chunkCount { chunks.append(TokenizeChunk()) }
 
+        // Output goes out in order as soon as a chunk and all before it are
+        // done, so writing overlaps encoding; one worker writes at a time.
+        done.removeAll(keepingCapacity: true)
+        done.append(contentsOf: repeatElement(false, count: chunkCount))
+        nextToWrite = 0
+        writing = false
+        failure = nil
         let run: (Int) -> Void = { c in
             self.chunks[c].run(self, batch, lines: bounds[c]..<bounds[c + 1], firstLine: firstLine)
+            self.finished(c, of: chunkCount)
         }
         if workers == 1 || chunkCount == 1 {
             for c in 0..<chunkCount { run(c) }
         } else {
             DispatchQueue.concurrentPerform(iterations: chunkCount, execute: run)
         }
-        for c in 0..<chunkCount {
-            let chunk = chunks[c]
-            chunk.out.writeAll(fd: 1)
-            if let failure = chunk.failure { return failure }
+        return failure
+    }
+
+    private let lock = NSLock()
+    private var done: [Bool] = []
+    private var nextToWrite = 0
+    private var writing = false
+    private var failure: (Int, String)?
+
+    /// Marks chunk `c` done and, unless another worker is writing, writes
+    /// every chunk that is next in order and done. Stops at a failed chunk
+    /// (after writing the lines before its bad line).
+    private func finished(_ c: Int, of count: Int) {
+        lock.lock()
+        done[c] = true
+        if writing {
+            lock.unlock()
+            return
         }
-        return nil
+        writing = true
+        while nextToWrite < count, done[nextToWrite], failure == nil {
+            let chunk = chunks[nextToWrite]
+            nextToWrite += 1
+            lock.unlock()
+            chunk.out.writeAll(fd: 1)
+            lock.lock()
+            if let f = chunk.failure { failure = f }
+        }
+        writing = false
+        lock.unlock()
     }
 
     /// The line's bytes without its "\n" (and without a "\r" before it,

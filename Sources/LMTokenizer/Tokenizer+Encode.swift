@@ -97,6 +97,13 @@ extension Tokenizer {
             model.encodePiece(bytes, scratch: scratch.bpe, into: &ids)
             return
         }
+        if let directSplit {
+            let bpe = scratch.bpe
+            directSplit.forEachMatch(bytes) { start, end in
+                model.encodePiece(UnsafeBufferPointer(rebasing: bytes[start..<end]), scratch: bpe, into: &ids)
+            }
+            return
+        }
         scratch.pieces.removeAll()
         if let inputStartAware {
             inputStartAware.split(bytes, startsInput: startsInput, into: &scratch.pieces)

@@ -14,6 +14,11 @@ public final class Tokenizer: @unchecked Sendable {
     /// input (Metaspace "first", alone or in a Sequence); nil otherwise, so
     /// other tokenizers take the plain path.
     let inputStartAware: (any InputStartAwarePreTokenizer)?
+    /// The one scanner `preTokenizer` amounts to, when it only splits with
+    /// it and keeps every piece as is (GPT-2, Llama 3, Qwen2 and similar
+    /// layouts): encoding then hands each match straight to the model,
+    /// without copying pieces into a `PieceList`.
+    let directSplit: SplitPattern?
     let postProcessor: (any PostProcessor)?
     let decoder: (any TokenDecoder)?
     /// Added tokens matched on the raw input (`normalized: false`).
@@ -63,6 +68,34 @@ public final class Tokenizer: @unchecked Sendable {
         try self.init(json: json, source: file.path, config: config)
     }
 
+    /// The scanner whose matches are exactly `pre`'s pieces, if there is one:
+    /// ByteLevel splitting with GPT-2's pattern (no prefix space), or an
+    /// Isolated, non-inverted Split with a hand-written scanner, alone or in
+    /// a Sequence whose other stages are pass-through ByteLevels.
+    static func directSplit(of pre: any PreTokenizer) -> SplitPattern? {
+        func scanner(_ stage: any PreTokenizer) -> SplitPattern?? {
+            if let b = stage as? ByteLevelPreTokenizer {
+                guard !b.addPrefixSpace else { return .some(nil) }
+                return b.useRegex ? .some(.gpt2) : .none  // .none: passes pieces through
+            }
+            if let s = stage as? SplitPreTokenizer, s.behavior == .isolated, !s.invert {
+                switch s.pattern {
+                case .gpt2, .llama: return .some(s.pattern)
+                default: return .some(nil)
+                }
+            }
+            return .some(nil)
+        }
+        let stages = (pre as? SequencePreTokenizer)?.stages ?? [pre]
+        var found: SplitPattern? = nil
+        for stage in stages {
+            guard let result = scanner(stage) else { continue }
+            guard let pattern = result, found == nil else { return nil }
+            found = pattern
+        }
+        return found
+    }
+
     static func readJSON(_ url: URL) throws -> JSONValue {
         let data: Data
         do {
@@ -98,6 +131,7 @@ public final class Tokenizer: @unchecked Sendable {
         } else {
             inputStartAware = nil
         }
+        directSplit = inputStartAware == nil ? pre.flatMap(Tokenizer.directSplit(of:)) : nil
         postProcessor = try Tokenizer.optionalComponent(root["post_processor"], path: "post_processor", kind: "post-processor", factories: postProcessorFactories)
         decoder = try Tokenizer.optionalComponent(root["decoder"], path: "decoder", kind: "decoder", factories: decoderFactories)
 

@@ -6,21 +6,39 @@ extension BPEModel {
     /// mellum-layout's merges).
     static let heapThreshold = 48
 
-    /// Appends the ids for one pre-tokenized piece: a whole-piece vocabulary
-    /// hit when that is what BPE would give, else the thread's cache, else
-    /// a merge.
+    /// Appends the ids for one pre-tokenized piece: from the thread's cache
+    /// (two tiers: short and long pieces), else as `encodeUncached` (and
+    /// then cached); pieces over `longKeyBytes` are never cached.
     @inline(__always)
     func encodePiece(_ piece: UnsafeBufferPointer<UInt8>, scratch: BPEScratch, into out: inout [UInt32]) {
         guard !piece.isEmpty else { return }
-        let hash = ByteStringTable.hash(piece)
-        if let id = vocab.get(piece, hash: hash), ignoreMerges || (!reachable.isEmpty && reachable[Int(id)]) {
+        guard let key = CacheKey(piece) else {
+            guard piece.count <= BPEScratch.longKeyBytes else {
+                encodeUncached(piece, scratch: scratch, into: &out)
+                return
+            }
+            let hash = ByteStringTable.hash(piece)
+            if scratch.cachedLongIds(piece, hash: hash, into: &out) { return }
+            let start = out.count
+            encodeUncached(piece, scratch: scratch, into: &out)
+            scratch.rememberLong(piece, hash: hash, ids: out[start...])
+            return
+        }
+        if scratch.cachedIds(key, into: &out) { return }
+        let start = out.count
+        encodeUncached(piece, scratch: scratch, into: &out)
+        scratch.remember(key, ids: out[start...])
+    }
+
+    /// A whole-piece vocabulary hit when that is what BPE would give, else
+    /// a merge.
+    @inline(__always)
+    private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, scratch: BPEScratch, into out: inout [UInt32]) {
+        if let id = vocab.get(piece), ignoreMerges || (!reachable.isEmpty && reachable[Int(id)]) {
             out.append(id)
             return
         }
-        if scratch.cachedIds(piece, hash: hash, into: &out) { return }
-        let start = out.count
         mergeWord(piece, scratch: scratch, into: &out)
-        scratch.remember(piece, hash: hash, ids: out[start...])
     }
 
     /// HF's `merge_word`: split into initial symbols, then merge the
@@ -40,7 +58,14 @@ extension BPEModel {
             next[i] = Int32(i + 1)
             prev[i] = Int32(i - 1)
         }
-        for i in 0..<(n - 1) { pairs[i] = merges.get(ids[i], ids[i + 1]) }
+        if !bytePairs.isEmpty {
+            // n == piece.count: every byte is one symbol.
+            bytePairs.withUnsafeBufferPointer { table in
+                for i in 0..<(n - 1) { pairs[i] = table[Int(piece[i]) << 8 | Int(piece[i + 1])] }
+            }
+        } else {
+            for i in 0..<(n - 1) { pairs[i] = merges.get(ids[i], ids[i + 1]) }
+        }
         pairs[n - 1] = UInt64.max
         if n <= BPEModel.heapThreshold {
             mergeByScan(s, count: n)
@@ -60,7 +85,7 @@ extension BPEModel {
     private func addSymbols(_ piece: UnsafeBufferPointer<UInt8>, scratch s: BPEScratch) -> Int {
         let ids = s.ids
         var n = 0
-        if byteLevel && continuingSubwordPrefix == nil && endOfWordSuffix == nil && unkId == nil && !byteFallback {
+        if usesByteSymbols {
             byteIds.withUnsafeBufferPointer { table in
                 for b in piece {
                     let id = table[Int(b)]

@@ -31,6 +31,12 @@ struct BPEModel: Sendable {
     /// so a piece found whole in the vocabulary needs no merging. Empty when
     /// not computed (ignore_merges, or prefix/suffix models).
     var reachable: [Bool] = []
+    /// `bytePairs[a << 8 | b]`: `merges.get` for the single-byte tokens of
+    /// bytes a and b, when every byte is its own token and symbols start as
+    /// bytes (plain byte-level models); else empty. The initial pairs of a
+    /// word then come from a 512 KB table that stays in cache instead of
+    /// the merge table (many MB).
+    var bytePairs: [UInt64] = []
 
     /// Number of entries in the model vocabulary.
     let vocabCount: Int
@@ -110,9 +116,22 @@ struct BPEModel: Sendable {
             json["merges"], path: "\(path).merges", vocab: table, untranslatable: untranslatable,
             byteLevel: byteLevel, prefix: continuingSubwordPrefix)
 
+        if usesByteSymbols && !singles.contains(UInt32.max) {
+            var table = [UInt64](repeating: UInt64.max, count: 1 << 16)
+            for a in 0..<256 {
+                for b in 0..<256 { table[a << 8 | b] = merges.get(singles[a], singles[b]) }
+            }
+            bytePairs = table
+        }
         if !ignoreMerges && continuingSubwordPrefix == nil && endOfWordSuffix == nil {
             reachable = computeReachable(maxId: maxId)
         }
+    }
+
+    /// Initial symbols are single bytes through `byteIds` (no prefix,
+    /// suffix, unknown token or byte fallback to consider).
+    var usesByteSymbols: Bool {
+        byteLevel && continuingSubwordPrefix == nil && endOfWordSuffix == nil && unkId == nil && !byteFallback
     }
 
     /// A vocabulary key's byte form: raw bytes for byte-level models.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reusable raw buffers for merging one word, one per thread.
 ///
 /// Swift arrays cost a bounds check and a uniqueness check per write; moving
@@ -22,27 +24,39 @@ final class BPEScratch {
     /// Bytes of one character with prefix / suffix (rare models only).
     @exclusivity(unchecked) var key: [UInt8] = []
 
-    /// A direct-mapped cache of word -> ids, HF-style but bounded and per
-    /// thread so it needs no lock. Python source repeats the same
-    /// punctuation runs ("):", "()", "='") that miss the vocabulary and
-    /// would otherwise be merged every time: GPT-2 on 8 MB of Python source
-    /// went from ~29 to ~35 MB/s (one core, CPU time) with it.
-    static let cacheSlots = 4096
+    /// A direct-mapped cache of short piece -> ids, HF-style but bounded
+    /// and per thread so it needs no lock (and threads share no cache
+    /// lines). Every piece of at most `cacheKeyBytes` bytes goes through it,
+    /// whole-vocabulary hits included: one slot is one 64-byte cache line
+    /// (key words, key length, id count, ids), so a hit costs one memory
+    /// access where the vocabulary costs several and a merge many more.
+    ///
+    /// Slot layout: bytes 0..<24 the key zero-padded, 24 the key length
+    /// (0 = empty), 25 the id count, 28..<64 up to 9 ids.
+    static let cacheSlotsLog2 = 15
+    static let cacheSlots = 1 << cacheSlotsLog2
     static let cacheKeyBytes = 24
-    static let cacheMaxIds = 8
-    /// Per slot: key length (0 = empty), id count, key bytes, ids.
-    let cacheKeyLength: UnsafeMutablePointer<UInt8>
-    let cacheIdCount: UnsafeMutablePointer<UInt8>
-    let cacheKeys: UnsafeMutablePointer<UInt8>
-    let cacheIds: UnsafeMutablePointer<UInt32>
+    static let cacheMaxIds = 9
+    static let cacheSlotBytes = 64
+    let cache: UnsafeMutableRawPointer
+
+    /// A second direct-mapped tier for longer pieces (identifiers, words
+    /// of non-Latin scripts), which cost the most to merge. Slot layout:
+    /// bytes 0..<8 the key's hash, 8..<10 its length (0 = empty), 10..<12
+    /// the id count, 16..<144 the key, 144..<400 up to 64 ids.
+    static let longSlots = 4096
+    static let longKeyBytes = 128
+    static let longMaxIds = 64
+    static let longSlotBytes = 400
+    let longCache: UnsafeMutableRawPointer
 
     init() {
-        cacheKeyLength = .allocate(capacity: BPEScratch.cacheSlots)
-        cacheKeyLength.initialize(repeating: 0, count: BPEScratch.cacheSlots)
-        cacheIdCount = .allocate(capacity: BPEScratch.cacheSlots)
-        cacheIdCount.initialize(repeating: 0, count: BPEScratch.cacheSlots)
-        cacheKeys = .allocate(capacity: BPEScratch.cacheSlots * BPEScratch.cacheKeyBytes)
-        cacheIds = .allocate(capacity: BPEScratch.cacheSlots * BPEScratch.cacheMaxIds)
+        let bytes = BPEScratch.cacheSlots * BPEScratch.cacheSlotBytes
+        cache = .allocate(byteCount: bytes, alignment: BPEScratch.cacheSlotBytes)
+        cache.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        let longBytes = BPEScratch.longSlots * BPEScratch.longSlotBytes
+        longCache = .allocate(byteCount: longBytes, alignment: 64)
+        longCache.initializeMemory(as: UInt8.self, repeating: 0, count: longBytes)
         ids = .allocate(capacity: 0)
         next = .allocate(capacity: 0)
         prev = .allocate(capacity: 0)
@@ -50,10 +64,8 @@ final class BPEScratch {
     }
 
     deinit {
-        cacheKeyLength.deallocate()
-        cacheIdCount.deallocate()
-        cacheKeys.deallocate()
-        cacheIds.deallocate()
+        cache.deallocate()
+        longCache.deallocate()
         ids.deallocate()
         next.deallocate()
         prev.deallocate()
@@ -74,33 +86,108 @@ final class BPEScratch {
     }
 }
 
-extension BPEScratch {
-    /// Appends the cached ids for `word` (whose hash is `hash`) and returns
-    /// true, or returns false on a miss.
+/// A short piece as the cache sees it: its bytes zero-padded to three
+/// words, its length, and a hash of both.
+struct CacheKey {
+    var w0: UInt64 = 0
+    var w1: UInt64 = 0
+    var w2: UInt64 = 0
+    var length: Int
+    var hash: Int
+
+    /// nil when the piece is empty or longer than `BPEScratch.cacheKeyBytes`.
     @inline(__always)
-    func cachedIds(_ word: UnsafeBufferPointer<UInt8>, hash: Int, into out: inout [UInt32]) -> Bool {
-        guard word.count <= BPEScratch.cacheKeyBytes, let base = word.baseAddress else { return false }
-        let slot = hash & (BPEScratch.cacheSlots - 1)
-        guard Int(cacheKeyLength[slot]) == word.count else { return false }
-        let key = cacheKeys + slot * BPEScratch.cacheKeyBytes
-        for k in 0..<word.count where key[k] != base[k] { return false }
-        let ids = cacheIds + slot * BPEScratch.cacheMaxIds
-        for k in 0..<Int(cacheIdCount[slot]) { out.append(ids[k]) }
+    init?(_ word: UnsafeBufferPointer<UInt8>) {
+        let n = word.count
+        guard n > 0, n <= BPEScratch.cacheKeyBytes, let base = word.baseAddress else { return nil }
+        length = n
+        hash = 0
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.baseAddress!.copyMemory(from: base, byteCount: n) }
+        w0 = words.0
+        w1 = words.1
+        w2 = words.2
+        var h = (w0 &* 0x9E37_79B9_7F4A_7C15) ^ (w1 &* 0xC2B2_AE3D_27D4_EB4F)
+        h ^= (w2 &* 0x1656_67B1_9E37_79F9) ^ UInt64(n)
+        h ^= h >> 31
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 29
+        hash = Int(truncatingIfNeeded: h)
+    }
+}
+
+extension BPEScratch {
+    @inline(__always)
+    private func slot(_ key: CacheKey) -> UnsafeMutableRawPointer {
+        cache + (key.hash & (BPEScratch.cacheSlots - 1)) * BPEScratch.cacheSlotBytes
+    }
+
+    /// Appends the cached ids for `key` and returns true, or returns false
+    /// on a miss.
+    @inline(__always)
+    func cachedIds(_ key: CacheKey, into out: inout [UInt32]) -> Bool {
+        let p = slot(key)
+        guard p.load(fromByteOffset: 24, as: UInt8.self) == UInt8(key.length),
+              p.load(as: UInt64.self) == key.w0,
+              p.load(fromByteOffset: 8, as: UInt64.self) == key.w1,
+              p.load(fromByteOffset: 16, as: UInt64.self) == key.w2
+        else { return false }
+        let count = Int(p.load(fromByteOffset: 25, as: UInt8.self))
+        if count == 1 {
+            out.append(p.load(fromByteOffset: 28, as: UInt32.self))
+            return true
+        }
+        for k in 0..<count { out.append(p.load(fromByteOffset: 28 + 4 * k, as: UInt32.self)) }
         return true
     }
 
-    /// Remembers `ids` for `word`, replacing whatever shared its slot.
+    /// Remembers `ids` for `key`, replacing whatever shared its slot.
     @inline(__always)
-    func remember(_ word: UnsafeBufferPointer<UInt8>, hash: Int, ids: ArraySlice<UInt32>) {
-        guard word.count <= BPEScratch.cacheKeyBytes, ids.count <= BPEScratch.cacheMaxIds,
-              let base = word.baseAddress else { return }
-        let slot = hash & (BPEScratch.cacheSlots - 1)
-        cacheKeyLength[slot] = UInt8(word.count)
-        cacheIdCount[slot] = UInt8(ids.count)
-        (cacheKeys + slot * BPEScratch.cacheKeyBytes).update(from: base, count: word.count)
+    func remember(_ key: CacheKey, ids: ArraySlice<UInt32>) {
+        guard ids.count <= BPEScratch.cacheMaxIds else { return }
+        let p = slot(key)
+        p.storeBytes(of: key.w0, as: UInt64.self)
+        p.storeBytes(of: key.w1, toByteOffset: 8, as: UInt64.self)
+        p.storeBytes(of: key.w2, toByteOffset: 16, as: UInt64.self)
+        p.storeBytes(of: UInt8(key.length), toByteOffset: 24, as: UInt8.self)
+        p.storeBytes(of: UInt8(ids.count), toByteOffset: 25, as: UInt8.self)
         var k = 0
         for id in ids {
-            cacheIds[slot * BPEScratch.cacheMaxIds + k] = id
+            p.storeBytes(of: id, toByteOffset: 28 + 4 * k, as: UInt32.self)
+            k += 1
+        }
+    }
+
+    @inline(__always)
+    private func longSlot(_ hash: Int) -> UnsafeMutableRawPointer {
+        longCache + (hash & (BPEScratch.longSlots - 1)) * BPEScratch.longSlotBytes
+    }
+
+    /// The long-piece tier of `cachedIds`; `word.count` must be in
+    /// `cacheKeyBytes + 1 ... longKeyBytes`.
+    func cachedLongIds(_ word: UnsafeBufferPointer<UInt8>, hash: Int, into out: inout [UInt32]) -> Bool {
+        guard let base = word.baseAddress else { return false }
+        let p = longSlot(hash)
+        guard p.load(as: Int.self) == hash,
+              Int(p.load(fromByteOffset: 8, as: UInt16.self)) == word.count,
+              memcmp(p + 16, base, word.count) == 0
+        else { return false }
+        let count = Int(p.load(fromByteOffset: 10, as: UInt16.self))
+        for k in 0..<count { out.append(p.load(fromByteOffset: 144 + 4 * k, as: UInt32.self)) }
+        return true
+    }
+
+    func rememberLong(_ word: UnsafeBufferPointer<UInt8>, hash: Int, ids: ArraySlice<UInt32>) {
+        guard ids.count <= BPEScratch.longMaxIds, word.count <= BPEScratch.longKeyBytes,
+              let base = word.baseAddress else { return }
+        let p = longSlot(hash)
+        p.storeBytes(of: hash, as: Int.self)
+        p.storeBytes(of: UInt16(word.count), toByteOffset: 8, as: UInt16.self)
+        p.storeBytes(of: UInt16(ids.count), toByteOffset: 10, as: UInt16.self)
+        (p + 16).copyMemory(from: base, byteCount: word.count)
+        var k = 0
+        for id in ids {
+            p.storeBytes(of: id, toByteOffset: 144 + 4 * k, as: UInt32.self)
             k += 1
         }
     }

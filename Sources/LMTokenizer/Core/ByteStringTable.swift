@@ -113,22 +113,25 @@ struct ByteStringTable: Sendable {
 /// An immutable hash map from a pair of token ids to (merge rank, merged id).
 ///
 /// Keys are the two ids packed in a `UInt64`; a multiplicative hash and
-/// linear probing over two flat arrays make a lookup ~4 ns, against ~24 ns
+/// linear probing over one flat array make a lookup ~4 ns, against ~24 ns
 /// for `Dictionary<UInt64, UInt64>` with SipHash (50k keys, measured).
 struct PairTable: Sendable {
-    private var keys: [UInt64]
-    private var values: [UInt64]
+    /// Slot k holds its key at `entries[2k]` and value at `entries[2k + 1]`:
+    /// a lookup touches one cache line, not one per array (the table is
+    /// far larger than the caches for 100k+ merges, so every first touch
+    /// of a pair is a memory access).
+    private var entries: [UInt64]
     private let shift: UInt64
     private let mask: Int
     private(set) var count = 0
-    /// Never a real key: ids are below 2^32 - 1 in every real vocabulary.
     private static let empty = UInt64.max
 
     init(capacity: Int) {
         var bits: UInt64 = 4
         while (1 << bits) < capacity * 2 { bits += 1 }
-        keys = [UInt64](repeating: PairTable.empty, count: 1 << bits)
-        values = [UInt64](repeating: 0, count: 1 << bits)
+        var e = [UInt64](repeating: 0, count: 2 << bits)
+        for k in 0..<(1 << Int(bits)) { e[2 * k] = PairTable.empty }
+        entries = e
         shift = 64 - bits
         mask = (1 << Int(bits)) - 1
     }
@@ -141,28 +144,28 @@ struct PairTable: Sendable {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
-    /// Inserts or overwrites (a later merge line for the same pair wins, as in HF).
     mutating func insert(_ a: UInt32, _ b: UInt32, rank: UInt32, merged: UInt32) {
-        precondition(count * 2 < keys.count, "PairTable over capacity")
+        precondition(count * 2 < entries.count / 2, "PairTable over capacity")
         let k = PairTable.key(a, b)
         var i = slot(k)
-        while keys[i] != PairTable.empty && keys[i] != k { i = (i + 1) & mask }
-        if keys[i] == PairTable.empty { count += 1 }
-        keys[i] = k
-        values[i] = UInt64(rank) << 32 | UInt64(merged)
+        while entries[2 * i] != PairTable.empty && entries[2 * i] != k { i = (i + 1) & mask }
+        if entries[2 * i] == PairTable.empty { count += 1 }
+        entries[2 * i] = k
+        entries[2 * i + 1] = UInt64(rank) << 32 | UInt64(merged)
     }
 
-    /// (rank << 32 | merged id) for the pair, or `UInt64.max` if they do not merge.
-    /// Returning a sentinel instead of an optional keeps the scan branch-light.
+    /// `rank << 32 | merged id`, or `UInt64.max` when the pair does not merge.
     @inline(__always)
     func get(_ a: UInt32, _ b: UInt32) -> UInt64 {
         let k = PairTable.key(a, b)
         var i = slot(k)
-        while true {
-            let stored = keys[i]
-            if stored == k { return values[i] }
-            if stored == PairTable.empty { return UInt64.max }
-            i = (i + 1) & mask
+        return entries.withUnsafeBufferPointer { e in
+            while true {
+                let stored = e[2 * i]
+                if stored == k { return e[2 * i + 1] }
+                if stored == PairTable.empty { return UInt64.max }
+                i = (i + 1) & mask
+            }
         }
     }
 }

@@ -15,6 +15,13 @@ enum ScanRun {
         var j = i
         let n = t.count
         while j < n {
+            // ASCII without the general decoder: most text is ASCII.
+            let b = t[j]
+            if b < 0x80 {
+                if UTF8Scan.asciiClassOf(b) != cls { break }
+                j += 1
+                continue
+            }
             let c = UTF8Scan.classAt(t, j)
             if c.cls != cls { break }
             j += c.length

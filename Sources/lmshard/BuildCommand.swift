@@ -22,7 +22,7 @@ struct BuildCommand: ParsableCommand {
                 --strategy pretrain --packing dense --seq-len 2048 --num-reduce-chunks 8
             """)
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Input files or directories, or - for JSONL on stdin.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Input files or directories, or - for JSONL on stdin (required; several may follow one --input).")
     var input: [String] = []
 
     @Option(name: .long, help: "Dataset directory to create.")
@@ -31,16 +31,16 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .long, help: "tokenizer.json, a folder holding one, or a hub id (e.g. JetBrains/Mellum-4b-base).")
     var tokenizer: String?
 
-    @Option(name: .long, help: "Processing strategy: pretrain, fim or sft.")
+    @Option(name: .long, help: "Processing strategy: pretrain, fim or sft (or processing_strategy in --config).")
     var strategy: String?
 
-    @Option(name: .long, help: "Packing strategy: dense or no_incomplete.")
+    @Option(name: .long, help: "Packing strategy: dense or no_incomplete (or packing_strategy in --config).")
     var packing: String?
 
-    @Option(name: .long, help: "Tokens per packed sequence.")
+    @Option(name: .long, help: "Tokens per packed sequence, at least 2 (or seq_len in --config).")
     var seqLen: Int?
 
-    @Option(name: .long, help: "Reduce groups; each becomes one shard.")
+    @Option(name: .long, help: "Reduce groups (array_hash(ids) % K); each non-empty group becomes one shard.")
     var numReduceChunks: Int?
 
     @Option(name: .long, help: "Padding id for no_incomplete packing (default: the tokenizer's EOS).")

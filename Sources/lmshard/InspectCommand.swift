@@ -29,7 +29,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: .long, help: "Decode samples and top tokens with the dataset's tokenizer.")
     var decode = false
 
-    @Option(name: .long, help: "Tokenizer to decode with (default: the one named in the manifest).")
+    @Option(name: .long, help: "Tokenizer to decode with; implies --decode (default: the one the manifest names).")
     var tokenizer: String?
 
     @Option(name: .long, help: "How many of the most frequent tokens to list.")

@@ -24,6 +24,18 @@ struct CoreScannerTests {
         return out
     }
 
+    @Test func lettersNewerThanUnicode16AreNotLetters() {
+        // HF's Oniguruma knows Unicode 16.0. U+088F and U+16EA0 (Unicode 17
+        // letters) are "other" there, so they join the run of "'" before
+        // "ll" instead of ending before the contraction (found by the parity
+        // tool's hostile strings); U+1C89 (Unicode 16) is a letter.
+        #expect(CharClass.of(0x088F) == .other)
+        #expect(CharClass.of(0x16EA0) == .other)
+        #expect(CharClass.of(0x1C89) == .letter)
+        #expect(Self.pieces(Self.gpt2, "\u{088F}'lls") == ["\u{088F}'", "lls"])
+        #expect(Self.pieces(Self.gpt2, "a\u{1C89}b") == ["a\u{1C89}b"])
+    }
+
     @Test func gpt2ContractionsAreLowercaseOnly() {
         // 's and 'm are contractions; 'S is not (no (?i:)), so ' starts an
         // "other" run and S a letter run; " '" is ` ?[^\s\p{L}\p{N}]+`.

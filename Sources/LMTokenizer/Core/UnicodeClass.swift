@@ -12,8 +12,12 @@ enum CharClass: UInt8 {
     case whitespace = 3
 
     /// The class of one scalar value, computed from Unicode properties.
+    ///
+    /// Oniguruma in HF `tokenizers` 0.23 knows Unicode 16.0: a letter added
+    /// in Unicode 17 (U+088F, U+16EA0) is unassigned there, so it is
+    /// `.other` here too, or a split regex would cut text differently.
     static func compute(_ value: UInt32) -> CharClass {
-        guard let scalar = Unicode.Scalar(value) else { return .other }
+        guard let scalar = Unicode.Scalar(value), HFUnicodeVersion.isAssigned(scalar, by: 16, 0) else { return .other }
         let props = scalar.properties
         if props.isWhitespace { return .whitespace }
         switch props.generalCategory {

@@ -171,7 +171,7 @@ public struct Builder {
 
     func loadTokenizer(_ name: String) throws -> Tokenizer {
         do {
-            return try Tokenizer(contentsOf: HubResolver.resolve(name))
+            return try Tokenizer.fromPretrained(name)
         } catch {
             throw BuildError.config(source: name, field: "tokenizer_name", message: "cannot load tokenizer: \(error)")
         }

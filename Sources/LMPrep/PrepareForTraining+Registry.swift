@@ -45,7 +45,7 @@ extension TransformRegistry {
     /// file, a folder holding one (with an optional `tokenizer_config.json`),
     /// or a hub id such as `JetBrains/Mellum-4b-base` (hub cache first).
     public static let loadTokenizerByName: TokenizerLoader = { name in
-        try Tokenizer(contentsOf: HubResolver.resolve(name))
+        try Tokenizer.fromPretrained(name)
     }
 
     /// Registers `prepare_for_training`.

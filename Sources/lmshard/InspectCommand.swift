@@ -66,7 +66,7 @@ struct InspectCommand: ParsableCommand {
         guard decode || tokenizer != nil else { return nil }
         let name = tokenizer ?? manifest.tokenizer.name
         do {
-            return try Tokenizer(contentsOf: HubResolver.resolve(name))
+            return try Tokenizer.fromPretrained(name)
         } catch {
             throw ValidationError(
                 "cannot load tokenizer \(name) to decode with (\(error)); pass --tokenizer PATH or drop --decode")

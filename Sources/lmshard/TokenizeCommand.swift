@@ -39,7 +39,7 @@ struct TokenizeCommand: ParsableCommand {
     func run() throws {
         let tok: Tokenizer
         do {
-            tok = try Tokenizer(contentsOf: HubResolver.resolve(tokenizer))
+            tok = try Tokenizer.fromPretrained(tokenizer)
         } catch {
             FileHandle.standardError.write(Data("lmshard tokenize: \(error)\n".utf8))
             throw ExitCode(1)

@@ -87,6 +87,9 @@ public final class RejectLog: @unchecked Sendable {
         public let file: String
         public let line: Int
         public let reason: String
+        /// Position of `file` in the build's input list: input order, which
+        /// the path's spelling does not give.
+        let fileIndex: Int
         public var description: String { "\(file):\(line): \(reason)" }
     }
     private let lock = NSLock()
@@ -106,7 +109,7 @@ public final class RejectLog: @unchecked Sendable {
     }
 
     private func trim() {
-        entries.sort { ($0.file, $0.line) < ($1.file, $1.line) }
+        entries.sort { ($0.fileIndex, $0.line) < ($1.fileIndex, $1.line) }
         entries.removeSubrange(min(keep, entries.count)...)
     }
 
@@ -152,7 +155,8 @@ struct BuildTransform: MapReduceTransform {
                 reason = error.description
             }
         }
-        let entry = RejectLog.Entry(file: fileNames[document.file], line: document.line, reason: reason)
+        let entry = RejectLog.Entry(
+            file: fileNames[document.file], line: document.line, reason: reason, fileIndex: document.file)
         guard let rejects else { throw BuildError.input(file: entry.file, line: entry.line, message: reason) }
         rejects.add(entry)
     }

@@ -154,3 +154,17 @@ struct Scratch {
         }
     }
 }
+
+@Suite struct RejectLogTests {
+    @Test func keepsTheEarliestRowsInInputOrderNotPathOrder() {
+        // Input order is z.jsonl, then a.jsonl; workers report rows out of order.
+        let log = RejectLog(keep: 3)
+        for line in stride(from: 30, through: 1, by: -1) {
+            log.add(.init(file: "a.jsonl", line: line, reason: "bad", fileIndex: 1))
+            log.add(.init(file: "z.jsonl", line: line + 10, reason: "bad", fileIndex: 0))
+        }
+        let (count, first) = log.snapshot
+        #expect(count == 60)
+        #expect(first.map(\.description) == ["z.jsonl:11: bad", "z.jsonl:12: bad", "z.jsonl:13: bad"])
+    }
+}

@@ -31,20 +31,19 @@ struct ExportCommand: ParsableCommand {
             let sink = try ExportSink(path: output)
             do {
                 var writer = JSONWriter(style: .compact)
-                var tokens: [UInt32] = []
-                var positions: [UInt32] = []
                 var mask: [Bool] = []
                 for i in 0..<dataset.count {
-                    try dataset.withSequence(at: i) { t, p, m in
-                        tokens = t.toArray()
-                        positions = p.toArray()
-                        mask = m.map { $0 != 0 }
-                    }
                     writer.bytes.removeAll(keepingCapacity: true)
-                    writer.bytes += Array(#"{"input_ids":"#.utf8)
-                    writer.writeIntArray(tokens)
-                    writer.bytes += Array(#","position_ids":"#.utf8)
-                    writer.writeIntArray(positions)
+                    // Digits straight from the memory maps; only the mask is
+                    // converted (its bytes become Bools).
+                    try dataset.withSequence(at: i) { t, p, m in
+                        writer.bytes += Array(#"{"input_ids":"#.utf8)
+                        writer.writeIntArray(t)
+                        writer.bytes += Array(#","position_ids":"#.utf8)
+                        writer.writeIntArray(p)
+                        mask.removeAll(keepingCapacity: true)
+                        mask.append(contentsOf: m.lazy.map { $0 != 0 })
+                    }
                     writer.bytes += Array(#","loss_mask":"#.utf8)
                     mask.withUnsafeBufferPointer { writer.writeBoolArray($0) }
                     writer.bytes += Array("}\n".utf8)
@@ -117,4 +116,17 @@ final class ExportSink {
 struct ExportError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
+}
+
+extension JSONWriter {
+    /// Writes a mapped plane in the width it is stored, without a copy.
+    mutating func writeIntArray(_ view: UnsafeIntegerView) {
+        switch view {
+        case .uint16(let b): writeIntArray(b)
+        case .int32(let b):
+            // Ids as the reader widens them (`UInt32(bitPattern:)`).
+            b.withMemoryRebound(to: UInt32.self) { writeIntArray($0) }
+        case .uint32(let b): writeIntArray(b)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LMJSON
 import LMTokenizer
 
 /// `lmshard tokenize`: JSONL on stdin -> `{"ids":[...]}` per line on stdout.
@@ -194,6 +195,8 @@ final class TokenizeJob: @unchecked Sendable {
 final class TokenizeChunk: @unchecked Sendable {
     let out = ByteBuffer()
     let text = ByteBuffer()
+    /// Renders one `{"ids":[...]}` line (LMJSON's digit writer) before it is copied to `out`.
+    var idsLine = JSONWriter(style: .compact)
     var ids: [UInt32] = []
     var failure: (Int, String)?
 
@@ -222,7 +225,11 @@ final class TokenizeChunk: @unchecked Sendable {
                     return
                 }
             }
-            IdsLineWriter.append(ids, to: out)
+            idsLine.bytes.removeAll(keepingCapacity: true)
+            idsLine.bytes += #"{"ids":"#.utf8
+            idsLine.writeIntArray(ids)
+            idsLine.bytes += "}\n".utf8
+            idsLine.bytes.withUnsafeBufferPointer { out.append($0) }
         }
     }
 }
@@ -242,69 +249,6 @@ enum JSONLField {
         guard let value = dict[field] else { throw Failure(message: "missing field \"\(field)\"") }
         guard let text = value as? String else { throw Failure(message: "field \"\(field)\" is not a string") }
         return text
-    }
-}
-
-/// Renders `{"ids":[...]}` lines as bytes, without going through `String`
-/// per number.
-enum IdsLineWriter {
-    /// "00" through "99".
-    private static let pairs: [UInt8] = {
-        var table: [UInt8] = []
-        for n in 0..<100 {
-            table.append(UInt8(0x30 + n / 10))
-            table.append(UInt8(0x30 + n % 10))
-        }
-        return table
-    }()
-
-    /// Writes `v` in decimal at `w`, returning the position after it.
-    @inline(__always)
-    static func writeDecimal(
-        _ v: UInt32, at w: UnsafeMutablePointer<UInt8>, table: UnsafeBufferPointer<UInt8>
-    ) -> UnsafeMutablePointer<UInt8> {
-        var digits = 1
-        var t = v
-        while t >= 100 { t /= 100; digits += 2 }
-        if t >= 10 { digits += 1 }
-        var q = w + digits
-        var x = v
-        do {
-            while x >= 100 {
-                let r = Int(x % 100)
-                x /= 100
-                q -= 2
-                q[0] = table[2 * r]
-                q[1] = table[2 * r + 1]
-            }
-            if x >= 10 {
-                q -= 2
-                q[0] = table[2 * Int(x)]
-                q[1] = table[2 * Int(x) + 1]
-            } else {
-                q -= 1
-                q[0] = UInt8(truncatingIfNeeded: x) &+ 0x30
-            }
-        }
-        return w + digits
-    }
-
-    static func append(_ ids: [UInt32], to out: ByteBuffer) {
-        out.reserve(out.count + ids.count * 11 + 12)
-        var w = out.end
-        for b in #"{"ids":["#.utf8 { w.pointee = b; w += 1 }
-        pairs.withUnsafeBufferPointer { table in
-            var first = true
-            for id in ids {
-                if !first { w.pointee = UInt8(ascii: ","); w += 1 }
-                first = false
-                w = IdsLineWriter.writeDecimal(id, at: w, table: table)
-            }
-        }
-        w.pointee = UInt8(ascii: "]"); w += 1
-        w.pointee = UInt8(ascii: "}"); w += 1
-        w.pointee = 0x0A; w += 1
-        out.count = out.start.distance(to: w)
     }
 }
 

@@ -5,7 +5,7 @@
 // Data flows one way through one module per pipeline stage:
 //   (LMJSON) -> LMTokenizer -> MapReduce -> LMPrep -> LMShard -> LMBuild -> lmshard (CLI)
 // CZstd / CXXHash / CZlib are thin shims over the Debian system libraries
-// (libzstd-dev, libxxhash-dev, zlib1g-dev).
+// (libzstd-dev, libxxhash-dev, zlib1g-dev); CPrefetch is one inline C hint.
 import PackageDescription
 
 let package = Package(
@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Header-only: the software-prefetch hint Swift has no intrinsic for.
+        .systemLibrary(name: "CPrefetch"),
 
         // Shared by every stage: a fast JSON parser and writer over UTF-8 bytes.
         .target(name: "LMJSON"),
@@ -43,7 +45,7 @@ let package = Package(
                 "LMJSON", "LMTokenizer", "MapReduce",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "LMShard", dependencies: ["LMJSON", "CXXHash"]),
+        .target(name: "LMShard", dependencies: ["LMJSON", "CXXHash", "CPrefetch"]),
         .target(
             name: "LMBuild",
             dependencies: [

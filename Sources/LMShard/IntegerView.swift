@@ -27,6 +27,15 @@ public enum UnsafeIntegerView: RandomAccessCollection {
         }
     }
 
+    /// The values' bytes as stored (for cache hints; never written).
+    var rawBytes: UnsafeRawBufferPointer {
+        switch self {
+        case .uint16(let b): return UnsafeRawBufferPointer(b)
+        case .int32(let b): return UnsafeRawBufferPointer(b)
+        case .uint32(let b): return UnsafeRawBufferPointer(b)
+        }
+    }
+
     /// The value at `i`, widened to `UInt32` (int32 token ids are never
     /// negative in a valid file; a negative one reads as its bit pattern).
     public subscript(i: Int) -> UInt32 {

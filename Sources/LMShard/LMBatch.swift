@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// `bs` items stacked into contiguous row-major buffers, the notebook's
 /// `collate_lm`: every array is `[batchSize, length]` flattened, the
 /// optional attention mask `[batchSize, length, length]`.
@@ -76,7 +78,12 @@ extension ShardedDataset {
             try batch.labels.withUnsafeMutableBufferPointer { labels in
                 try batch.positionIds.withUnsafeMutableBufferPointer { positions in
                     try batch.lossMask.withUnsafeMutableBufferPointer { loss in
+                        if let first = indices.first { try prefetchSequence(at: first) }
                         for (r, index) in indices.enumerated() {
+                            // Rows of a shuffled batch are far apart: start
+                            // loading the next row while this one is copied,
+                            // so its first lines are not waited for.
+                            if r + 1 < bs { try prefetchSequence(at: indices[r + 1]) }
                             try withSequence(at: index) { t, p, m in
                                 guard t.count == n else {
                                     throw ShardError.raggedBatch(expected: n, actual: t.count, sequence: index)
@@ -106,5 +113,22 @@ extension ShardedDataset {
                 positions: batch.positionIds[(r * len)..<((r + 1) * len)], into: &full, offset: r * len * len)
         }
         batch.attentionMask = full
+    }
+}
+
+extension ShardedDataset {
+    /// Hints the CPU to load sequence `index`'s tokens, positions and loss
+    /// mask into the caches; returns at once.
+    func prefetchSequence(at index: Int) throws {
+        try withSequence(at: index) { t, p, m in
+            Self.prefetch(t.rawBytes)
+            Self.prefetch(p.rawBytes)
+            Self.prefetch(UnsafeRawBufferPointer(m))
+        }
+    }
+
+    @inline(__always)
+    private static func prefetch(_ bytes: UnsafeRawBufferPointer) {
+        if let base = bytes.baseAddress { lmshard_prefetch_range(base, bytes.count) }
     }
 }

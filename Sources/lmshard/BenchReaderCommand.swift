@@ -19,18 +19,25 @@ struct BenchReaderCommand: ParsableCommand {
     @Option(name: .long, help: "Batches to time.")
     var batches: Int = 1000
 
+    @Option(name: .long, help: "Batches collated before timing, from the same order (a whole epoch maps every page first).")
+    var warmupBatches: Int = 50
+
     @Flag(name: .long, help: "Shuffled order (BatchSampler, seed 1234) instead of sequential.")
     var shuffle = false
 
     func validate() throws {
         guard batchSize >= 1, batches >= 1 else { throw ValidationError("--batch-size and --batches must be at least 1") }
+        guard warmupBatches >= 0 else { throw ValidationError("--warmup-batches must not be negative") }
     }
 
     func run() throws {
         try CLIError.reporting {
             let dataset = try ShardedDataset(directory: URL(fileURLWithPath: directory))
-            // Warm-up: page the touched data in, as a training loop's first steps do.
-            _ = try ReaderBenchmark.run(dataset: dataset, batchSize: batchSize, batches: min(50, batches), shuffle: shuffle)
+            // Warm-up over the start of the same order, as the Python side does
+            // for its baseline, so both time the same state of the page tables.
+            if warmupBatches > 0 {
+                _ = try ReaderBenchmark.run(dataset: dataset, batchSize: batchSize, batches: warmupBatches, shuffle: shuffle)
+            }
             print(try ReaderBenchmark.run(dataset: dataset, batchSize: batchSize, batches: batches, shuffle: shuffle).jsonLine)
         }
     }

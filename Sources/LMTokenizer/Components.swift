@@ -10,9 +10,27 @@ import LMJSON
 /// rejected at load time: we never return ids that might differ from HF's.
 
 /// Rewrites text before it is split (NFC, Lowercase, Replace, ...).
-/// Offsets are not tracked: lmshard needs ids, not alignments.
+/// Offsets are not tracked: lmshard needs ids, not alignments. The one
+/// alignment fact ids depend on is whether the output still begins at the
+/// input's first character (see `normalizeTrackingStart`).
 public protocol Normalizer: Sendable {
     func normalize(_ text: String) -> String
+
+    /// `normalize(text)`, and whether its first character still comes from
+    /// `text`'s first character: HF's `offsets_original().0 == 0`, which
+    /// Metaspace's `prepend_scheme: "first"` tests. False only when leading
+    /// characters were deleted (Strip, StripAccents, Replace with "");
+    /// characters put in front (Prepend, a non-empty Replace at the start)
+    /// take the first character's place in HF and keep it true.
+    func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool)
+}
+
+extension Normalizer {
+    /// Normalizers that never delete a leading character (Unicode forms,
+    /// Lowercase, Prepend) keep the start.
+    public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
+        (normalize(text), true)
+    }
 }
 
 /// Splits each piece of text into smaller pieces (ByteLevel, Split, Digits...).

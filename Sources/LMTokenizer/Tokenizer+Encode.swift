@@ -39,10 +39,9 @@ extension Tokenizer {
     ///
     /// `startsInput` follows each stretch down: true only for the stretch
     /// that begins at byte 0 of the input (none after an added token), which
-    /// is what Metaspace's "first" scheme needs. Known gap: HF measures the
-    /// offset in the original text, so when the normalizer deletes leading
-    /// characters (Strip, Replace with "") HF does not prefix and we do;
-    /// normalizers here do not track alignments.
+    /// is what Metaspace's "first" scheme needs. HF measures that offset in
+    /// the original text, so a stretch whose leading characters the
+    /// normalizer deleted (Strip, Replace with "") no longer starts it.
     private func encodeBody(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
         if rawAdded.isEmpty {
             encodeNormalizing(bytes, startsInput: true, into: &ids, scratch: &scratch)
@@ -65,8 +64,14 @@ extension Tokenizer {
             encodeNormalized(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
             return
         }
-        var normalized = normalizer.normalize(String(decoding: bytes, as: UTF8.self))
-        normalized.withUTF8 { encodeNormalized($0, startsInput: startsInput, into: &ids, scratch: &scratch) }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard startsInput, inputStartAware != nil else {
+            var normalized = normalizer.normalize(text)
+            normalized.withUTF8 { encodeNormalized($0, startsInput: startsInput, into: &ids, scratch: &scratch) }
+            return
+        }
+        var (normalized, keepsStart) = normalizer.normalizeTrackingStart(text)
+        normalized.withUTF8 { encodeNormalized($0, startsInput: keepsStart, into: &ids, scratch: &scratch) }
     }
 
     private func encodeNormalized(

@@ -8,11 +8,11 @@ struct CoreBPETests {
     /// A tokenizer.json with no pre-tokenizer, so the whole text is one word.
     static func tokenizer(
         vocab: [String: Int], merges: String, extraModel: String = "", preTokenizer: String = "null",
-        addedTokens: String = "[]"
+        addedTokens: String = "[]", normalizer: String = "null"
     ) throws -> Tokenizer {
         let vocabJSON = vocab.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
         let text = """
-        {"version": "1.0", "added_tokens": \(addedTokens), "normalizer": null,
+        {"version": "1.0", "added_tokens": \(addedTokens), "normalizer": \(normalizer),
          "pre_tokenizer": \(preTokenizer), "post_processor": null, "decoder": null,
          "model": {"type": "BPE", "vocab": {\(vocabJSON)}, "merges": \(merges)\(extraModel)}}
         """

@@ -10,7 +10,7 @@ struct CoreMetaspaceFirstTests {
     static let vocab: [String: Int] = [
         "▁": 0, "H": 1, "e": 2, "y": 3, "f": 4, "r": 5, "i": 6, "n": 7, "d": 8, "!": 9, " ": 10,
         "▁H": 11, "▁He": 12, "▁Hey": 13, "fr": 14, "fri": 15, "frie": 16, "frien": 17, "friend": 18,
-        "▁friend": 19, "<s>": 20,
+        "▁friend": 19, "<s>": 20, "\u{0301}": 21,
     ]
     static let merges = #"["▁ H", "▁H e", "▁He y", "f r", "fr i", "fri e", "frie n", "frien d", "▁ friend"]"#
     static let added = """
@@ -83,5 +83,84 @@ struct CoreMetaspaceFirstTests {
         let t = try Self.tokenizer(Self.metaspace("first"))
         let texts = ["Hey friend!", "<s>Hey friend", "Hey<s>friend", "friend<s> Hey"]
         #expect(t.encodeBatch(texts, threads: 2) == texts.map { t.encode($0) })
+    }
+
+    /// HF tests the offset in the *original* text: a normalizer that deletes
+    /// leading characters (Strip, StripAccents, Replace with "") moves the
+    /// stretch off offset 0, one that puts characters in front (Prepend, a
+    /// non-empty Replace) does not. Expected ids: Python `tokenizers`.
+    @Test func normalizerThatDeletesTheStartTurnsThePrefixOff() throws {
+        let cases: [(normalizers: [String], expected: [(String, [UInt32])])] = [
+            // strip
+            ([#"{"type": "Strip", "strip_left": true, "strip_right": true}"#], [
+                ("Hey friend", [13, 19]),
+                ("  Hey friend", [1, 2, 3, 19]),
+                ("!Hey friend", [0, 9, 1, 2, 3, 19]),
+                ("!!Hey", [0, 9, 9, 1, 2, 3]),
+                ("\u{0301}Hey", [0, 21, 1, 2, 3]),
+                ("<s> Hey", [20, 1, 2, 3]),
+                (" <s>Hey", [20, 1, 2, 3]),
+            ]),
+            // replaceBang, as a literal and as a regex
+            ([#"{"type": "Replace", "pattern": {"String": "!"}, "content": ""}"#, #"{"type": "Replace", "pattern": {"Regex": "!+"}, "content": ""}"#], [
+                ("Hey friend", [13, 19]),
+                ("  Hey friend", [0, 13, 19]),
+                ("!Hey friend", [1, 2, 3, 19]),
+                ("!!Hey", [1, 2, 3]),
+                ("\u{0301}Hey", [0, 21, 1, 2, 3]),
+                ("<s> Hey", [20, 13]),
+                (" <s>Hey", [0, 20, 1, 2, 3]),
+            ]),
+            // replaceBangKeep
+            ([#"{"type": "Replace", "pattern": {"String": "!"}, "content": "e"}"#], [
+                ("Hey friend", [13, 19]),
+                ("  Hey friend", [0, 13, 19]),
+                ("!Hey friend", [0, 2, 1, 2, 3, 19]),
+                ("!!Hey", [0, 2, 2, 1, 2, 3]),
+                ("\u{0301}Hey", [0, 21, 1, 2, 3]),
+                ("<s> Hey", [20, 13]),
+                (" <s>Hey", [0, 20, 1, 2, 3]),
+            ]),
+            // stripAccents
+            ([#"{"type": "StripAccents"}"#], [
+                ("Hey friend", [13, 19]),
+                ("  Hey friend", [0, 13, 19]),
+                ("!Hey friend", [0, 9, 1, 2, 3, 19]),
+                ("!!Hey", [0, 9, 9, 1, 2, 3]),
+                ("\u{0301}Hey", [1, 2, 3]),
+                ("<s> Hey", [20, 13]),
+                (" <s>Hey", [0, 20, 1, 2, 3]),
+            ]),
+            // prepend, alone and before Strip (which then finds nothing to strip)
+            ([#"{"type": "Prepend", "prepend": "!"}"#, #"{"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "!"}, {"type": "Strip", "strip_left": true, "strip_right": false}]}"#], [
+                ("Hey friend", [0, 9, 1, 2, 3, 19]),
+                ("  Hey friend", [0, 9, 0, 13, 19]),
+                ("!Hey friend", [0, 9, 9, 1, 2, 3, 19]),
+                ("!!Hey", [0, 9, 9, 9, 1, 2, 3]),
+                ("\u{0301}Hey", [0, 9, 21, 1, 2, 3]),
+                ("<s> Hey", [20, 9, 13]),
+                (" <s>Hey", [0, 9, 0, 20, 9, 1, 2, 3]),
+            ]),
+            // stripThenPrepend
+            ([#"{"type": "Sequence", "normalizers": [{"type": "Strip", "strip_left": true, "strip_right": false}, {"type": "Prepend", "prepend": "!"}]}"#], [
+                ("Hey friend", [0, 9, 1, 2, 3, 19]),
+                ("  Hey friend", [9, 1, 2, 3, 19]),
+                ("!Hey friend", [0, 9, 9, 1, 2, 3, 19]),
+                ("!!Hey", [0, 9, 9, 9, 1, 2, 3]),
+                ("\u{0301}Hey", [0, 9, 21, 1, 2, 3]),
+                ("<s> Hey", [20, 9, 1, 2, 3]),
+                (" <s>Hey", [20, 9, 1, 2, 3]),
+            ]),
+        ]
+        for (normalizers, expected) in cases {
+            for normalizer in normalizers {
+                let t = try CoreBPETests.tokenizer(
+                    vocab: Self.vocab, merges: Self.merges, preTokenizer: Self.metaspace("first"),
+                    addedTokens: Self.added, normalizer: normalizer)
+                for (text, ids) in expected {
+                    #expect(t.encode(text) == ids, "\(normalizer) on \(text.debugDescription)")
+                }
+            }
+        }
     }
 }

@@ -42,6 +42,10 @@ RECIPES: dict[str, tuple] = {
     "metaspace_always": (N.NFD(), P.Metaspace(prepend_scheme="always"), D.Metaspace(prepend_scheme="always"),
                          None, True),
     "metaspace_first": (None, P.Metaspace(prepend_scheme="first"), D.Metaspace(prepend_scheme="first"), None, False),
+    # Normalizers that delete leading characters: HF's "first" then looks
+    # at the original offset, which no longer is 0.
+    "metaspace_first_strip": (N.Sequence([N.Strip(), N.NFD(), N.StripAccents()]),
+                              P.Metaspace(prepend_scheme="first"), D.Metaspace(prepend_scheme="first"), None, False),
     "digits_punctuation": (N.Sequence([N.NFD(), N.StripAccents(), N.Replace(Regex(r"\s+"), " ")]),
                            P.Sequence([P.WhitespaceSplit(), P.Digits(individual_digits=False),
                                        P.Punctuation("contiguous")]),

@@ -55,7 +55,7 @@ def synthetic_dir(tmp_path_factory):
 
 
 SYNTHETIC = ["nfkc_lower_whitespace", "sentencepiece_style", "metaspace_always", "digits_punctuation",
-             "bert_pre_tokenizer", "metaspace_first"]
+             "bert_pre_tokenizer", "metaspace_first", "metaspace_first_strip"]
 
 
 @pytest.mark.parametrize("name", SYNTHETIC)

@@ -45,6 +45,12 @@ public struct StripNormalizer: Normalizer {
         }
         return String(scalars[start..<end])
     }
+
+    /// The start moves when leading whitespace is stripped.
+    public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
+        let leading = left && text.unicodeScalars.first?.properties.isWhitespace == true
+        return (normalize(text), !leading)
+    }
 }
 
 /// HF's `StripAccents`: removes combining marks (any general category M*:
@@ -61,6 +67,11 @@ public struct StripAccentsNormalizer: Normalizer {
             out.append(scalar)
         }
         return String(out)
+    }
+
+    /// The start moves when the text begins with a mark.
+    public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
+        (normalize(text), text.unicodeScalars.first.map { !Self.isMark($0) } ?? true)
     }
 
     static func isMark(_ scalar: Unicode.Scalar) -> Bool {
@@ -87,5 +98,16 @@ public struct NormalizerSequence: Normalizer {
     /// Returns `text` after every normalizer.
     public func normalize(_ text: String) -> String {
         normalizers.reduce(text) { $1.normalize($0) }
+    }
+
+    /// Each step keeps the start only if every step before it did.
+    /// (Approximation: HF would also keep it when a step deletes the
+    /// first of several characters an earlier step made from the input's
+    /// first one, such as Replace("f", "") after NFKC turned "ﬁ" into "fi".)
+    public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
+        normalizers.reduce((text, true)) { acc, step in
+            let (out, keeps) = step.normalizeTrackingStart(acc.text)
+            return (out, acc.keepsStart && keeps)
+        }
     }
 }

@@ -17,4 +17,9 @@ public struct ReplaceNormalizer: Normalizer {
     public func normalize(_ text: String) -> String {
         pattern.replaceAll(in: text, with: content)
     }
+
+    /// The start moves when a non-empty match at the start is deleted.
+    public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
+        (normalize(text), !(content.isEmpty && pattern.matchesNonEmptyPrefix(of: text)))
+    }
 }

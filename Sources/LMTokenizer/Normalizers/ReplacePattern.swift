@@ -66,6 +66,19 @@ struct ReplacePattern: @unchecked Sendable {
         }
     }
 
+    /// Whether the first match `replaceAll` replaces is non-empty and
+    /// starts at the first character of `text`.
+    func matchesNonEmptyPrefix(of text: String) -> Bool {
+        switch kind {
+        case let .literal(needle):
+            return text.utf8.starts(with: needle.utf8)
+        case let .regex(regex):
+            let ns = text as NSString
+            guard let first = regex.firstMatch(in: text, range: NSRange(location: 0, length: ns.length)) else { return false }
+            return first.range.location == 0 && first.range.length > 0
+        }
+    }
+
     /// Replaces each non-overlapping occurrence of `needle`, left to right,
     /// comparing UTF-8 bytes. Byte comparison (not `Character` comparison)
     /// matters: a space followed by a combining mark is one `Character` in

@@ -37,7 +37,9 @@ let package = Package(
         .target(name: "LMJSON"),
 
         // Pipeline stages.
-        .target(name: "LMTokenizer", dependencies: ["LMJSON"]),
+        .target(
+            name: "LMTokenizer",
+            dependencies: ["LMJSON", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MapReduce", dependencies: ["LMJSON", "CZstd"]),
         .target(
             name: "LMPrep",
@@ -50,7 +52,6 @@ let package = Package(
             name: "LMBuild",
             dependencies: [
                 "LMJSON", "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "CZstd", "CZlib",
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(

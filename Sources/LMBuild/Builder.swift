@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import LMJSON
 import LMPrep
@@ -41,7 +40,7 @@ public struct Builder {
         let output = URL(fileURLWithPath: request.output).standardizedFileURL
         try checkOutput(output)
 
-        let tokenizer = try loadTokenizer(config.tokenizerName)
+        let (tokenizer, tokenizerSHA256) = try loadTokenizer(config.tokenizerName)
         let stats = PackingStatsAccumulator()
         let prepare: PrepareForTrainingTransform
         do {
@@ -102,7 +101,7 @@ public struct Builder {
                     + "(try a smaller --seq-len or more input)")
         }
         let manifest = DatasetManifest(
-            tokenizer: .init(name: config.tokenizerName, sha256: try sha256(ofFile: tokenizer.source)),
+            tokenizer: .init(name: config.tokenizerName, sha256: tokenizerSHA256),
             vocabSize: tokenizer.vocabSize, eosId: tokenizer.eosTokenId.map(Int.init),
             padId: config.packingStrategy == .noIncomplete ? Int(prepare.padTokenId) : nil,
             seqLen: config.seqLen, config: configJSON, shards: shards)
@@ -169,9 +168,14 @@ public struct Builder {
         return " (set \(flag) or `\(field)` in --config)"
     }
 
-    func loadTokenizer(_ name: String) throws -> Tokenizer {
+    /// The tokenizer and the SHA-256 of the `tokenizer.json` bytes it was built from.
+    func loadTokenizer(_ name: String) throws -> (Tokenizer, String) {
         do {
-            return try Tokenizer.fromPretrained(name)
+            let tokenizer = try Tokenizer.fromPretrained(name, computingSHA256: true)
+            guard let sha256 = tokenizer.sourceSHA256 else {
+                throw TokenizerError.unreadable(file: tokenizer.source, reason: "no SHA-256 of its bytes")
+            }
+            return (tokenizer, sha256)
         } catch {
             throw BuildError.config(source: name, field: "tokenizer_name", message: "cannot load tokenizer: \(error)")
         }
@@ -201,11 +205,6 @@ public struct Builder {
             throw BuildError.output(
                 path: output.path, message: "directory is not empty and holds no lmshard dataset; refusing to replace it")
         }
-    }
-
-    func sha256(ofFile path: String) throws -> String {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LMJSON
 
@@ -48,24 +49,34 @@ public final class Tokenizer: @unchecked Sendable {
     /// `pad_token` from `tokenizer_config.json`, else a special added token
     /// `<pad>` or `<|pad|>`.
     public private(set) var padTokenId: UInt32? = nil
+    /// SHA-256 (lowercase hex) of the `tokenizer.json` bytes this tokenizer
+    /// was built from, when loaded with `computingSHA256: true`: datasets
+    /// record it to name the exact vocabulary their ids come from.
+    public private(set) var sourceSHA256: String? = nil
 
     /// Loads `url`: a `tokenizer.json` file, or a directory holding one (and
     /// optionally `tokenizer_config.json`, read for eos / bos / pad tokens).
     /// Throws `TokenizerError.unreadable` for missing or malformed files and
     /// `.unsupportedComponent` for components lmshard does not implement.
-    public convenience init(contentsOf url: URL) throws {
+    /// With `computingSHA256`, `sourceSHA256` is the hash of the very bytes
+    /// parsed (not of a second read that could see a replaced file).
+    public convenience init(contentsOf url: URL, computingSHA256: Bool = false) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw TokenizerError.unreadable(file: url.path, reason: "no such file or directory")
         }
         let file = isDirectory.boolValue ? url.appendingPathComponent("tokenizer.json") : url
         let configURL = file.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
-        let json = try Tokenizer.readJSON(file)
+        let data = try Tokenizer.read(file)
+        let json = try Tokenizer.parseJSON(data, file: file)
         var config: JSONValue? = nil
         if FileManager.default.fileExists(atPath: configURL.path) {
             config = try Tokenizer.readJSON(configURL)
         }
         try self.init(json: json, source: file.path, config: config)
+        if computingSHA256 {
+            sourceSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        }
     }
 
     /// The scanner whose matches are exactly `pre`'s pieces, if there is one:
@@ -97,12 +108,18 @@ public final class Tokenizer: @unchecked Sendable {
     }
 
     static func readJSON(_ url: URL) throws -> JSONValue {
-        let data: Data
+        try parseJSON(read(url), file: url)
+    }
+
+    static func read(_ url: URL) throws -> Data {
         do {
-            data = try Data(contentsOf: url, options: [.mappedIfSafe])
+            return try Data(contentsOf: url, options: [.mappedIfSafe])
         } catch {
             throw TokenizerError.unreadable(file: url.path, reason: error.localizedDescription)
         }
+    }
+
+    static func parseJSON(_ data: Data, file url: URL) throws -> JSONValue {
         do {
             return try JSONParser.parse(data)
         } catch let error as JSONParseError {

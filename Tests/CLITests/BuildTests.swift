@@ -58,6 +58,25 @@ import Testing
         let report = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
         #expect(report["sequences"] as? Int == rows.count)
         #expect(report["pad_tokens"] as? Int == 0)
+
+        // The manifest names the tokenizer by the SHA-256 of its file.
+        let manifest = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: dir.path("one/manifest.json")))) as! [String: Any]
+        let recorded = (manifest["tokenizer"] as? [String: Any])?["sha256"] as? String
+        #expect(recorded == (try Self.sha256sum(Self.tokenizer + "/tokenizer.json")))
+    }
+
+    /// `sha256sum`'s digest of `path`: an oracle independent of lmshard's.
+    static func sha256sum(_ path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        process.arguments = [path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
     }
 
     @Test func exportEqualsTheRunCommandsPrepareForTraining() throws {

@@ -136,6 +136,20 @@ struct CoreBPETests {
         #expect(reason.hasPrefix("not valid JSON at line 1, column 9"))
     }
 
+    @Test func sha256IsOfTheBytesLoaded() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lmtok-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("tokenizer.json")
+        let text = #"{"version": "1.0", "added_tokens": [], "normalizer": null, "pre_tokenizer": null, "post_processor": null, "decoder": null, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}"#
+        try Data(text.utf8).write(to: file)
+        // `sha256sum` of exactly those bytes.
+        let expected = "9bba19d8fe3d38c8fdd329b915f621a59d629731ba05be56cf98addbb0d88e85"
+        let hashed = try Tokenizer(contentsOf: dir, computingSHA256: true)
+        #expect(hashed.sourceSHA256 == expected)
+        #expect(try Tokenizer(contentsOf: file).sourceSHA256 == nil)
+    }
+
     @Test func missingFileIsATypedError() {
         #expect(throws: TokenizerError.self) {
             _ = try Tokenizer(contentsOf: URL(fileURLWithPath: "no/such/tokenizer.json"))

@@ -16,6 +16,9 @@ import Foundation
 ///    batch is split into chunks that `workers` threads take in turn;
 ///    `prepare` (e.g. JSON parsing) runs on the workers too. Each pair goes to one of
 ///    `partitions` buffers by a stable hash (FNV-1a) of its encoded key.
+///    With a transform `combiner` (and `combines` on), a chunk first folds
+///    its pairs per key, and only the folds reach the buffers: one pair per
+///    key per chunk, positioned at the key's first pair in the chunk.
 /// 2. Spill: when the buffers exceed `memoryBudget`, each partition's pairs
 ///    are sorted by `(key, row, emit)` and written as one zstd "run" file
 ///    (partitions spill in parallel).
@@ -45,8 +48,9 @@ public struct LocalRunner: Sendable {
     /// (encoded key and value plus ~28 bytes of bookkeeping and the typed
     /// key per pair). Not counted: up to three input batches (being mapped,
     /// read ahead, being read), the 8-byte-per-pair sort index during a
-    /// spill, array growth slack (up to 2x), and ~256 KiB per open run during
-    /// merges (at most `mergeFanIn` per reducing worker).
+    /// spill, array growth slack (up to 2x), ~256 KiB per open run during
+    /// merges (at most `mergeFanIn` per reducing worker), and with a combiner
+    /// each chunk's folds of the batch being mapped (at most one per pair).
     public var memoryBudget: Int
     /// Where job directories are created; nil for the system temporary directory.
     public var workDirectory: String?
@@ -54,6 +58,10 @@ public struct LocalRunner: Sendable {
     public var partitions: Int
     /// Rows pulled from the input per map batch.
     public var batchRows: Int
+    /// Whether to fold map output with the transform's `combiner`, when it
+    /// has one, before the shuffle. The output is the same either way (that
+    /// is the combiner's contract); off is for checking exactly that.
+    public var combines: Bool
 
     /// - Parameters:
     ///   - workers: threads; defaults to the active processor count.
@@ -63,7 +71,8 @@ public struct LocalRunner: Sendable {
         memoryBudget: Int = 256 << 20,
         workDirectory: String? = nil,
         partitions: Int = 16,
-        batchRows: Int = 4096
+        batchRows: Int = 4096,
+        combines: Bool = true
     ) {
         precondition(workers >= 1 && partitions >= 1 && batchRows >= 1 && memoryBudget >= 0)
         self.workers = workers
@@ -71,6 +80,7 @@ public struct LocalRunner: Sendable {
         self.workDirectory = workDirectory
         self.partitions = partitions
         self.batchRows = batchRows
+        self.combines = combines
     }
 
     /// Map-only: outputs go to `emit` in input order. Memory is about three

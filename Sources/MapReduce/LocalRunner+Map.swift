@@ -119,7 +119,7 @@ extension LocalRunner {
     func mapAndSpill<T: MapReduceTransform, S: Sequence>(
         _ transform: T, input: S, prepare: @escaping @Sendable (S.Element) throws -> T.Input, job: JobDirectory
     ) throws {
-        let chunkCount = workers * 4
+        let chunkCount = chunksPerBatch
         let states = (0..<chunkCount).map { _ in ChunkShuffleState<T.Key, T.Value>(partitions: partitions) }
         let combiner = combines ? transform.combiner : nil
         let batches = BatchPrefetcher(input.makeIterator(), batchRows: batchRows)

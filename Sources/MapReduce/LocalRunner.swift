@@ -99,7 +99,7 @@ public struct LocalRunner: Sendable {
         let batches = BatchPrefetcher(input.makeIterator(), batchRows: batchRows)
         defer { batches.finish() }
         var rowBase = 0
-        let chunkCount = workers * 4
+        let chunkCount = chunksPerBatch
         while true {
             let batch = batches.next()
             if batch.isEmpty { break }
@@ -172,6 +172,15 @@ public struct LocalRunner: Sendable {
         while batch.count < count, let e = iterator.next() { batch.append(e) }
         return batch
     }
+
+    /// Chunks a batch is split into for the workers. Every batch ends in a
+    /// barrier (the next one starts when all its chunks are done), where the
+    /// workers that finish first idle for up to a chunk's time. Smaller
+    /// chunks shorten that wait: on 2 workers, 512 MiB of count_chars went
+    /// from 1.64x to 1.82x the 1-worker speed when this went from 4 to 16
+    /// chunks per worker. A chunk costs little: a work-queue take and, with
+    /// a combiner, one fold per key.
+    var chunksPerBatch: Int { workers * 16 }
 
     /// Splits `0..<rows` into `chunks` contiguous ranges and runs `body` on
     /// them from `workers` threads; chunk `c` always gets the same range, so

@@ -175,17 +175,20 @@ extension LocalRunner {
             rowBase += batch.count
             let held = states.reduce(0) { sum, s in sum + s.partitions.reduce(0) { $0 + $1.approximateBytes } }
             if held > memoryBudget {
-                try spill(states, run: runIndex, job: job)
+                try spill(states, run: runIndex, combiner: combiner, job: job)
                 runIndex += 1
             }
         }
-        try spill(states, run: runIndex, job: job)
+        try spill(states, run: runIndex, combiner: combiner, job: job)
     }
 
     /// Sorts each partition's pairs by `(key, row, emit)` and writes them as
-    /// run `run`; partitions spill in parallel, largest first (see
-    /// `largestFirst`). Empty partitions write nothing.
-    func spill<Key: ShuffleKey, Value>(_ states: [ChunkShuffleState<Key, Value>], run: Int, job: JobDirectory) throws {
+    /// run `run`, each key's pairs folded into one with `combiner`, if given;
+    /// partitions spill in parallel, largest first (see `largestFirst`).
+    /// Empty partitions write nothing.
+    func spill<Key: ShuffleKey, Value: ShuffleCodable>(
+        _ states: [ChunkShuffleState<Key, Value>], run: Int, combiner: Combiner<Value>?, job: JobDirectory
+    ) throws {
         let errors = ErrorSlots(count: partitions)
         let order = Self.largestFirst((0..<partitions).map { p in states.reduce(0) { $0 + $1.partitions[p].keys.count } })
         parallelFor(partitions) { i in
@@ -216,27 +219,47 @@ extension LocalRunner {
             }
             if bucketKeys.isEmpty { return }
             let keyOrder = bucketKeys.indices.sorted { bucketKeys[$0] < bucketKeys[$1] }
-            var refs: [(chunk: UInt32, index: UInt32)] = []
-            refs.reserveCapacity(items.reduce(0) { $0 + $1.count })
-            for k in keyOrder {
-                items[k].sort { ($0.row, $0.emit) < ($1.row, $1.emit) }
-                for item in items[k] { refs.append((item.chunk, item.index)) }
-                items[k] = []
-            }
             do {
                 var writer = try RecordFileWriter(path: job.runPath(partition: p, run: run))
                 var body = ByteWriter(reservingCapacity: 256)
                 let arenas = buffers.map(\.arena), keyEnds = buffers.map(\.keyEnds), ends = buffers.map(\.ends)
                 let rows = buffers.map(\.rows), emits = buffers.map(\.emits)
-                for (c, i) in refs {
-                    let c = Int(c), i = Int(i)
+                /// Writes the pair at `(chunk, index)`, with `value` in place of its own.
+                func write(_ chunk: UInt32, _ index: UInt32, value: Value? = nil) throws {
+                    let c = Int(chunk), i = Int(index)
                     body.bytes.removeAll(keepingCapacity: true)
                     let start = i == 0 ? 0 : ends[c][i - 1]
                     body.bytes.append(contentsOf: arenas[c][start..<keyEnds[c][i]])
                     body.writeVarint(rows[c][i])
                     body.writeVarint(UInt64(emits[c][i]))
-                    body.bytes.append(contentsOf: arenas[c][keyEnds[c][i]..<ends[c][i]])
+                    if let value {
+                        value.encode(to: &body)
+                    } else {
+                        body.bytes.append(contentsOf: arenas[c][keyEnds[c][i]..<ends[c][i]])
+                    }
                     try writer.append(body.bytes)
+                }
+                func value(_ chunk: UInt32, _ index: UInt32) throws -> Value {
+                    var r = ByteReader(arenas[Int(chunk)], offset: keyEnds[Int(chunk)][Int(index)])
+                    return try Value.decode(from: &r)
+                }
+                for k in keyOrder {
+                    items[k].sort { ($0.row, $0.emit) < ($1.row, $1.emit) }
+                    let group = items[k]
+                    items[k] = []
+                    // A spill holds every pair of the rows mapped since the
+                    // previous spill, so a key's pairs here are a contiguous
+                    // stretch of its group: with a combiner they fold into
+                    // one record (at the first pair's position), as Hadoop
+                    // combines on spill. Chunk folds alone leave one pair per
+                    // key per chunk, which the reduce would merge again.
+                    if let combiner, group.count > 1 {
+                        var folded = try value(group[0].chunk, group[0].index)
+                        for item in group.dropFirst() { combiner.combine(&folded, try value(item.chunk, item.index)) }
+                        try write(group[0].chunk, group[0].index, value: folded)
+                    } else {
+                        for item in group { try write(item.chunk, item.index) }
+                    }
                 }
                 try writer.finish()
             } catch {

@@ -75,6 +75,10 @@ public struct CountCharsTransform: MapReduceTransform, JSONRowTransform {
         }
     }
 
+    /// Partial sums: a count is a sum, so summing before the shuffle gives
+    /// `reduce` the same total.
+    public var combiner: Combiner<Int64>? { Combiner { $0 += $1 } }
+
     /// Sums the group's counts into one `{"letter", "cnt"}` row.
     public func reduce<S: ValueStream>(key: CodePointString, values: inout S, emit: (JSONValue) throws -> Void) throws
     where S.Element == Int64 {

@@ -30,7 +30,7 @@ public final class FileLines: Sequence, IteratorProtocol {
     /// The next line, or nil at the end of input.
     public func next() -> [UInt8]? {
         while true {
-            if let nl = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            if let nl = newline(from: start) {
                 let line = Array(buffer[start..<nl])
                 start = nl + 1
                 return line
@@ -57,6 +57,20 @@ public final class FileLines: Sequence, IteratorProtocol {
             }
             buffer.removeLast(Self.blockSize - n)
             if n == 0 { eof = true }
+        }
+    }
+
+    /// Index of the first `\n` at or after `from`. `memchr` scans a word or
+    /// a vector at a time; the generic `firstIndex(of:)` went byte by byte.
+    /// Line splitting runs on the one input thread ahead of all the workers:
+    /// in a 2-worker count_chars profile `next()` alone was ~4% of the CPU
+    /// before, the whole input thread ~3% after.
+    private func newline(from: Int) -> Int? {
+        buffer.withUnsafeBufferPointer { b -> Int? in
+            guard from < b.count, let base = b.baseAddress,
+                let hit = memchr(base + from, Int32(UInt8(ascii: "\n")), b.count - from)
+            else { return nil }
+            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
         }
     }
 }

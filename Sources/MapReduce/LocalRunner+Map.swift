@@ -20,12 +20,73 @@ struct PartitionBuffer<Key> {
     var approximateBytes: Int { arena.count + keys.count * (MemoryLayout<Key>.stride + 28) }
 }
 
+/// Encodes one pair and appends it to the buffer of its partition, chosen by
+/// a stable hash (FNV-1a) of the encoded key; `scratch` is reused per pair.
+@inline(__always)
+func appendPair<Key: ShuffleKey, Value: ShuffleCodable>(
+    _ key: Key, _ value: Value, row: UInt64, emit: UInt32,
+    to parts: inout [PartitionBuffer<Key>], scratch: inout ByteWriter
+) {
+    scratch.bytes.removeAll(keepingCapacity: true)
+    key.encode(to: &scratch)
+    let keyLength = scratch.bytes.count
+    value.encode(to: &scratch)
+    let p = Int(fnv1a(scratch.bytes[0..<keyLength]) % UInt64(parts.count))
+    let start = parts[p].arena.count
+    parts[p].arena.append(contentsOf: scratch.bytes)
+    parts[p].keys.append(key)
+    parts[p].rows.append(row)
+    parts[p].emits.append(emit)
+    parts[p].keyEnds.append(start + keyLength)
+    parts[p].ends.append(parts[p].arena.count)
+}
+
+/// One chunk's pairs of one batch folded per key with the transform's
+/// combiner, in first-occurrence order.
+///
+/// Why this keeps the output identical: a chunk's rows are contiguous, so
+/// each fold covers a contiguous stretch of its group's values and folds
+/// them in input order, which is all `Combiner`'s contract allows. A fold
+/// takes the position `(row, emit)` of its first pair, so the shuffle's
+/// `(key, row, emit)` order puts folds from different chunks and batches in
+/// input order too. Folding across batches would not: a chunk's rows in
+/// the next batch are not adjacent to its rows in this one.
+struct CombineBuffer<Key: Hashable, Value> {
+    private var slots: [Key: Int] = [:]
+    private var keys: [Key] = []
+    private var values: [Value] = []
+    private var positions: [(row: UInt64, emit: UInt32)] = []
+
+    /// Folds `value` into its key's fold, or starts one at `(row, emit)`.
+    @inline(__always)
+    mutating func add(_ key: Key, _ value: Value, row: UInt64, emit: UInt32, _ combiner: Combiner<Value>) {
+        if let slot = slots[key] {
+            combiner.combine(&values[slot], value)
+        } else {
+            slots[key] = keys.count
+            keys.append(key)
+            values.append(value)
+            positions.append((row, emit))
+        }
+    }
+
+    /// Hands every fold to `body` and empties the buffer (keeping capacity).
+    mutating func drain(_ body: (Key, Value, UInt64, UInt32) -> Void) {
+        for i in keys.indices { body(keys[i], values[i], positions[i].row, positions[i].emit) }
+        slots.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        positions.removeAll(keepingCapacity: true)
+    }
+}
+
 /// A chunk's shuffle buffers. Only the thread working on the chunk touches
 /// it during map; the worker moves the buffers into a local variable for
 /// the chunk (class property accesses carry exclusivity checks, which cost
 /// ~15% of a count_chars map when done per pair).
-final class ChunkShuffleState<Key> {
+final class ChunkShuffleState<Key: Hashable, Value> {
     var partitions: [PartitionBuffer<Key>]
+    var folds = CombineBuffer<Key, Value>()
     var scratch = ByteWriter(reservingCapacity: 256)
     var error: MapReduceError?
 
@@ -58,9 +119,9 @@ extension LocalRunner {
     func mapAndSpill<T: MapReduceTransform, S: Sequence>(
         _ transform: T, input: S, prepare: @escaping @Sendable (S.Element) throws -> T.Input, job: JobDirectory
     ) throws {
-        let chunkCount = workers * 4
-        let states = (0..<chunkCount).map { _ in ChunkShuffleState<T.Key>(partitions: partitions) }
-        let partitionCount = UInt64(partitions)
+        let chunkCount = chunksPerBatch
+        let states = (0..<chunkCount).map { _ in ChunkShuffleState<T.Key, T.Value>(partitions: partitions) }
+        let combiner = combines ? transform.combiner : nil
         let batches = BatchPrefetcher(input.makeIterator(), batchRows: batchRows)
         defer { batches.finish() }
         var rowBase = 0
@@ -74,8 +135,12 @@ extension LocalRunner {
                 var parts = state.partitions
                 state.partitions = []
                 var scratch = state.scratch
+                var folds = state.folds
+                state.folds = CombineBuffer()
                 defer {
+                    folds.drain { appendPair($0, $1, row: $2, emit: $3, to: &parts, scratch: &scratch) }
                     state.partitions = parts
+                    state.folds = folds
                     state.scratch = scratch
                 }
                 for i in range {
@@ -87,20 +152,16 @@ extension LocalRunner {
                     }
                     var emitIndex: UInt32 = 0
                     do {
-                        try transform.map(input) { key, value in
-                            scratch.bytes.removeAll(keepingCapacity: true)
-                            key.encode(to: &scratch)
-                            let keyLength = scratch.bytes.count
-                            value.encode(to: &scratch)
-                            let p = Int(fnv1a(scratch.bytes[0..<keyLength]) % partitionCount)
-                            let start = parts[p].arena.count
-                            parts[p].arena.append(contentsOf: scratch.bytes)
-                            parts[p].keys.append(key)
-                            parts[p].rows.append(row)
-                            parts[p].emits.append(emitIndex)
-                            parts[p].keyEnds.append(start + keyLength)
-                            parts[p].ends.append(parts[p].arena.count)
-                            emitIndex += 1
+                        if let combiner {
+                            try transform.map(input) { key, value in
+                                folds.add(key, value, row: row, emit: emitIndex, combiner)
+                                emitIndex += 1
+                            }
+                        } else {
+                            try transform.map(input) { key, value in
+                                appendPair(key, value, row: row, emit: emitIndex, to: &parts, scratch: &scratch)
+                                emitIndex += 1
+                            }
                         }
                     } catch {
                         state.error = MapReduceError.map(row: base + i + 1, underlying: error)
@@ -114,17 +175,20 @@ extension LocalRunner {
             rowBase += batch.count
             let held = states.reduce(0) { sum, s in sum + s.partitions.reduce(0) { $0 + $1.approximateBytes } }
             if held > memoryBudget {
-                try spill(states, run: runIndex, job: job)
+                try spill(states, run: runIndex, combiner: combiner, job: job)
                 runIndex += 1
             }
         }
-        try spill(states, run: runIndex, job: job)
+        try spill(states, run: runIndex, combiner: combiner, job: job)
     }
 
     /// Sorts each partition's pairs by `(key, row, emit)` and writes them as
-    /// run `run`; partitions spill in parallel, largest first (see
-    /// `largestFirst`). Empty partitions write nothing.
-    func spill<Key: ShuffleKey>(_ states: [ChunkShuffleState<Key>], run: Int, job: JobDirectory) throws {
+    /// run `run`, each key's pairs folded into one with `combiner`, if given;
+    /// partitions spill in parallel, largest first (see `largestFirst`).
+    /// Empty partitions write nothing.
+    func spill<Key: ShuffleKey, Value: ShuffleCodable>(
+        _ states: [ChunkShuffleState<Key, Value>], run: Int, combiner: Combiner<Value>?, job: JobDirectory
+    ) throws {
         let errors = ErrorSlots(count: partitions)
         let order = Self.largestFirst((0..<partitions).map { p in states.reduce(0) { $0 + $1.partitions[p].keys.count } })
         parallelFor(partitions) { i in
@@ -155,27 +219,47 @@ extension LocalRunner {
             }
             if bucketKeys.isEmpty { return }
             let keyOrder = bucketKeys.indices.sorted { bucketKeys[$0] < bucketKeys[$1] }
-            var refs: [(chunk: UInt32, index: UInt32)] = []
-            refs.reserveCapacity(items.reduce(0) { $0 + $1.count })
-            for k in keyOrder {
-                items[k].sort { ($0.row, $0.emit) < ($1.row, $1.emit) }
-                for item in items[k] { refs.append((item.chunk, item.index)) }
-                items[k] = []
-            }
             do {
                 var writer = try RecordFileWriter(path: job.runPath(partition: p, run: run))
                 var body = ByteWriter(reservingCapacity: 256)
                 let arenas = buffers.map(\.arena), keyEnds = buffers.map(\.keyEnds), ends = buffers.map(\.ends)
                 let rows = buffers.map(\.rows), emits = buffers.map(\.emits)
-                for (c, i) in refs {
-                    let c = Int(c), i = Int(i)
+                /// Writes the pair at `(chunk, index)`, with `value` in place of its own.
+                func write(_ chunk: UInt32, _ index: UInt32, value: Value? = nil) throws {
+                    let c = Int(chunk), i = Int(index)
                     body.bytes.removeAll(keepingCapacity: true)
                     let start = i == 0 ? 0 : ends[c][i - 1]
                     body.bytes.append(contentsOf: arenas[c][start..<keyEnds[c][i]])
                     body.writeVarint(rows[c][i])
                     body.writeVarint(UInt64(emits[c][i]))
-                    body.bytes.append(contentsOf: arenas[c][keyEnds[c][i]..<ends[c][i]])
+                    if let value {
+                        value.encode(to: &body)
+                    } else {
+                        body.bytes.append(contentsOf: arenas[c][keyEnds[c][i]..<ends[c][i]])
+                    }
                     try writer.append(body.bytes)
+                }
+                func value(_ chunk: UInt32, _ index: UInt32) throws -> Value {
+                    var r = ByteReader(arenas[Int(chunk)], offset: keyEnds[Int(chunk)][Int(index)])
+                    return try Value.decode(from: &r)
+                }
+                for k in keyOrder {
+                    items[k].sort { ($0.row, $0.emit) < ($1.row, $1.emit) }
+                    let group = items[k]
+                    items[k] = []
+                    // A spill holds every pair of the rows mapped since the
+                    // previous spill, so a key's pairs here are a contiguous
+                    // stretch of its group: with a combiner they fold into
+                    // one record (at the first pair's position), as Hadoop
+                    // combines on spill. Chunk folds alone leave one pair per
+                    // key per chunk, which the reduce would merge again.
+                    if let combiner, group.count > 1 {
+                        var folded = try value(group[0].chunk, group[0].index)
+                        for item in group.dropFirst() { combiner.combine(&folded, try value(item.chunk, item.index)) }
+                        try write(group[0].chunk, group[0].index, value: folded)
+                    } else {
+                        for item in group { try write(item.chunk, item.index) }
+                    }
                 }
                 try writer.finish()
             } catch {

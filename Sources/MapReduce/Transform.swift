@@ -27,6 +27,38 @@ public protocol MapReduceTransform: Sendable {
     /// `values` streams the group's values in input order; it may be read once.
     func reduce<S: ValueStream>(key: Key, values: inout S, emit: (Output) throws -> Void) throws
     where S.Element == Value
+    /// An optional map-side combiner (Hadoop's): nil, the default, sends
+    /// every value `map` emits through the shuffle to `reduce` as it is.
+    ///
+    /// Return one only when `reduce` cannot tell combined values from the
+    /// originals (see `Combiner`). A runner may then fold stretches of a
+    /// group's values before the shuffle, which shrinks it by orders of
+    /// magnitude for aggregations over few keys (count_chars: one pair per
+    /// key per chunk of rows instead of one per key per row).
+    var combiner: Combiner<Value>? { get }
+}
+
+extension MapReduceTransform {
+    /// No combiner: `reduce` sees exactly the values `map` emitted.
+    public var combiner: Combiner<Value>? { nil }
+}
+
+/// Folds two values of one key that are adjacent in input order into one.
+///
+/// Contract, which is what lets runners use it or not and still write
+/// byte-identical output: for any split of a group's values (in input
+/// order) into contiguous stretches, `reduce` over the folds of the
+/// stretches gives the same output as `reduce` over all the values. That
+/// holds when the fold is associative and `reduce` depends only on the fold
+/// of its values (sums, counts, min/max, concatenation). The fold need not
+/// be commutative: runners only ever fold an earlier value with a later one.
+public struct Combiner<Value>: Sendable {
+    /// Folds `later` into `earlier`.
+    public let combine: @Sendable (_ earlier: inout Value, _ later: Value) -> Void
+
+    public init(_ combine: @escaping @Sendable (_ earlier: inout Value, _ later: Value) -> Void) {
+        self.combine = combine
+    }
 }
 
 /// A once-only stream of a group's values. Unlike `IteratorProtocol`, `next()`

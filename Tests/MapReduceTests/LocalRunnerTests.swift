@@ -33,17 +33,25 @@ func directoryIsEmpty(_ path: String) -> Bool {
     ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? ["?"]).isEmpty
 }
 
+/// `LocalRunner`'s output for 3000 rows in 5 partitions. A 2 KiB budget and
+/// 32-row batches spill about once per batch: ~94 runs per partition, more
+/// than the 64-run merge fan-in.
+func collectLocal<T: MapReduceTransform>(
+    _ t: T, rows: [JSONValue], workers: Int, dir: String, combines: Bool = true
+) throws -> [JSONValue] where T.Input == JSONValue, T.Output == JSONValue {
+    let runner = LocalRunner(
+        workers: workers, memoryBudget: 2048, workDirectory: dir, partitions: 5, batchRows: 32, combines: combines)
+    var out: [JSONValue] = []
+    try runner.run(t, rows: rows) { out.append($0) }
+    return out
+}
+
 @Suite struct LocalRunnerTests {
     let rows = randomRows(count: 3000, seed: 42)
 
-    func collect<T: MapReduceTransform>(_ t: T, workers: Int, dir: String, budget: Int = 2048) throws -> [JSONValue]
+    func collect<T: MapReduceTransform>(_ t: T, workers: Int, dir: String) throws -> [JSONValue]
     where T.Input == JSONValue, T.Output == JSONValue {
-        // 2 KiB budget and 32-row batches: about one spill per batch, ~94 runs
-        // per partition, more than the 64-run merge fan-in.
-        let runner = LocalRunner(workers: workers, memoryBudget: budget, workDirectory: dir, partitions: 5, batchRows: 32)
-        var out: [JSONValue] = []
-        try runner.run(t, rows: rows) { out.append($0) }
-        return out
+        try collectLocal(t, rows: rows, workers: workers, dir: dir)
     }
 
     @Test(arguments: [1, 2, 4])

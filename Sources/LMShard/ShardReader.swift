@@ -127,16 +127,14 @@ public struct ShardReader: @unchecked Sendable {
         return code
     }
 
-    /// Token offset (in elements) and length of sequence `i`: two unaligned
-    /// loads from the mapped index. O(1).
-    @inline(__always)
-    func span(_ i: Int) -> (start: Int, count: Int) {
-        precondition(i >= 0 && i < sequenceCount, "sequence index out of range")
-        let lengthsAt = Format.Index.headerSize, pointersAt = lengthsAt + 4 * sequenceCount
-        let len = Int32(littleEndian: idx.bytes.loadUnaligned(fromByteOffset: lengthsAt + 4 * i, as: Int32.self))
-        let ptr = Int64(littleEndian: idx.bytes.loadUnaligned(fromByteOffset: pointersAt + 8 * i, as: Int64.self))
-        return (Int(ptr) / tokenDType.size, Int(len))
+    /// The planes' addresses as a trivial value (see `ShardPlanes`).
+    var planes: ShardPlanes {
+        ShardPlanes(sequenceCount: sequenceCount, tokenDType: tokenDType, positionDType: positionDType,
+                    idx: idx.bytes, bin: bin.bytes, pos: pos.bytes, mask: mask.bytes)
     }
+
+    /// Token offset (in elements) and length of sequence `i`. O(1).
+    func span(_ i: Int) -> (start: Int, count: Int) { planes.span(i) }
 
     /// Length in tokens of local sequence `i`. O(1).
     public func length(of i: Int) -> Int { span(i).count }
@@ -145,27 +143,6 @@ public struct ShardReader: @unchecked Sendable {
     /// positions and loss mask (one byte per token, nonzero = compute loss).
     /// The views point into the memory maps and must not escape `body`.
     public func withSequence<R>(at i: Int, _ body: (UnsafeIntegerView, UnsafeIntegerView, UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let (start, count) = span(i)
-        let tokens: UnsafeIntegerView
-        switch tokenDType {
-        case .uint16: tokens = .uint16(Self.view(bin.bytes, at: start * 2, count: count))
-        case .int32: tokens = .int32(Self.view(bin.bytes, at: start * 4, count: count))
-        }
-        let positions: UnsafeIntegerView
-        switch positionDType {
-        case .uint16: positions = .uint16(Self.view(pos.bytes, at: Format.Plane.headerSize + start * 2, count: count))
-        case .uint32: positions = .uint32(Self.view(pos.bytes, at: Format.Plane.headerSize + start * 4, count: count))
-        }
-        let m: UnsafeBufferPointer<UInt8> = Self.view(mask.bytes, at: Format.Plane.headerSize + start, count: count)
-        return try body(tokens, positions, m)
-    }
-
-    /// A typed view of `count` elements at byte `offset`; the offset is a
-    /// multiple of the element size from an aligned base (mmap is page
-    /// aligned, plane headers are 32 bytes), so the binding is aligned.
-    private static func view<T>(_ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int) -> UnsafeBufferPointer<T> {
-        guard count > 0, let base = bytes.baseAddress else { return UnsafeBufferPointer(start: nil, count: 0) }
-        precondition(offset + count * MemoryLayout<T>.stride <= bytes.count, "validated view out of bounds")
-        return UnsafeBufferPointer(start: (base + offset).assumingMemoryBound(to: T.self), count: count)
+        try planes.withSequence(at: i, body)
     }
 }

@@ -16,6 +16,8 @@ public struct ShardedDataset: @unchecked Sendable {
     /// `starts[k]` = global index of shard k's first sequence; one extra
     /// trailing entry holds the total.
     let starts: [Int]
+    /// `shards[k].planes`, kept so row lookups copy no class references.
+    let planes: [ShardPlanes]
 
     /// Opens and validates `directory`: the manifest strictly, each shard
     /// file's size against the manifest, then every shard's headers, index
@@ -50,6 +52,7 @@ public struct ShardedDataset: @unchecked Sendable {
             starts.append(starts[starts.count - 1] + r.sequenceCount)
         }
         shards = readers
+        planes = readers.map(\.planes)
         self.starts = starts
     }
 
@@ -71,14 +74,14 @@ public struct ShardedDataset: @unchecked Sendable {
     /// Length in tokens of global sequence `index`.
     public func length(of index: Int) throws -> Int {
         let (s, l) = try locate(index)
-        return shards[s].length(of: l)
+        return planes[s].span(l).count
     }
 
     /// Calls `body` with zero-copy views of global sequence `index` (tokens,
     /// positions, loss mask bytes). The views must not escape `body`.
     public func withSequence<R>(at index: Int, _ body: (UnsafeIntegerView, UnsafeIntegerView, UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
         let (s, l) = try locate(index)
-        return try shards[s].withSequence(at: l, body)
+        return try planes[s].withSequence(at: l, body)
     }
 
     /// Copies global sequence `index` out of the maps.

@@ -67,9 +67,9 @@ let package = Package(
         .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"], exclude: ["Fixtures"]),
         .testTarget(name: "MapReduceTests", dependencies: ["MapReduce", "LMJSON", "TestSupport"]),
         .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMJSON", "LMTokenizer", "MapReduce", "TestSupport"]),
-        .testTarget(name: "LMShardTests", dependencies: ["LMShard", "LMJSON"]),
-        .testTarget(name: "LMBuildTests", dependencies: ["LMBuild", "LMShard", "LMPrep"]),
-        .testTarget(name: "CLITests", dependencies: ["lmshard"]),
+        .testTarget(name: "LMShardTests", dependencies: ["LMShard", "LMJSON", "TestSupport"]),
+        .testTarget(name: "LMBuildTests", dependencies: ["LMBuild", "LMShard", "LMPrep", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["lmshard", "TestSupport"]),
     ],
     // Swift 5 language mode: the hot loops share preallocated buffers across
     // DispatchQueue.concurrentPerform workers, which Swift 6's strict checking

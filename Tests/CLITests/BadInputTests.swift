@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The catalogue of bad inputs `lmshard build` must refuse: each gives a

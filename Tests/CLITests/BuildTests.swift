@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `lmshard build`, `inspect`, `export` and `verify` end to end on small inputs.

@@ -64,30 +64,3 @@ struct CLI {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 }
-
-/// A fresh temporary directory, removed when the test's `defer` runs.
-struct TempDir {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("lmshard-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        try write(name, Data(text.utf8))
-    }
-
-    @discardableResult
-    func write(_ name: String, _ data: Data) throws -> String {
-        let p = url.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: p.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try data.write(to: p)
-        return p.path
-    }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `lmshard tokenize` and `lmshard run` as a user runs them.

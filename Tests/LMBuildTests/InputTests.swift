@@ -1,26 +1,11 @@
 import Foundation
+import TestSupport
 import LMJSON
 import Testing
 
 @testable import LMBuild
 
-/// A temporary folder for one test.
-struct Scratch {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("lmbuild-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let p = url.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: p.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(bytes).write(to: p)
-        return p.path
-    }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    func remove() { try? FileManager.default.removeItem(at: url) }
-
+extension TempDir {
     /// Compresses `path` with a system tool (`zstd` or `gzip`) into `path + ext`;
     /// nil when the tool is not installed.
     func compress(_ path: String, tool: String, ext: String) throws -> String? {
@@ -44,7 +29,7 @@ struct Scratch {
     }
 
     @Test func directoriesWalkInByteOrderSkippingHiddenEntries() throws {
-        let s = try Scratch()
+        let s = try TempDir()
         defer { s.remove() }
         for name in ["b.py", "a/z.txt", "a/B.txt", ".git/x", "c.jsonl", "a/.hidden"] { try s.write("d/" + name, [0x41]) }
         let files = try InputCatalog.discover([s.path("d"), "-"])
@@ -64,7 +49,7 @@ struct Scratch {
     }
 
     @Test func readsLinesSkippingBlanksAndWholeTextFiles() throws {
-        let s = try Scratch()
+        let s = try TempDir()
         defer { s.remove() }
         let a = try s.write("a.jsonl", Array("{\"x\":1}\n\n  \r\n{\"x\":2}\r\n{\"x\":3}".utf8))
         let t = try s.write("t.txt", Array("line 1\nline 2\n".utf8))
@@ -77,7 +62,7 @@ struct Scratch {
     }
 
     @Test func compressedInputsReadLikePlainOnes() throws {
-        let s = try Scratch()
+        let s = try TempDir()
         defer { s.remove() }
         var text = ""
         for i in 0..<5000 { text += "{\"content\": \"row \(i)\"}\n" }
@@ -117,7 +102,7 @@ struct Scratch {
 
 @Suite struct ConfigTests {
     @Test func yamlScalarsTypeLikeJSON() throws {
-        let s = try Scratch()
+        let s = try TempDir()
         defer { s.remove() }
         let y = try s.write(
             "c.yaml", Array("seq_len: 8\nname: '8'\nflag: true\nnothing: ~\nratio: 0.5\nfim_kwargs:\n  fim_format: spm\n".utf8))
@@ -130,7 +115,7 @@ struct Scratch {
     }
 
     @Test func flagsOverrideTheConfigFileFieldByField() throws {
-        let s = try Scratch()
+        let s = try TempDir()
         defer { s.remove() }
         let c = try s.write("c.json", Array(#"""
             {"processing_strategy": "fim", "packing_strategy": "dense", "tokenizer_name": "t", "seq_len": 64,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import LMShard
 
@@ -21,7 +22,7 @@ import Testing
     /// byte of `.sum` by the `.sum` hash in the manifest.
     @Test func everySingleByteFlipIsDetected() throws {
         let (dir, _) = try tinyDataset()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         for part in ShardFile.allCases {
             let path = dir.path(part.fileName(shard: "shard-0"))
             let original = try readBytes(path)
@@ -52,7 +53,7 @@ import Testing
     /// and mask bytes (any value is well formed); those need `verify`.
     @Test func structuralFlipsFailToOpen() throws {
         let (dir, _) = try tinyDataset()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         let idxPath = dir.path("shard-0.idx")
         let original = try readBytes(idxPath)
         // Every byte of the idx (header and arrays) is structural: 0xFF-flipping any of
@@ -82,7 +83,7 @@ import Testing
     /// and `verify` reports a size mismatch.
     @Test func truncationIsATypedError() throws {
         let (dir, _) = try tinyDataset()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         for part in ShardFile.allCases {
             let path = dir.path(part.fileName(shard: "shard-0"))
             let original = try readBytes(path)
@@ -111,7 +112,7 @@ import Testing
     /// Truncated, hostile or inconsistent manifests are typed errors.
     @Test func badManifests() throws {
         let (dir, _) = try tinyDataset()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         let path = dir.path("manifest.json")
         let original = String(decoding: try readBytes(path), as: UTF8.self)
         let cases: [(String, String)] = [
@@ -144,7 +145,7 @@ import Testing
     /// damage in the blocks it reads.
     @Test func sampledVerify() throws {
         let (dir, _) = try tinyDataset()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         let all = try verify(directory: dir.url, mode: .all)
         let none = try verify(directory: dir.url, mode: .sampled(fraction: 0, seed: 1))
         let half = try verify(directory: dir.url, mode: .sampled(fraction: 0.5, seed: 1))
@@ -162,7 +163,7 @@ import Testing
 @Suite struct PartialVerifyTests {
     @Test func verifySequenceChecksOnlyItsBlocks() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         // Two sequences of 40 uint16 tokens = 80 bytes each in .bin; 16-byte blocks:
         // sequence 0 is .bin blocks 0...4, sequence 1 is blocks 5...9.
         let seqs = randomSequences(count: 2, length: 40, vocab: 500, seed: 4)
@@ -195,7 +196,7 @@ import Testing
     /// block size, totals) is checked.
     @Test func everyBitFlipIsCaughtOrInMetadataOnly() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         let original = try writeDataset(dir.url, shards: [randomSequences(count: 3, length: 5, vocab: 500, seed: 2)],
                                         vocab: 500, seqLen: 5, blockSize: 16)
         let path = dir.path("manifest.json")

@@ -2,17 +2,6 @@ import Foundation
 import LMJSON
 @testable import LMShard
 
-/// A fresh empty directory under the system temp dir, removed by `cleanup`.
-struct TempDir {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("lmshard-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    func cleanup() { try? FileManager.default.removeItem(at: url) }
-}
-
 /// One stored sequence as the writer takes it.
 struct Seq: Equatable {
     var tokens: [UInt32]
@@ -23,7 +12,7 @@ struct Seq: Equatable {
 /// Deterministic pseudo-random packed sequences: documents of random length
 /// whose positions restart at 0, as packing produces them.
 func randomSequences(count: Int, length: Int, vocab: UInt32, seed: UInt64) -> [Seq] {
-    var rng = SplitMix64(seed: seed)
+    var rng = LMShard.SplitMix64(seed: seed)
     return (0..<count).map { _ in
         var s = Seq(tokens: [], positions: [], mask: [])
         var pos: UInt32 = 0

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import LMShard
 
@@ -36,7 +37,7 @@ import Testing
 
     @Test func int64PointersBeyond4GiB() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         // Two int32 sequences of 2^30 tokens each (4 GiB of tokens apiece), then one of 3:
         // the third pointer is 2 * 2^30 * 4 = 2^33, which needs int64.
         let lengths: [Int32] = [1 << 30, 1 << 30, 3]
@@ -68,7 +69,7 @@ import Testing
 
     @Test func hostileCountsAreRejectedBeforeAllocation() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         var b = idx(lengths: [2], dtype: .uint16)
         // Claim 2^62 sequences in an 82-byte file: must be rejected from the size alone.
         LittleEndian.write(UInt64(1) << 62, into: &b, at: Format.Index.sequenceCountOffset)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LMJSON
 import Testing
 @testable import LMShard
@@ -9,7 +10,7 @@ import Testing
     @Test(arguments: [(vocab: 1000, seqLen: 16), (vocab: 100_000, seqLen: 16), (vocab: 300, seqLen: 70_000)])
     func writeThenRead(vocab: Int, seqLen: Int) throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         let a = randomSequences(count: 7, length: 16, vocab: UInt32(vocab), seed: 1)
         let b = randomSequences(count: 5, length: 16, vocab: UInt32(vocab), seed: 2)
         let m = try writeDataset(dir.url, shards: [a, [], b], vocab: vocab, seqLen: seqLen)
@@ -31,7 +32,7 @@ import Testing
 
     @Test func fileSizesFollowTheFormula() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         let seqs = randomSequences(count: 3, length: 5, vocab: 50, seed: 3)
         let m = try writeDataset(dir.url, shards: [seqs], vocab: 50, seqLen: 8)
         let f = m.shards[0].files
@@ -49,7 +50,7 @@ import Testing
 
     @Test func itemsMatchTheNotebook() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         // Stored row ids [10,11,12,13,14], positions [0,1,2,0,1], mask [F,T,T,F,T].
         let s = Seq(tokens: [10, 11, 12, 13, 14], positions: [0, 1, 2, 0, 1], mask: [false, true, true, false, true])
         try writeDataset(dir.url, shards: [[s, s]], vocab: 100, seqLen: 5)
@@ -75,7 +76,7 @@ import Testing
 
     @Test func reusedBatchBuffersGiveFreshBatchesForAnyShape() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         let seqs = randomSequences(count: 12, length: 33, vocab: 70000, seed: 7)
         try writeDataset(dir.url, shards: [Array(seqs[0..<5]), Array(seqs[5...])], vocab: 70000, seqLen: 33)
         let ds = try ShardedDataset(directory: dir.url)
@@ -92,7 +93,7 @@ import Testing
 
     @Test func raggedBatchIsAnError() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         let short = Seq(tokens: [1, 2], positions: [0, 1], mask: [true, true])
         let long = Seq(tokens: [1, 2, 3], positions: [0, 1, 2], mask: [true, true, true])
         try writeDataset(dir.url, shards: [[long, short]], vocab: 10, seqLen: 3)
@@ -102,7 +103,7 @@ import Testing
 
     @Test func writerRejectsValuesThatDoNotFit() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         var w = try ShardWriter(directory: dir.url, name: "s", tokenDType: .uint16, positionDType: .uint16)
         #expect(throws: ShardError.valueOutOfRange(field: "tokens", index: 1, value: 65536, max: 65535)) {
             try w.append(tokens: [1, 65536], positions: [0, 1], lossMask: [true, true])
@@ -128,7 +129,7 @@ import Testing
 
     @Test func manifestRoundTripsAndKeepsConfig() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         var written = try writeDataset(dir.url, shards: [randomSequences(count: 2, length: 4, vocab: 9, seed: 5)], vocab: 9, seqLen: 4)
         #expect(try DatasetManifest.read(from: dir.url) == written)
         // Config keys keep their order (z before a), nested values survive.
@@ -156,7 +157,7 @@ import Testing
 @Suite struct ReaderBenchmarkTests {
     @Test func benchmarkCountsWhatItCollates() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         // 10 rows of 5 tokens: items of 4 tokens; bs 8 with drop_last gives 1 batch per epoch,
         // so 3 batches cycle through 3 epochs: 3 * 8 * 4 = 96 input tokens.
         try writeDataset(dir.url, shards: [randomSequences(count: 10, length: 5, vocab: 50, seed: 8)], vocab: 50, seqLen: 5)
@@ -169,7 +170,7 @@ import Testing
 @Suite struct EmptyDatasetTests {
     @Test func zeroShardsAndEmptyShardsAreValid() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         let m = try writeDataset(dir.url, shards: [], vocab: 10, seqLen: 4)
         #expect(m.totals == DatasetManifest.Totals(shards: 0, sequences: 0, tokens: 0, bytes: 0))
         let ds = try ShardedDataset(directory: dir.url)
@@ -179,7 +180,7 @@ import Testing
 
         // One shard with no sequences: an empty .bin, a 42-byte .idx (34 + one document index).
         let dir2 = try TempDir()
-        defer { dir2.cleanup() }
+        defer { dir2.remove() }
         let m2 = try writeDataset(dir2.url, shards: [[]], vocab: 10, seqLen: 4)
         #expect(m2.shards[0].files.bin.size == 0 && m2.shards[0].files.idx.size == 42)
         #expect(try ShardedDataset(directory: dir2.url).count == 0)

@@ -1,10 +1,11 @@
+import TestSupport
 import Testing
 @testable import LMShard
 
 @Suite struct SamplerTests {
     @Test func splitMixReferenceValues() {
         // Reference outputs of SplitMix64 from seed 0 (as in Vigna's splitmix64.c).
-        var r = SplitMix64(seed: 0)
+        var r = LMShard.SplitMix64(seed: 0)
         #expect(r.next() == 0xE220_A839_7B1D_CDAF)
         #expect(r.next() == 0x6E78_9E6A_A1B9_65F4)
         #expect(r.next() == 0x06C4_5D18_8009_454F)
@@ -50,7 +51,7 @@ let pinnedOrder: [Int] = [0, 1, 8, 6, 4, 3, 7, 2, 9, 5]
 @Suite struct BatchIteratorTests {
     @Test func iteratesTheSamplersBatches() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         let seqs = randomSequences(count: 7, length: 4, vocab: 50, seed: 6)
         try writeDataset(dir.url, shards: [Array(seqs[0..<3]), Array(seqs[3...])], vocab: 50, seqLen: 4)
         let ds = try ShardedDataset(directory: dir.url)

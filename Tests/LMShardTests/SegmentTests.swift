@@ -30,7 +30,7 @@ import Testing
 
     @Test func maskAgreesWithSegmentIds() {
         // Property: mask[i][j] == (j <= i && seg[i] == seg[j]) on random position rows.
-        var rng = SplitMix64(seed: 7)
+        var rng = LMShard.SplitMix64(seed: 7)
         for _ in 0..<20 {
             let n = Int(rng.next() % 12) + 1
             var pos: [UInt32] = []

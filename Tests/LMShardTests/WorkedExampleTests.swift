@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LMJSON
 import Testing
 @testable import LMShard
@@ -9,7 +10,7 @@ import Testing
 @Suite struct WorkedExampleTests {
     @Test func exampleFilesHaveTheDocumentedBytes() throws {
         let dir = try TempDir()
-        defer { dir.cleanup() }
+        defer { dir.remove() }
         var w = try ShardWriter(directory: dir.url, name: "shard-00000", tokenDType: .uint16, positionDType: .uint16, blockSize: 64)
         try w.append(tokens: [5, 6, 7, 8], positions: [0, 1, 0, 1], lossMask: [false, true, true, true])
         try w.append(tokens: [9, 10, 11, 0], positions: [0, 1, 2, 0], lossMask: [true, true, true, false])

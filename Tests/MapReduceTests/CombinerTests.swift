@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LMJSON
 import Testing
 @testable import MapReduce
@@ -60,8 +61,9 @@ struct JoinBySkewedID: MapReduceTransform, JSONRowTransform {
 
     @Test(arguments: [1, 2, 4])
     func orderSensitiveCombinerGivesIdenticalOutput(workers: Int) throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         let expected = try InMemoryRunner().run(JoinBySkewedID(), rows: rows)
         #expect(expected.count == 4)  // keys -5, -4, -3 and the heavy 0
 
@@ -77,8 +79,9 @@ struct JoinBySkewedID: MapReduceTransform, JSONRowTransform {
 
     @Test(arguments: [1, 2, 4])
     func countCharsWithAndWithoutCombinerMatchInMemory(workers: Int) throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         let t = CountCharsTransform(CountCharsConfig(column: "content"))
         let expected = try InMemoryRunner().run(t, rows: rows)
         #expect(try collect(t, workers: workers, combines: true, dir: dir) == expected)

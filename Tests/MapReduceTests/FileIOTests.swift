@@ -1,12 +1,14 @@
 import Foundation
+import TestSupport
 import LMJSON
 import Testing
 @testable import MapReduce
 
 @Suite struct FileIOTests {
     func linesOf(_ text: [UInt8]) throws -> [[UInt8]] {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         try Data(text).write(to: URL(fileURLWithPath: dir + "/f"))
         let fd = open(dir + "/f", O_RDONLY)
         defer { close(fd) }
@@ -56,8 +58,9 @@ import Testing
     }
 
     @Test func recordFileRoundTripsAndDetectsTruncation() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         let path = dir + "/r.zst"
         var writer = try RecordFileWriter(path: path)
         // 3000 records of growing length: several zstd blocks.

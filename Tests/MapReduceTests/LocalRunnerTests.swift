@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LMJSON
 import Testing
 @testable import MapReduce
@@ -21,12 +22,6 @@ struct ListByID: MapReduceTransform, JSONRowTransform {
         while let v = try values.next() { all.append(v) }
         try emit(.object(JSONObject([("id", .int(key)), ("values", .array(all))])))
     }
-}
-
-func makeTemporaryDirectory() throws -> String {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("mr-test-" + UUID().uuidString).path
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
 }
 
 func directoryIsEmpty(_ path: String) -> Bool {
@@ -56,8 +51,9 @@ func collectLocal<T: MapReduceTransform>(
 
     @Test(arguments: [1, 2, 4])
     func countCharsMatchesInMemoryWithManySpills(workers: Int) throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         let t = CountCharsTransform(CountCharsConfig(column: "content", lowercase: true))
         let expected = try InMemoryRunner().run(t, rows: rows)
         #expect(expected.count > 10)
@@ -67,8 +63,9 @@ func collectLocal<T: MapReduceTransform>(
 
     @Test(arguments: [1, 2, 4])
     func groupValuesKeepInputOrder(workers: Int) throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         let expected = try InMemoryRunner().run(ListByID(), rows: rows)
         // ids -5...5 and 95...105: 22 groups of ~136 values each.
         #expect(expected.count == 22)
@@ -77,8 +74,9 @@ func collectLocal<T: MapReduceTransform>(
     }
 
     @Test func emptyInputGivesNoRowsAndCleansUp() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         var out: [JSONValue] = []
         try LocalRunner(workers: 2, workDirectory: dir).run(ListByID(), rows: [JSONValue]()) { out.append($0) }
         #expect(out.isEmpty)
@@ -96,8 +94,9 @@ func collectLocal<T: MapReduceTransform>(
     }
 
     @Test func failingReduceCleansUpAndNamesKey() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         #expect {
             _ = try collect(ListByID(failOnKey: 3), workers: 2, dir: dir)
         } throws: { error in
@@ -108,8 +107,9 @@ func collectLocal<T: MapReduceTransform>(
     }
 
     @Test func failingMapReportsEarliestRow() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         var bad = Array(rows.prefix(500))
         bad[400] = row(("id", .int(1)))  // no "content": row 401
         bad[77] = row(("content", .string("x")))  // no "id": row 78, the earliest
@@ -125,8 +125,9 @@ func collectLocal<T: MapReduceTransform>(
     }
 
     @Test func resumesFromPersistentWorkDirectory() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         let runner = LocalRunner(workers: 2, memoryBudget: 4096, workDirectory: dir, partitions: 4, batchRows: 64)
         // First attempt fails in reduce: the job directory stays, map marked done.
         #expect(throws: MapReduceError.self) {
@@ -142,8 +143,9 @@ func collectLocal<T: MapReduceTransform>(
     }
 
     @Test func corruptSpillIsATypedError() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         let runner = LocalRunner(workers: 1, memoryBudget: 1 << 20, workDirectory: dir, partitions: 1, batchRows: 64)
         #expect(throws: MapReduceError.self) {
             try runner.run(ListByID(failOnKey: 2), rows: rows, jobIdentity: "job-2") { _ in }

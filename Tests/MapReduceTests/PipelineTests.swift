@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LMJSON
 import Testing
 @testable import MapReduce
@@ -106,8 +107,9 @@ struct SumMod7FailOn: MapReduceTransform {
 
     @Test(arguments: [1, 2, 3])
     func mapReduceErrorIsTheEarliestRowAndReadingStops(workers: Int) throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         let source = CountingIterator(limit: 100_000)
         #expect {
             try LocalRunner(workers: workers, memoryBudget: 4096, workDirectory: dir, partitions: 3, batchRows: 64)
@@ -120,8 +122,9 @@ struct SumMod7FailOn: MapReduceTransform {
     }
 
     @Test func mapReduceOutputIsTheSameForEveryWorkerCount() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         var expected: [Int64] = []
         for workers in [1, 2, 3, 5] {
             var out: [Int64] = []
@@ -137,8 +140,9 @@ struct SumMod7FailOn: MapReduceTransform {
     }
 
     @Test func jsonlFileOutputIsByteIdenticalForEveryWorkerCount() throws {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         var input: [UInt8] = []
         for r in randomRows(count: 2000, seed: 7) { JSONLines.append(r, to: &input) }
         try Data(input).write(to: URL(fileURLWithPath: dir + "/in.jsonl"))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LMJSON
 import Testing
 @testable import MapReduce
@@ -7,8 +8,9 @@ import Testing
     /// Writes `lines` to a temporary file and returns the lines read back
     /// through `FileLines`, exercising the descriptor-based entry points.
     func runStage(_ t: any JSONRowTransform, _ stage: Streaming.Stage, input: [UInt8]) throws -> [UInt8] {
-        let dir = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let dir = tmp.path
         let inPath = dir + "/in", outPath = dir + "/out"
         try Data(input).write(to: URL(fileURLWithPath: inPath))
         let inFD = open(inPath, O_RDONLY)

@@ -12,17 +12,19 @@ enum ScanRun {
     /// End of the run of characters of class `cls` starting at `i`.
     @inline(__always)
     static func end(_ t: UnsafeBufferPointer<UInt8>, from i: Int, _ cls: CharClass) -> Int {
+        guard let base = t.baseAddress else { return i }
+        let (low, high) = UTF8Scan.asciiMasks(cls)
         var j = i
         let n = t.count
         while j < n {
-            // ASCII without the general decoder: most text is ASCII.
-            let b = t[j]
+            // ASCII: one bit test per byte, no decoder (most text is ASCII).
+            let b = base[j]
             if b < 0x80 {
-                if UTF8Scan.asciiClassOf(b) != cls { break }
+                if ((b < 64 ? low : high) >> UInt64(b & 63)) & 1 == 0 { break }
                 j += 1
                 continue
             }
-            let c = UTF8Scan.classAt(t, j)
+            let c = UTF8Scan.nonASCIIClassAt(t, j)
             if c.cls != cls { break }
             j += c.length
         }

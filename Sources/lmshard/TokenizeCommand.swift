@@ -195,8 +195,6 @@ final class TokenizeJob: @unchecked Sendable {
 final class TokenizeChunk: @unchecked Sendable {
     let out = ByteBuffer()
     let text = ByteBuffer()
-    /// Renders one `{"ids":[...]}` line (LMJSON's digit writer) before it is copied to `out`.
-    var idsLine = JSONWriter(style: .compact)
     var ids: [UInt32] = []
     var failure: (Int, String)?
 
@@ -225,11 +223,7 @@ final class TokenizeChunk: @unchecked Sendable {
                     return
                 }
             }
-            idsLine.bytes.removeAll(keepingCapacity: true)
-            idsLine.bytes += #"{"ids":"#.utf8
-            idsLine.writeIntArray(ids)
-            idsLine.bytes += "}\n".utf8
-            idsLine.bytes.withUnsafeBufferPointer { out.append($0) }
+            out.appendIdsLine(ids)
         }
     }
 }
@@ -298,6 +292,19 @@ final class ByteBuffer {
         reserve(count + bytes.count)
         (start + count).update(from: base, count: bytes.count)
         count += bytes.count
+    }
+
+    /// Appends `{"ids":[...]}` and a newline, the digits written in place
+    /// by LMJSON's id writer.
+    func appendIdsLine(_ ids: [UInt32]) {
+        let head: StaticString = #"{"ids":"#
+        let tail: StaticString = "}\n"
+        reserve(count + head.utf8CodeUnitCount + JSONWriter.idArrayCapacity(ids.count) + tail.utf8CodeUnitCount)
+        (start + count).update(from: head.utf8Start, count: head.utf8CodeUnitCount)
+        count += head.utf8CodeUnitCount
+        count += ids.withUnsafeBufferPointer { JSONWriter.writeIdArray($0, at: start + count) }
+        (start + count).update(from: tail.utf8Start, count: tail.utf8CodeUnitCount)
+        count += tail.utf8CodeUnitCount
     }
 
     func lastIndex(of b: UInt8) -> Int? {

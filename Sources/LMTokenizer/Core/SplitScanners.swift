@@ -97,6 +97,54 @@ enum GPT2Scanner {
     }
 }
 
+/// StarCoder2's pre-tokenizer, `Digits(individual_digits: true)` then
+/// ByteLevel's GPT-2 split, as one scan: every numeric character is a piece
+/// of its own, and GPT-2's pattern runs on each stretch between them as if
+/// it were the whole text (so `\s+(?!\S)` sees a digit's position as the
+/// end). Pieces go straight to the model instead of through two
+/// `PieceList`s.
+enum DigitsGPT2Scanner {
+    /// The next numeric character (as `DigitsPreTokenizer` sees them) at or
+    /// after `i`: its offset and length, or `(t.count, 0)`. Steps by the
+    /// same scalar lengths as the Digits stage, so boundaries agree.
+    @inline(__always)
+    static func nextDigit(_ t: UnsafeBufferPointer<UInt8>, from i: Int) -> (at: Int, length: Int) {
+        var j = i
+        while j < t.count {
+            let b = t[j]
+            if b < 0x80 {
+                if b &- 0x30 < 10 { return (j, 1) }
+                j += 1
+                continue
+            }
+            let (scalar, length) = BasicUTF8.scalar(in: t, at: j)
+            if DigitsPreTokenizer.isNumeric(scalar) { return (j, length) }
+            j += length
+        }
+        return (t.count, 0)
+    }
+
+    /// Calls `body` with each piece's byte range, left to right.
+    @inline(__always)
+    static func forEachMatch(_ t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+        var i = 0
+        while i < t.count {
+            let digit = nextDigit(t, from: i)
+            if i < digit.at {
+                let gap = UnsafeBufferPointer(rebasing: t[i..<digit.at])
+                var k = 0
+                while k < gap.count {
+                    let e = GPT2Scanner.matchEnd(gap, k)
+                    body(i + k, i + e)
+                    k = e
+                }
+            }
+            if digit.length > 0 { body(digit.at, digit.at + digit.length) }
+            i = digit.at + digit.length
+        }
+    }
+}
+
 /// The Llama-3 and Qwen2 pattern family:
 /// `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
 /// Qwen2's differs only in `\p{N}` (one digit per match) instead of `\p{N}{1,3}`.

@@ -152,16 +152,13 @@ extension JSONWriter {
         }
         // "dddddddd" with leading zeros, first digit in the lowest byte.
         let word = four(v / 10000) | four(v % 10000) << 32
-        var n = 1
-        n &+= v >= 10 ? 1 : 0
-        n &+= v >= 100 ? 1 : 0
-        n &+= v >= 1000 ? 1 : 0
-        n &+= v >= 10000 ? 1 : 0
-        n &+= v >= 100_000 ? 1 : 0
-        n &+= v >= 1_000_000 ? 1 : 0
-        n &+= v >= 10_000_000 ? 1 : 0
-        UnsafeMutableRawPointer(p).storeBytes(of: word >> UInt64(64 &- 8 &* n), as: UInt64.self)
-        return n
+        // The leading "0"s are the low bytes equal to 0x30 (the last digit
+        // always stays): counting them with one trailing-zero count keeps
+        // the digit count free of branches.
+        let significant = (word ^ 0x3030_3030_3030_3030) | (1 << 56)
+        let skip = significant.trailingZeroBitCount & ~7
+        UnsafeMutableRawPointer(p).storeBytes(of: word &>> UInt64(skip), as: UInt64.self)
+        return 8 &- skip &>> 3
     }
 
     /// Appends a compact JSON array of signed ids (e.g. `-100` label masks).

@@ -497,17 +497,44 @@ enum JSONLFastField {
             return v
         }
 
+        /// The end of the run of plain ASCII string bytes (not `"`, `\`, a
+        /// control or non-ASCII) from `i`, eight bytes per step where the
+        /// line allows: JSONL text runs tens of bytes between escapes.
+        @inline(__always)
+        func plainEnd(from start: Int) -> Int {
+            var i = start
+            if let base = t.baseAddress {
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let highs: UInt64 = 0x8080_8080_8080_8080
+                while i + 8 <= t.count {
+                    let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    // High bit set in a byte that is a quote, a backslash,
+                    // below 0x20 or non-ASCII. Borrows only flag bytes
+                    // above a flagged one, so the lowest flag is exact.
+                    let quote = w ^ (ones &* 0x22)
+                    let backslash = w ^ (ones &* 0x5C)
+                    let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                        | ((w &- ones &* 0x20) & ~w) | w
+                    let hits = special & highs
+                    if hits != 0 { return i + hits.trailingZeroBitCount >> 3 }
+                    i += 8
+                }
+            }
+            while i < t.count {
+                let b = t[i]
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
+                i += 1
+            }
+            return i
+        }
+
         /// A string starting at the opening quote: its UTF-8 goes to `out`.
         mutating func string(into out: ByteBuffer?) -> Bool {
             i += 1
             while true {
                 // Plain ASCII run.
                 let runStart = i
-                while i < t.count {
-                    let b = t[i]
-                    if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
-                    i += 1
-                }
+                i = plainEnd(from: i)
                 if i > runStart { out?.append(UnsafeBufferPointer(rebasing: t[runStart..<i])) }
                 guard i < t.count else { return false }
                 let b = t[i]

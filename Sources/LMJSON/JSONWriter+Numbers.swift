@@ -71,13 +71,8 @@ extension JSONWriter {
     @inline(__always)
     mutating func writeIntegers<T: BinaryInteger>(_ values: UnsafeBufferPointer<T>, maxChars: Int) {
         bytes.append(UInt8(ascii: "["))
-        let old = bytes.count
-        let worst = values.count * maxChars
-        bytes.append(contentsOf: repeatElement(0, count: worst))
-        let written = bytes.withUnsafeMutableBufferPointer { buf -> Int in
-            // `worst` > 0 whenever the loop runs, so the base address exists.
-            guard let base = buf.baseAddress else { return 0 }
-            var p = base + old
+        appendInPlace(worst: values.count * maxChars) { start in
+            var p = start
             for k in 0..<values.count {
                 if k > 0 {
                     p.pointee = UInt8(ascii: ",")
@@ -90,15 +85,80 @@ extension JSONWriter {
                 }
                 p += Self.writeDigits(UInt64(v.magnitude), at: p)
             }
-            return p - (base + old)
+            return p - start
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Grows `bytes` by `worst` bytes, lets `write` fill them from their
+    /// start, and keeps the count it returns.
+    @inline(__always)
+    mutating func appendInPlace(worst: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        let old = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: worst))
+        let written = bytes.withUnsafeMutableBufferPointer { buf -> Int in
+            // Nothing to write when `worst` is 0 and the buffer is still empty.
+            guard let base = buf.baseAddress else { return 0 }
+            return write(base + old)
         }
         bytes.removeLast(worst - written)
-        bytes.append(UInt8(ascii: "]"))
     }
 
     /// Appends a compact JSON array of token ids: `[1,22,333]`.
     public mutating func writeIntArray(_ values: UnsafeBufferPointer<UInt32>) {
-        writeIntegers(values, maxChars: 11)
+        appendInPlace(worst: Self.idArrayCapacity(values.count)) { Self.writeIdArray(values, at: $0) }
+    }
+
+    /// Bytes `writeIdArray` may touch for `count` ids: 11 per id (10 digits
+    /// and a comma), the brackets, and 8 bytes of slack for its word stores.
+    @inline(__always)
+    public static func idArrayCapacity(_ count: Int) -> Int { count * 11 + 10 }
+
+    /// Writes `[1,22,333]` at `p`, which must have room for
+    /// `idArrayCapacity(values.count)` bytes, and returns how many bytes
+    /// make the array (it may scribble past them, within that room).
+    ///
+    /// For the tokenize command's output buffers, which are raw memory.
+    /// Ids below 10^8 (every real vocabulary) are written as one 8-byte
+    /// store of their digits shifted past the leading zeros: no division
+    /// loop and no branch per digit count, which the general writer mispredicts
+    /// on ids of mixed lengths.
+    public static func writeIdArray(_ values: UnsafeBufferPointer<UInt32>, at base: UnsafeMutablePointer<UInt8>) -> Int {
+        base[0] = UInt8(ascii: "[")
+        guard !values.isEmpty else {
+            base[1] = UInt8(ascii: "]")
+            return 2
+        }
+        // Every id is followed by a comma; the last comma becomes "]".
+        var p = base + 1
+        for v in values {
+            p += v < 100_000_000 ? writeDigits8(v, at: p) : writeDigits(UInt64(v), at: p)
+            p.pointee = UInt8(ascii: ",")
+            p += 1
+        }
+        (p - 1).pointee = UInt8(ascii: "]")
+        return p - base
+    }
+
+    /// Digits of `v` < 10^8 written as one unaligned 8-byte store at `p`;
+    /// returns the digit count (the bytes after it are garbage).
+    @inline(__always)
+    static func writeDigits8(_ v: UInt32, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        let table = UnsafeRawPointer(digitPairs.utf8Start)
+        @inline(__always) func four(_ x: UInt32) -> UInt64 {
+            let hi = UInt64(table.loadUnaligned(fromByteOffset: Int(x / 100) &* 2, as: UInt16.self))
+            let lo = UInt64(table.loadUnaligned(fromByteOffset: Int(x % 100) &* 2, as: UInt16.self))
+            return hi | lo << 16
+        }
+        // "dddddddd" with leading zeros, first digit in the lowest byte.
+        let word = four(v / 10000) | four(v % 10000) << 32
+        // The leading "0"s are the low bytes equal to 0x30 (the last digit
+        // always stays): counting them with one trailing-zero count keeps
+        // the digit count free of branches.
+        let significant = (word ^ 0x3030_3030_3030_3030) | (1 << 56)
+        let skip = significant.trailingZeroBitCount & ~7
+        UnsafeMutableRawPointer(p).storeBytes(of: word &>> UInt64(skip), as: UInt64.self)
+        return 8 &- skip &>> 3
     }
 
     /// Appends a compact JSON array of signed ids (e.g. `-100` label masks).

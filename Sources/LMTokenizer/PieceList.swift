@@ -33,6 +33,18 @@ public struct PieceList: Sendable {
         ends.removeAll(keepingCapacity: true)
     }
 
+    /// Calls `body` with all pieces' bytes and each piece's bounds in them,
+    /// in order (the model reads past a piece to build its cache key).
+    func forEachRange(_ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void) {
+        bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            for end in ends {
+                body(all, start, end)
+                start = end
+            }
+        }
+    }
+
     /// Calls `body` with each piece's bytes, in order.
     public func forEachPiece(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         try bytes.withUnsafeBufferPointer { all in

@@ -2,9 +2,10 @@ import Foundation
 
 /// A small lock-protected stack of `EncodeScratch`es, so single-text
 /// `encode` calls reuse buffers (and the per-thread word cache) instead of
-/// allocating ~230 KB of scratch per call. The tokenizer's observable state
-/// stays immutable; only these private buffers move between threads, and a
-/// buffer is used by one thread at a time.
+/// allocating ~6 MB of scratch (mostly that cache) per call. The
+/// tokenizer's observable state stays immutable; only these private
+/// buffers move between threads, and a buffer is used by one thread at a
+/// time.
 final class ScratchPool: @unchecked Sendable {
     private let lock = NSLock()
     private var free: [EncodeScratch] = []

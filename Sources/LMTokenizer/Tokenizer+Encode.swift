@@ -99,13 +99,13 @@ extension Tokenizer {
     ) {
         guard !bytes.isEmpty else { return }
         guard let preTokenizer else {
-            model.encodePiece(bytes, scratch: scratch.bpe, into: &ids)
+            model.encodePiece(bytes, 0, bytes.count, scratch: scratch.bpe, into: &ids)
             return
         }
         if let directSplit {
             let bpe = scratch.bpe
             directSplit.forEachMatch(bytes) { start, end in
-                model.encodePiece(UnsafeBufferPointer(rebasing: bytes[start..<end]), scratch: bpe, into: &ids)
+                model.encodePiece(bytes, start, end, scratch: bpe, into: &ids)
             }
             return
         }
@@ -116,7 +116,7 @@ extension Tokenizer {
             preTokenizer.split(bytes, into: &scratch.pieces)
         }
         let bpe = scratch.bpe
-        scratch.pieces.forEachPiece { model.encodePiece($0, scratch: bpe, into: &ids) }
+        scratch.pieces.forEachRange { all, start, end in model.encodePiece(all, start, end, scratch: bpe, into: &ids) }
     }
 
     /// Encodes every text on `threads` worker threads (default: all cores),

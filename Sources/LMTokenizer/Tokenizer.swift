@@ -82,8 +82,14 @@ public final class Tokenizer: @unchecked Sendable {
     /// The scanner whose matches are exactly `pre`'s pieces, if there is one:
     /// ByteLevel splitting with GPT-2's pattern (no prefix space), or an
     /// Isolated, non-inverted Split with a hand-written scanner, alone or in
-    /// a Sequence whose other stages are pass-through ByteLevels.
+    /// a Sequence whose other stages are pass-through ByteLevels; or
+    /// individual Digits followed by such a ByteLevel (StarCoder2).
     static func directSplit(of pre: any PreTokenizer) -> SplitPattern? {
+        if let stages = (pre as? SequencePreTokenizer)?.stages, stages.count == 2,
+           let digits = stages[0] as? DigitsPreTokenizer, digits.individualDigits,
+           let byteLevel = stages[1] as? ByteLevelPreTokenizer, !byteLevel.addPrefixSpace, byteLevel.useRegex {
+            return .digitsThenGPT2
+        }
         func scanner(_ stage: any PreTokenizer) -> SplitPattern?? {
             if let b = stage as? ByteLevelPreTokenizer {
                 guard !b.addPrefixSpace else { return .some(nil) }

@@ -20,6 +20,29 @@ import Testing
         #expect(bad.stderr.contains("stdin:2"), "\(bad.stderr)")
     }
 
+    /// The fast field reader scans eight bytes at a time: escapes, quotes,
+    /// control and non-ASCII characters at every offset of a word must
+    /// decode as the general parser decodes them (an escaped key sends a
+    /// line to the general parser).
+    @Test func fastFieldReaderAgreesWithGeneralParserAtEveryOffset() throws {
+        var lines: [String] = []
+        for special in ["\\n", "\\\"", "\\\\", "\\u00e9", "é", "\\t", "\\ud83d\\ude00", "中"] {
+            for offset in 0..<18 {
+                let body = String(repeating: "ab", count: offset / 2) + (offset % 2 == 1 ? "c" : "") + special + " tail1 2"
+                lines.append("{\"text\": \"\(body)\"}")
+                lines.append("{\"te\\u0078t\": \"\(body)\"}")
+            }
+        }
+        let result = try CLI.run(["tokenize", "--tokenizer", CLI.sampleTokenizer],
+                                 stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = result.stdout.split(separator: "\n")
+        #expect(out.count == lines.count)
+        for k in stride(from: 0, to: out.count - 1, by: 2) {
+            #expect(out[k] == out[k + 1], "\(lines[k])")
+        }
+    }
+
     @Test func runChangeCaseIsTheSeedExample() throws {
         let dir = try TempDir()
         defer { dir.remove() }

@@ -39,14 +39,53 @@ struct CoreCacheTests {
     }
 
     /// Shared tokenizers whose pre-tokenizer is one scanner take the direct
-    /// path; a Digits stage (StarCoder2) keeps the general one.
+    /// path, StarCoder2's Digits + ByteLevel included.
     @Test(.enabled(if: CoreSharedTokenizerTests.shared != nil, "set LMSHARD_SHARED to the shared test-data folder"))
     func directSplitIsFoundWhereItApplies() throws {
         let root = try #require(CoreSharedTokenizerTests.shared)
-        for (name, direct) in [("gpt2", true), ("llama3", true), ("qwen2", true), ("mellum-layout", true), ("starcoder2", false)] {
+        for (name, direct) in [("gpt2", true), ("llama3", true), ("qwen2", true), ("mellum-layout", true), ("starcoder2", true)] {
             let tok = try Tokenizer(contentsOf: URL(fileURLWithPath: root + "/tokenizers/" + name))
             #expect((tok.directSplit != nil) == direct, "\(name)")
         }
+    }
+
+    /// A key built from whole-word loads equals one built from a copy (the
+    /// path for pieces near the end of the text), at every length and
+    /// every alignment, whatever bytes follow the piece.
+    @Test func cacheKeyLoadsEqualCopies() {
+        let text = (0..<80).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        text.withUnsafeBufferPointer { t in
+            for start in 0..<16 {
+                for length in 1...BPEScratch.cacheKeyBytes {
+                    let loaded = CacheKey(t, start, start + length)
+                    // The same bytes as a buffer of their own: no room to load past them.
+                    let alone = Array(t[start..<(start + length)])
+                    let copied = alone.withUnsafeBufferPointer { CacheKey($0, 0, length) }
+                    #expect(loaded?.w0 == copied?.w0 && loaded?.w1 == copied?.w1 && loaded?.w2 == copied?.w2)
+                    #expect(loaded?.hash == copied?.hash && loaded?.length == length)
+                }
+            }
+            #expect(CacheKey(t, 3, 3) == nil)
+            #expect(CacheKey(t, 0, BPEScratch.cacheKeyBytes + 1) == nil)
+        }
+    }
+
+    /// Packed slots (ids and rank in one word) answer as the two-word
+    /// layout does, later duplicates included.
+    @Test func packedPairTableAgreesWithWideOne() {
+        var rng = SystemRandomNumberGenerator()
+        let merges = (0..<3000).map { _ in (UInt32.random(in: 0..<500, using: &rng), UInt32.random(in: 0..<500, using: &rng)) }
+        var packed = PairTable(capacity: merges.count + 1, maxId: 999)
+        var wide = PairTable(capacity: merges.count + 1, maxId: 1 << 26)
+        for (rank, (a, b)) in merges.enumerated() {
+            packed.insert(a, b, rank: UInt32(rank), merged: 500 + UInt32(rank % 500))
+            wide.insert(a, b, rank: UInt32(rank), merged: 500 + UInt32(rank % 500))
+        }
+        #expect(packed.count == wide.count)
+        for a in UInt32(0)..<520 {
+            for b in UInt32(0)..<60 { #expect(packed.get(a, b) == wide.get(a, b)) }
+        }
+        #expect(packed.get(1 << 20, 0) == UInt64.max)
     }
 
     /// ByteLevel with a prefix space changes the pieces, so it is not direct.

@@ -92,6 +92,50 @@ struct CoreScannerTests {
         #expect(Self.pieces(Self.gpt2, "hi 😀👍🏽!! ok") == ["hi", " 😀👍🏽!!", " ok"])
     }
 
+    /// StarCoder2's fused scan gives exactly the pieces of its two stages,
+    /// Digits(individual_digits) then ByteLevel's GPT-2 split.
+    @Test func digitsThenGPT2EqualsTheTwoStages() {
+        let stages = SequencePreTokenizer(stages: [
+            DigitsPreTokenizer(individualDigits: true), ByteLevelPreTokenizer(addPrefixSpace: false, useRegex: true),
+        ])
+        var texts = ["abc 12 x", "a12b３٣½²x", "  1  \n2\n ", "x = 0.5e10", "'s1's 1's", "1", " 1", "1 ", "\u{1D7D8}7 z", ""]
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = ["a", "Z", "1", "9", " ", "  ", "\n", "'", "s", "٣", "½", "é", "中", ".", "\t", "😀"]
+        for _ in 0..<2000 {
+            texts.append((0..<Int.random(in: 1...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined())
+        }
+        for text in texts {
+            var list = PieceList()
+            var copy = text
+            copy.withUTF8 { stages.split($0, into: &list) }
+            var expected: [String] = []
+            list.forEachPiece { expected.append(String(decoding: $0, as: UTF8.self)) }
+            #expect(Self.pieces(.digitsThenGPT2, text) == expected, "\(text.debugDescription)")
+        }
+    }
+
+    /// The ASCII table and the faster property order give the classes the
+    /// plain definition gives (White_Space first, then the category, for
+    /// scalars Unicode 16 had assigned).
+    @Test func charClassesMatchTheDefinition() {
+        func reference(_ v: UInt32) -> CharClass {
+            guard let s = Unicode.Scalar(v), HFUnicodeVersion.isAssigned(s, by: 16, 0) else { return .other }
+            if s.properties.isWhitespace { return .whitespace }
+            switch s.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return .letter
+            case .decimalNumber, .letterNumber, .otherNumber: return .number
+            default: return .other
+            }
+        }
+        for b in UInt8(0)..<0x80 { #expect(UTF8Scan.asciiClassOf(b) == reference(UInt32(b)), "\(b)") }
+        var mismatches: [UInt32] = []
+        for v in UInt32(0)..<0x1_0000 where CharClass.bmpTable[Int(v)] != reference(v) { mismatches.append(v) }
+        for v in stride(from: UInt32(0x1_0000), to: 0x11_0000, by: 97) where CharClass.compute(v) != reference(v) {
+            mismatches.append(v)
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+    }
+
     @Test func recognisedPatternsSelectScanners() throws {
         guard case .gpt2 = try SplitPattern.fromRegex(GPT2Scanner.pattern, path: "p") else {
             Issue.record("GPT-2 pattern not recognised"); return

@@ -6,13 +6,18 @@ extension BPEModel {
     /// mellum-layout's merges).
     static let heapThreshold = 48
 
-    /// Appends the ids for one pre-tokenized piece: from the thread's cache
-    /// (two tiers: short and long pieces), else as `encodeUncached` (and
-    /// then cached); pieces over `longKeyBytes` are never cached.
+    /// Appends the ids for one pre-tokenized piece, `text[start..<end]`:
+    /// from the thread's cache (two tiers: short and long pieces), else as
+    /// `encodeUncached` (and then cached); pieces over `longKeyBytes` are
+    /// never cached. The rest of `text` is only read to build the cache
+    /// key with whole-word loads.
     @inline(__always)
-    func encodePiece(_ piece: UnsafeBufferPointer<UInt8>, scratch: BPEScratch, into out: inout [UInt32]) {
-        guard !piece.isEmpty else { return }
-        guard let key = CacheKey(piece) else {
+    func encodePiece(
+        _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, scratch: BPEScratch, into out: inout [UInt32]
+    ) {
+        guard start < end else { return }
+        let piece = UnsafeBufferPointer(rebasing: text[start..<end])
+        guard let key = CacheKey(text, start, end) else {
             guard piece.count <= BPEScratch.longKeyBytes else {
                 encodeUncached(piece, scratch: scratch, into: &out)
                 return

@@ -114,7 +114,7 @@ struct BPEModel: Sendable {
 
         merges = try BPEModel.readMerges(
             json["merges"], path: "\(path).merges", vocab: table, untranslatable: untranslatable,
-            byteLevel: byteLevel, prefix: continuingSubwordPrefix)
+            byteLevel: byteLevel, prefix: continuingSubwordPrefix, maxId: maxId)
 
         if usesByteSymbols && !singles.contains(UInt32.max) {
             var table = [UInt64](repeating: UInt64.max, count: 1 << 16)
@@ -155,13 +155,13 @@ struct BPEModel: Sendable {
 
     private static func readMerges(
         _ value: JSONValue?, path: String, vocab: ByteStringTable, untranslatable: [String: UInt32],
-        byteLevel: Bool, prefix: [UInt8]?
+        byteLevel: Bool, prefix: [UInt8]?, maxId: Int
     ) throws -> PairTable {
         guard case let .array(lines)? = value else {
-            if value == nil || value == .null { return PairTable(capacity: 1) }
+            if value == nil || value == .null { return PairTable(capacity: 1, maxId: maxId) }
             throw TokenizerError.invalidField(path: path, reason: "expected an array of merges")
         }
-        var table = PairTable(capacity: lines.count + 1)
+        var table = PairTable(capacity: lines.count + 1, maxId: maxId)
         let prefixString = prefix.map { String(decoding: $0, as: UTF8.self) }
         for (rank, line) in lines.enumerated() {
             let a: String

@@ -112,58 +112,110 @@ struct ByteStringTable: Sendable {
 
 /// An immutable hash map from a pair of token ids to (merge rank, merged id).
 ///
-/// Keys are the two ids packed in a `UInt64`; a multiplicative hash and
-/// linear probing over one flat array make a lookup ~4 ns, against ~24 ns
-/// for `Dictionary<UInt64, UInt64>` with SipHash (50k keys, measured).
+/// A multiplicative hash and linear probing over one flat array make a
+/// lookup ~4 ns, against ~24 ns for `Dictionary<UInt64, UInt64>` with
+/// SipHash (50k keys, measured). The table is far larger than the caches
+/// for 100k+ merges, so every first touch of a pair is a memory access:
+/// slots are kept as small as the vocabulary allows.
+///
+/// Packed layout (every real vocabulary): one word per slot, the two ids
+/// and rank + 1 side by side (0 = empty), and the merged id in
+/// `mergedByRank`, read only on a hit; 8 bytes a slot instead of 16 halves
+/// the misses of merging unseen words. Wide layout (ids and ranks too
+/// large to pack into 64 bits): key and value words side by side.
 struct PairTable: Sendable {
-    /// Slot k holds its key at `entries[2k]` and value at `entries[2k + 1]`:
-    /// a lookup touches one cache line, not one per array (the table is
-    /// far larger than the caches for 100k+ merges, so every first touch
-    /// of a pair is a memory access).
-    private var entries: [UInt64]
+    private var slots: [UInt64]
+    private var mergedByRank: [UInt32] = []
+    /// Bits of each id in a packed key, and of rank + 1 below it.
+    private let idBits: UInt64
+    private let rankBits: UInt64
+    private let packed: Bool
     private let shift: UInt64
     private let mask: Int
     private(set) var count = 0
-    private static let empty = UInt64.max
+    private static let emptyWide = UInt64.max
 
-    init(capacity: Int) {
+    /// A table for fewer than `capacity` merges (ranks below `capacity`)
+    /// between ids up to `maxId`.
+    init(capacity: Int, maxId: Int) {
         var bits: UInt64 = 4
         while (1 << bits) < capacity * 2 { bits += 1 }
-        var e = [UInt64](repeating: 0, count: 2 << bits)
-        for k in 0..<(1 << Int(bits)) { e[2 * k] = PairTable.empty }
-        entries = e
+        let size = 1 << Int(bits)
+        idBits = UInt64(Int.bitWidth - max(maxId, 1).leadingZeroBitCount)
+        rankBits = UInt64(Int.bitWidth - capacity.leadingZeroBitCount)
+        packed = 2 * idBits + rankBits <= 64
+        if packed {
+            slots = [UInt64](repeating: 0, count: size)
+            mergedByRank = [UInt32](repeating: 0, count: capacity)
+        } else {
+            var e = [UInt64](repeating: 0, count: 2 * size)
+            for k in 0..<size { e[2 * k] = PairTable.emptyWide }
+            slots = e
+        }
         shift = 64 - bits
-        mask = (1 << Int(bits)) - 1
+        mask = size - 1
     }
 
     @inline(__always)
-    static func key(_ a: UInt32, _ b: UInt32) -> UInt64 { UInt64(a) << 32 | UInt64(b) }
+    private func key(_ a: UInt32, _ b: UInt32) -> UInt64 {
+        packed ? UInt64(a) << idBits | UInt64(b) : UInt64(a) << 32 | UInt64(b)
+    }
 
     @inline(__always)
     private func slot(_ key: UInt64) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
+    /// Adds a merge; a pair listed again takes the later rank (as HF's map).
     mutating func insert(_ a: UInt32, _ b: UInt32, rank: UInt32, merged: UInt32) {
-        precondition(count * 2 < entries.count / 2, "PairTable over capacity")
-        let k = PairTable.key(a, b)
+        precondition(count * 2 < mask + 1 && Int(rank) < (1 << Int(rankBits)) - 1, "PairTable over capacity")
+        if packed {
+            precondition(UInt64(a | b) >> idBits == 0, "PairTable id over maxId")
+            let k = key(a, b)
+            var i = slot(k)
+            while slots[i] != 0 && slots[i] >> rankBits != k { i = (i + 1) & mask }
+            if slots[i] == 0 { count += 1 }
+            slots[i] = k << rankBits | UInt64(rank + 1)
+            mergedByRank[Int(rank)] = merged
+            return
+        }
+        let k = key(a, b)
         var i = slot(k)
-        while entries[2 * i] != PairTable.empty && entries[2 * i] != k { i = (i + 1) & mask }
-        if entries[2 * i] == PairTable.empty { count += 1 }
-        entries[2 * i] = k
-        entries[2 * i + 1] = UInt64(rank) << 32 | UInt64(merged)
+        while slots[2 * i] != PairTable.emptyWide && slots[2 * i] != k { i = (i + 1) & mask }
+        if slots[2 * i] == PairTable.emptyWide { count += 1 }
+        slots[2 * i] = k
+        slots[2 * i + 1] = UInt64(rank) << 32 | UInt64(merged)
     }
 
     /// `rank << 32 | merged id`, or `UInt64.max` when the pair does not merge.
     @inline(__always)
     func get(_ a: UInt32, _ b: UInt32) -> UInt64 {
-        let k = PairTable.key(a, b)
+        guard packed else { return getWide(a, b) }
+        // An id past the packed width cannot be in the table.
+        guard UInt64(a | b) >> idBits == 0 else { return UInt64.max }
+        let k = key(a, b)
         var i = slot(k)
-        return entries.withUnsafeBufferPointer { e in
+        return slots.withUnsafeBufferPointer { e in
+            while true {
+                let stored = e[i]
+                if stored == 0 { return UInt64.max }
+                if stored >> rankBits == k {
+                    let rank = Int(stored & ((1 << rankBits) - 1)) - 1
+                    return UInt64(rank) << 32 | UInt64(mergedByRank.withUnsafeBufferPointer { $0[rank] })
+                }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    private func getWide(_ a: UInt32, _ b: UInt32) -> UInt64 {
+        let k = key(a, b)
+        var i = slot(k)
+        return slots.withUnsafeBufferPointer { e in
             while true {
                 let stored = e[2 * i]
                 if stored == k { return e[2 * i + 1] }
-                if stored == PairTable.empty { return UInt64.max }
+                if stored == PairTable.emptyWide { return UInt64.max }
                 i = (i + 1) & mask
             }
         }

@@ -11,6 +11,10 @@ import LMJSON
 enum SplitPattern: Sendable {
     case gpt2
     case llama(LlamaScanner)
+    /// Individual digits, then GPT-2's pattern between them (never parsed
+    /// from a Split: `Tokenizer.directSplit` builds it for StarCoder2's
+    /// Digits + ByteLevel sequence).
+    case digitsThenGPT2
     /// A `{"String": s}` pattern: literal, non-overlapping, left to right.
     case literal([UInt8])
     case regex(RegexMatcher)
@@ -56,6 +60,8 @@ enum SplitPattern: Sendable {
                 body(i, j)
                 i = j
             }
+        case .digitsThenGPT2:
+            DigitsGPT2Scanner.forEachMatch(t, body)
         case let .literal(needle):
             let m = needle.count
             guard m > 0, m <= t.count else { return }

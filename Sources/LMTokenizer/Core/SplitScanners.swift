@@ -12,17 +12,19 @@ enum ScanRun {
     /// End of the run of characters of class `cls` starting at `i`.
     @inline(__always)
     static func end(_ t: UnsafeBufferPointer<UInt8>, from i: Int, _ cls: CharClass) -> Int {
+        guard let base = t.baseAddress else { return i }
+        let (low, high) = UTF8Scan.asciiMasks(cls)
         var j = i
         let n = t.count
         while j < n {
-            // ASCII without the general decoder: most text is ASCII.
-            let b = t[j]
+            // ASCII: one bit test per byte, no decoder (most text is ASCII).
+            let b = base[j]
             if b < 0x80 {
-                if UTF8Scan.asciiClassOf(b) != cls { break }
+                if ((b < 64 ? low : high) >> UInt64(b & 63)) & 1 == 0 { break }
                 j += 1
                 continue
             }
-            let c = UTF8Scan.classAt(t, j)
+            let c = UTF8Scan.nonASCIIClassAt(t, j)
             if c.cls != cls { break }
             j += c.length
         }
@@ -92,6 +94,54 @@ enum GPT2Scanner {
         if cls != .whitespace { return ScanRun.end(t, from: start, cls) }
         let j = ScanRun.end(t, from: i, .whitespace)
         return ScanRun.whitespaceEnd(t, from: i, runEnd: j)
+    }
+}
+
+/// StarCoder2's pre-tokenizer, `Digits(individual_digits: true)` then
+/// ByteLevel's GPT-2 split, as one scan: every numeric character is a piece
+/// of its own, and GPT-2's pattern runs on each stretch between them as if
+/// it were the whole text (so `\s+(?!\S)` sees a digit's position as the
+/// end). Pieces go straight to the model instead of through two
+/// `PieceList`s.
+enum DigitsGPT2Scanner {
+    /// The next numeric character (as `DigitsPreTokenizer` sees them) at or
+    /// after `i`: its offset and length, or `(t.count, 0)`. Steps by the
+    /// same scalar lengths as the Digits stage, so boundaries agree.
+    @inline(__always)
+    static func nextDigit(_ t: UnsafeBufferPointer<UInt8>, from i: Int) -> (at: Int, length: Int) {
+        var j = i
+        while j < t.count {
+            let b = t[j]
+            if b < 0x80 {
+                if b &- 0x30 < 10 { return (j, 1) }
+                j += 1
+                continue
+            }
+            let (scalar, length) = BasicUTF8.scalar(in: t, at: j)
+            if DigitsPreTokenizer.isNumeric(scalar) { return (j, length) }
+            j += length
+        }
+        return (t.count, 0)
+    }
+
+    /// Calls `body` with each piece's byte range, left to right.
+    @inline(__always)
+    static func forEachMatch(_ t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+        var i = 0
+        while i < t.count {
+            let digit = nextDigit(t, from: i)
+            if i < digit.at {
+                let gap = UnsafeBufferPointer(rebasing: t[i..<digit.at])
+                var k = 0
+                while k < gap.count {
+                    let e = GPT2Scanner.matchEnd(gap, k)
+                    body(i + k, i + e)
+                    k = e
+                }
+            }
+            if digit.length > 0 { body(digit.at, digit.at + digit.length) }
+            i = digit.at + digit.length
+        }
     }
 }
 

@@ -16,18 +16,31 @@ enum CharClass: UInt8 {
     /// Oniguruma in HF `tokenizers` 0.23 knows Unicode 16.0: a letter added
     /// in Unicode 17 (U+088F, U+16EA0) is unassigned there, so it is
     /// `.other` here too, or a split regex would cut text differently.
+    /// Never inlined: the properties lookup needs a metadata call in the
+    /// prologue of whatever function holds it, which the ASCII scanning
+    /// loops would otherwise pay on every call.
+    @inline(never)
     static func compute(_ value: UInt32) -> CharClass {
-        guard let scalar = Unicode.Scalar(value), HFUnicodeVersion.isAssigned(scalar, by: 16, 0) else { return .other }
+        guard let scalar = Unicode.Scalar(value) else { return .other }
+        // Category first: it rules out most scalars in one lookup, and only
+        // the candidates pay for White_Space and age (building the BMP
+        // table, which the first non-ASCII character of a run triggers,
+        // took ~15 ms asking all three for every scalar). Every White_Space
+        // scalar is a control or a separator, never a letter or number.
         let props = scalar.properties
-        if props.isWhitespace { return .whitespace }
+        let cls: CharClass
         switch props.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
-            return .letter
+            cls = .letter
         case .decimalNumber, .letterNumber, .otherNumber:
-            return .number
+            cls = .number
+        case .control, .spaceSeparator, .lineSeparator, .paragraphSeparator:
+            guard props.isWhitespace else { return .other }
+            cls = .whitespace
         default:
             return .other
         }
+        return HFUnicodeVersion.isAssigned(scalar, by: 16, 0) ? cls : .other
     }
 
     /// Classes of U+0000...U+FFFF, one byte each (64 KB, built once on first use).
@@ -76,23 +89,50 @@ enum UTF8Scan {
     static func classAt(_ t: UnsafeBufferPointer<UInt8>, _ i: Int) -> (cls: CharClass, length: Int, value: UInt32) {
         let b0 = t[i]
         if b0 < 0x80 { return (asciiClassOf(b0), 1, UInt32(b0)) }
+        return nonASCIIClassAt(t, i)
+    }
+
+    /// `classAt` for a lead byte >= 0x80, out of line so the callers' ASCII
+    /// paths stay small.
+    @inline(never)
+    static func nonASCIIClassAt(_ t: UnsafeBufferPointer<UInt8>, _ i: Int) -> (cls: CharClass, length: Int, value: UInt32) {
         let (v, len) = decode(t, i)
         if len == 1 { return (.other, 1, v) }
         return (CharClass.of(v), len, v)
     }
 
-    /// ASCII classes from constant bit masks: a `static let` table costs a
-    /// `swift_once` check per character (measured 2% of encode time).
-    /// Letters A-Z a-z, digits 0-9, White_Space U+0009...U+000D and U+0020.
+    /// ASCII classes from a constant table, one digit per byte (the raw
+    /// values): letters A-Z a-z, digits 0-9, White_Space U+0009...U+000D
+    /// and U+0020. A `StaticString` is a constant pointer, where a
+    /// `static let` array costs a `swift_once` check per character
+    /// (measured 2% of encode time); one load replaces the bit-mask
+    /// branches, which mispredict on code's mix of classes.
     @inline(__always)
     static func asciiClassOf(_ b: UInt8) -> CharClass {
-        let lettersHigh: UInt64 = 0x07FF_FFFE_07FF_FFFE  // bits 65-90, 97-122 (minus 64)
-        let digitsLow: UInt64 = 0x03FF_0000_0000_0000     // bits 48-57
-        let spaceLow: UInt64 = 0x0000_0001_0000_3E00      // bits 9-13, 32
-        if b >= 64 { return (lettersHigh >> UInt64(b - 64)) & 1 != 0 ? .letter : .other }
-        if (digitsLow >> UInt64(b)) & 1 != 0 { return .number }
-        if (spaceLow >> UInt64(b)) & 1 != 0 { return .whitespace }
-        return .other
+        let raw = asciiClasses.utf8Start[Int(b & 0x7F)] &- UInt8(ascii: "0")
+        // Every entry is 0...3, the raw values of the four cases in order.
+        return unsafeBitCast(raw, to: CharClass.self)
+    }
+
+    @inline(__always)
+    static var asciiClasses: StaticString {
+        "00000000033333000000000000000000300000000000000022222222220000000111111111111111111111111110000001111111111111111111111111100000"
+    }
+
+    @inline(__always) static var lettersHigh: UInt64 { 0x07FF_FFFE_07FF_FFFE }  // bits 65-90, 97-122 (minus 64)
+    @inline(__always) static var digitsLow: UInt64 { 0x03FF_0000_0000_0000 }  // bits 48-57
+    @inline(__always) static var spaceLow: UInt64 { 0x0000_0001_0000_3E00 }  // bits 9-13, 32
+
+    /// The ASCII members of `cls` as two bit masks, bytes 0-63 and 64-127:
+    /// a run loop then tests one bit per byte.
+    @inline(__always)
+    static func asciiMasks(_ cls: CharClass) -> (low: UInt64, high: UInt64) {
+        switch cls {
+        case .letter: return (0, lettersHigh)
+        case .number: return (digitsLow, 0)
+        case .whitespace: return (spaceLow, 0)
+        case .other: return (~(digitsLow | spaceLow), ~lettersHigh)
+        }
     }
 
     /// The byte offset where the character before `i` starts (used by the

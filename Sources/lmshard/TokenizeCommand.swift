@@ -26,6 +26,11 @@ struct TokenizeCommand: ParsableCommand {
     @Option(name: .long, help: "Worker threads (default: all cores; 1 = single-threaded).")
     var threads: Int?
 
+    /// For tools/bench/tokenizer: the process's own load and encode times,
+    /// so the benchmark need not subtract a separately timed process start.
+    @Flag(name: .long, help: .hidden)
+    var reportTiming = false
+
     /// Input bytes per batch: the work between two serial read/write steps.
     static let batchBytes = 8 << 20
     /// Target input bytes per chunk of lines handed to one worker: many more
@@ -38,12 +43,24 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     func run() throws {
+        let clock = ContinuousClock()
+        let loadStart = clock.now
         let tok: Tokenizer
         do {
             tok = try Tokenizer.fromPretrained(tokenizer)
         } catch {
             FileHandle.standardError.write(Data("lmshard tokenize: \(error)\n".utf8))
             throw ExitCode(1)
+        }
+        let encodeStart = clock.now
+        defer {
+            if reportTiming {
+                func seconds(_ d: Duration) -> Double {
+                    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+                }
+                let load = seconds(encodeStart - loadStart), encode = seconds(clock.now - encodeStart)
+                FileHandle.standardError.write(Data("{\"load_seconds\": \(load), \"encode_seconds\": \(encode)}\n".utf8))
+            }
         }
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
         Pipes.enlarge(fd: 0)

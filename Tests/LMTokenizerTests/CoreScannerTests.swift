@@ -36,6 +36,21 @@ struct CoreScannerTests {
         #expect(Self.pieces(Self.gpt2, "a\u{1C89}b") == ["a\u{1C89}b"])
     }
 
+    @Test func regexFallbackKnowsUnicode16AsOnigurumaDoes() throws {
+        // Split patterns without a hand-written scanner run on ICU. Its
+        // Unicode version must be Oniguruma's (16.0): U+1C89 is \p{L},
+        // U+088F (17.0) is not. A toolchain whose ICU moves on fails here.
+        let letters = try SplitPattern.fromRegex("\\p{L}+", path: "pattern")
+        var matches: [String] = []
+        var text = "a\u{1C89}b\u{088F}c"
+        text.withUTF8 { t in
+            letters.forEachMatch(t) { s, e in
+                matches.append(String(decoding: UnsafeBufferPointer(rebasing: t[s..<e]), as: UTF8.self))
+            }
+        }
+        #expect(matches == ["a\u{1C89}b", "c"])
+    }
+
     @Test func gpt2ContractionsAreLowercaseOnly() {
         // 's and 'm are contractions; 'S is not (no (?i:)), so ' starts an
         // "other" run and S a letter run; " '" is ` ?[^\s\p{L}\p{N}]+`.

@@ -73,6 +73,22 @@ func collectLocal<T: MapReduceTransform>(
         #expect(directoryIsEmpty(dir))
     }
 
+    /// Chunk ranges tile the batch in order and shrink from first to last,
+    /// so the work left at a batch barrier is small.
+    @Test(arguments: [(0, 16), (1, 16), (15, 16), (4096, 32), (4097, 32), (100_000, 64), (7, 128)])
+    func chunkRangesTileTheBatchAndShrink(rows: Int, chunks: Int) {
+        let ranges = (0..<chunks).map { LocalRunner.chunkRange($0, of: chunks, rows: rows) }
+        #expect(ranges.first?.lowerBound == 0)
+        #expect(ranges.last?.upperBound == rows)
+        for (a, b) in zip(ranges, ranges.dropFirst()) {
+            #expect(a.upperBound == b.lowerBound)
+            #expect(a.count + 1 >= b.count)  // non-increasing up to rounding
+        }
+        if rows >= chunks * chunks {
+            #expect(ranges[0].count > 4 * ranges[chunks - 1].count)
+        }
+    }
+
     @Test func emptyInputGivesNoRowsAndCleansUp() throws {
         let tmp = try TempDir()
         defer { tmp.remove() }

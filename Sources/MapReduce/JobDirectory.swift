@@ -59,6 +59,8 @@ final class JobDirectory: @unchecked Sendable {
         mapDirectory + "/p\(partition)-m\(pass)-\(index).zst"
     }
     func outputPath(partition: Int) -> String { reduceDirectory + "/p\(partition).zst" }
+    /// The reduce commit log of `partition` (see `ReduceProgress`).
+    func progressPath(partition: Int) -> String { reduceDirectory + "/p\(partition).progress" }
 
     /// The spill runs of `partition`, in spill order.
     func runs(partition: Int) -> [String] {

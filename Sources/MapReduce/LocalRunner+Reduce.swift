@@ -217,7 +217,13 @@ extension LocalRunner {
         }
         let merger = try RunMerger<T.Key>(paths: runs)
         let output = job.outputPath(partition: p)
-        var writer = try RecordFileWriter(path: output + ".tmp")
+        let opened = try openPartitionOutput(T.Key.self, partition: p, job: job)
+        var writer = opened.writer
+        let progress = opened.progress
+        if let lastCommitted = opened.lastCommitted {
+            // Resume: these groups' outputs are already in the file.
+            while let top = merger.top, let key = merger.cursors[top].key, key <= lastCommitted { try merger.pop() }
+        }
         var body = ByteWriter(reservingCapacity: 256)
         while let top = merger.top, let key = merger.cursors[top].key {
             let keyBytes = merger.cursors[top].keyBytes
@@ -240,9 +246,40 @@ extension LocalRunner {
                 return
             }
             while try stream.next() != nil {}  // values reduce did not read
+            if let progress {
+                try progress.append(ReduceProgress.record(keyBytes: keyBytes, outputLength: try writer.commit()))
+            }
         }
         try writer.finish()
         try renameFile(output + ".tmp", output)
+        if let progress { try? FileManager.default.removeItem(atPath: progress.path) }
+    }
+
+    /// The writer for partition `p`'s output (`.tmp`), with the progress log
+    /// to commit groups to when the job is persistent, and the last committed
+    /// group's key when this resumes a killed or failed reduce.
+    ///
+    /// Resumes from the log's last valid record when the output holds at
+    /// least the committed bytes (a longer output was killed after writing a
+    /// group but before committing it, and is cut back); otherwise, or when
+    /// the record's key does not decode, the partition starts over.
+    private func openPartitionOutput<Key: ShuffleKey>(
+        _: Key.Type, partition p: Int, job: JobDirectory
+    ) throws -> (writer: RecordFileWriter, progress: UnsafeAppendFile?, lastCommitted: Key?) {
+        let tmp = job.outputPath(partition: p) + ".tmp"
+        guard job.persistent else { return (try RecordFileWriter(path: tmp), nil, nil) }
+        let progressPath = job.progressPath(partition: p)
+        if let log = FileManager.default.contents(atPath: progressPath),
+            let commit = ReduceProgress.lastCommit(in: [UInt8](log)),
+            FileManager.default.fileExists(atPath: tmp), UInt64(fileSize(tmp)) >= commit.outputLength
+        {
+            var r = ByteReader(commit.keyBytes)
+            if let key = try? Key.decode(from: &r) {
+                let writer = try RecordFileWriter(path: tmp, appendingAfter: commit.outputLength)
+                return (writer, try UnsafeAppendFile(path: progressPath, keepingFirst: commit.logLength), key)
+            }
+        }
+        return (try RecordFileWriter(path: tmp), try UnsafeAppendFile(path: progressPath, keepingFirst: 0), nil)
     }
 
     private func mergeRuns<Key: ShuffleKey>(_ paths: [String], into path: String, _: Key.Type) throws {

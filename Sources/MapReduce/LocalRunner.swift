@@ -40,7 +40,13 @@ import Foundation
 ///   finds it skips the map phase and reuses the runs;
 /// - `reduce/p<N>.zst` is written as `.tmp` and renamed once partition N is
 ///   fully reduced, so a rerun skips finished partitions (the rename is the
-///   durable "done" marker; a group is finished when its partition is).
+///   durable "done" marker);
+/// - `reduce/p<N>.progress` commits groups inside an unfinished partition:
+///   after each group the `.tmp` ends a zstd frame and a checksummed record
+///   (the group's key, the `.tmp` length) is appended (`ReduceProgress`). A
+///   rerun cuts `.tmp` back to the last valid record's length and skips the
+///   groups up to its key, so a killed or failed run redoes at most the group
+///   it was in; with no usable record the partition starts over.
 /// Success removes the job directory.
 public struct LocalRunner: Sendable {
     /// Threads for map and reduce. At least 1.

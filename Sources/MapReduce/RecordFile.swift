@@ -10,11 +10,21 @@
 /// index within the row, value (`ShuffleCodable`). Reduce output bodies:
 /// key, output row. A fixed-width length lets the reader know how much to
 /// buffer before decoding anything.
+///
+/// The zstd stream may be several concatenated frames: `commit` ends one,
+/// so a file cut at a committed length still reads back as whole records.
 struct RecordFileWriter {
     private let file: UnsafeZstdFileWriter
     private var frame = ByteWriter(reservingCapacity: 1 << 16)
 
+    /// Creates (truncating) `path`.
     init(path: String) throws { file = try UnsafeZstdFileWriter(path: path) }
+
+    /// Reopens a file to append after its first `committedLength` bytes (a
+    /// length `commit` returned), dropping anything written after them.
+    init(path: String, appendingAfter committedLength: UInt64) throws {
+        file = try UnsafeZstdFileWriter(path: path, keepingFirst: committedLength)
+    }
 
     var path: String { file.path }
 
@@ -28,6 +38,16 @@ struct RecordFileWriter {
     private mutating func flush() throws {
         try file.write(frame.bytes)
         frame.bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes out every record appended so far as complete zstd frames and
+    /// returns the file's length: cut there, the file holds exactly those
+    /// records. Costs a frame end and a write per call, so only resumable
+    /// jobs commit.
+    mutating func commit() throws -> UInt64 {
+        try flush()
+        try file.endFrame()
+        return file.length
     }
 
     /// Writes everything and closes the file.

@@ -5,9 +5,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Streaming zstd over a POSIX file descriptor: the only place in MapReduce
-/// that touches raw memory or C handles. Spill and output files go through
-/// `RecordFileWriter` / `RecordFileReader`, which sit on these.
+/// Streaming zstd over a POSIX file descriptor: with `UnsafeAppendFile`
+/// below, the only place in MapReduce that touches raw memory or C handles.
+/// Spill and output files go through `RecordFileWriter` / `RecordFileReader`,
+/// which sit on these.
 ///
 /// Level 1: spills are written once and read once, so compression speed
 /// matters more than ratio; level 1 still shrinks count_chars spills
@@ -20,14 +21,25 @@ final class UnsafeZstdFileWriter {
     private var input: [UInt8] = []
     private var output: [UInt8]
     private var closed = false
+    /// Whether bytes went into the current frame since it began, so ending
+    /// a frame with nothing in it writes nothing.
+    private var frameHasData = false
+    /// Compressed bytes in the file so far (its length, as everything
+    /// compressed is written out at once).
+    private(set) var length: UInt64
     /// Bytes buffered before a compression call; 128 KiB = zstd's block size.
     static let inputChunk = 1 << 17
 
-    /// Creates (truncating) `path`.
-    init(path: String, level: Int32 = 1) throws {
+    /// Creates (truncating) `path`, or with `keepingFirst` reopens it,
+    /// cuts it to that many bytes and appends after them: a resumed reduce
+    /// keeps its committed frames and drops whatever followed them.
+    ///
+    /// - Throws: `MapReduceError.io` when the file cannot be opened, or is
+    ///   shorter than `keepingFirst`.
+    init(path: String, level: Int32 = 1, keepingFirst kept: UInt64? = nil) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw MapReduceError.io(path: path, message: "cannot create: \(errnoText())") }
+        length = kept ?? 0
+        fd = try openForWriting(path: path, keepingFirst: kept)
         guard let c = ZSTD_createCCtx() else {
             close(fd)
             throw MapReduceError.io(path: path, message: "zstd: cannot allocate a compression context")
@@ -45,13 +57,24 @@ final class UnsafeZstdFileWriter {
 
     /// Buffers `bytes`, compressing whenever a block's worth is waiting.
     func write<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
+        if bytes.isEmpty { return }
+        frameHasData = true
         input.append(contentsOf: bytes)
         if input.count >= Self.inputChunk { try compress(end: false) }
     }
 
-    /// Flushes, ends the zstd frame and closes the file.
+    /// Ends the current zstd frame and writes it out, so the file's `length`
+    /// bytes are a complete stream (concatenated frames decompress as one)
+    /// that later writes only extend. Nothing is written for an empty frame.
+    func endFrame() throws {
+        if frameHasData { try compress(end: true) }
+    }
+
+    /// Flushes, ends the zstd frame and closes the file. A file that has
+    /// frames already gets no trailing empty one; an empty file still gets
+    /// one empty frame.
     func finish() throws {
-        try compress(end: true)
+        if frameHasData || length == 0 { try compress(end: true) }
         closed = true
         guard close(fd) == 0 else { throw MapReduceError.io(path: path, message: "close: \(errnoText())") }
     }
@@ -75,18 +98,71 @@ final class UnsafeZstdFileWriter {
             }
         }
         input.removeAll(keepingCapacity: true)
+        if end { frameHasData = false }
     }
 
     private func writeAll(count: Int) throws {
-        var written = 0
-        while written < count {
-            let n = output.withUnsafeBytes { posixWrite(fd, $0.baseAddress! + written, count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw MapReduceError.io(path: path, message: "write: \(errnoText())")
-            }
-            written += n
+        try output.withUnsafeBytes { try posixWriteAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<count]), path: path) }
+        length += UInt64(count)
+    }
+}
+
+/// A plain file written by appending: a resumable reduce's progress log.
+final class UnsafeAppendFile {
+    let path: String
+    private let fd: Int32
+
+    /// Opens `path` (creating it) and cuts it to its first `keepingFirst`
+    /// bytes, so appends follow them.
+    init(path: String, keepingFirst kept: UInt64) throws {
+        self.path = path
+        fd = try openForWriting(path: path, keepingFirst: kept)
+    }
+
+    deinit { close(fd) }
+
+    /// Writes all of `bytes` with write(2): once it returns, a killed
+    /// process loses none of them (no fsync, so power loss can).
+    func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try posixWriteAll(fd, $0, path: path) }
+    }
+}
+
+/// Opens `path` for writing: truncated when `kept` is nil, else cut to its
+/// first `kept` bytes (created if missing and `kept` is 0) and positioned
+/// after them.
+///
+/// - Throws: `MapReduceError.io` when it cannot be opened or is shorter than `kept`.
+private func openForWriting(path: String, keepingFirst kept: UInt64?) throws -> Int32 {
+    let fd = open(path, O_WRONLY | O_CREAT | (kept == nil ? O_TRUNC : 0), 0o644)
+    guard fd >= 0 else { throw MapReduceError.io(path: path, message: "cannot create: \(errnoText())") }
+    guard let kept else { return fd }
+    var info = stat()
+    var problem: String?
+    if fstat(fd, &info) != 0 {
+        problem = "stat: \(errnoText())"
+    } else if UInt64(info.st_size) < kept {
+        problem = "has \(info.st_size) bytes, fewer than the \(kept) to keep"
+    } else if ftruncate(fd, off_t(kept)) != 0 || lseek(fd, off_t(kept), SEEK_SET) != off_t(kept) {
+        problem = "cannot cut to \(kept) bytes: \(errnoText())"
+    }
+    if let problem {
+        close(fd)
+        throw MapReduceError.io(path: path, message: problem)
+    }
+    return fd
+}
+
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
+private func posixWriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+    var written = 0
+    while written < bytes.count {
+        let n = posixWrite(fd, bytes.baseAddress! + written, bytes.count - written)
+        if n < 0 {
+            if errno == EINTR { continue }
+            throw MapReduceError.io(path: path, message: "write: \(errnoText())")
         }
+        written += n
     }
 }
 

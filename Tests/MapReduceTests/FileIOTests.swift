@@ -77,4 +77,31 @@ import Testing
         var truncated = try RecordFileReader(path: path)
         #expect(throws: MapReduceError.self) { while try truncated.next() != nil {} }
     }
+
+    @Test func multiFrameRecordFileReadsBackEveryRecord() throws {
+        let tmp = try TempDir()
+        defer { tmp.remove() }
+        let path = tmp.path("f.zst")
+        let records: [[UInt8]] = (0..<5).map { Array(repeating: UInt8($0), count: $0 * 3) }
+        var writer = try RecordFileWriter(path: path)
+        try writer.append(records[0])
+        try writer.append(records[1])
+        let committed = try writer.commit()
+        #expect(try writer.commit() == committed)  // nothing new: no empty frame
+        try writer.append(records[2])
+        _ = try writer.commit()
+        try writer.append([42])  // never committed: dropped on reopen
+        try writer.finish()
+        // Reopen after the first frame, as a resumed reduce does.
+        var resumed = try RecordFileWriter(path: path, appendingAfter: committed)
+        try resumed.append(records[2])
+        _ = try resumed.commit()
+        try resumed.append(records[3])
+        try resumed.append(records[4])
+        try resumed.finish()
+        var reader = try RecordFileReader(path: path)
+        var read: [[UInt8]] = []
+        while let r = try reader.next() { read.append(r) }
+        #expect(read == records)
+    }
 }

@@ -61,7 +61,8 @@ public struct LocalRunner: Sendable {
     public var memoryBudget: Int
     /// Where job directories are created; nil for the system temporary directory.
     public var workDirectory: String?
-    /// Shuffle partitions: the unit of reduce parallelism and of resume.
+    /// Shuffle partitions: the unit of reduce parallelism (resume goes by
+    /// group inside a partition, see `ReduceProgress`).
     public var partitions: Int
     /// Rows pulled from the input per map batch.
     public var batchRows: Int

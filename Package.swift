@@ -5,7 +5,8 @@
 // Data flows one way through one module per pipeline stage:
 //   (LMJSON) -> LMTokenizer -> MapReduce -> LMPrep -> LMShard -> LMBuild -> lmshard (CLI)
 // CZstd / CXXHash / CZlib are thin shims over the Debian system libraries
-// (libzstd-dev, libxxhash-dev, zlib1g-dev); CPrefetch is one inline C hint.
+// (libzstd-dev, libxxhash-dev, zlib1g-dev); CBatchCopy holds the reader's C copy
+// kernels (a prefetch hint, SIMD widening picked by CPU at run time).
 import PackageDescription
 
 let package = Package(
@@ -30,8 +31,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // Header-only: the software-prefetch hint Swift has no intrinsic for.
-        .systemLibrary(name: "CPrefetch"),
+        // The batch collation's prefetch hint and SIMD widening loops.
+        .target(name: "CBatchCopy"),
 
         // Shared by every stage: a fast JSON parser and writer over UTF-8 bytes.
         .target(name: "LMJSON"),
@@ -47,7 +48,7 @@ let package = Package(
                 "LMJSON", "LMTokenizer", "MapReduce",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "LMShard", dependencies: ["LMJSON", "CXXHash", "CPrefetch"]),
+        .target(name: "LMShard", dependencies: ["LMJSON", "CXXHash", "CBatchCopy"]),
         .target(
             name: "LMBuild",
             dependencies: [
@@ -67,7 +68,7 @@ let package = Package(
         .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"], exclude: ["Fixtures"]),
         .testTarget(name: "MapReduceTests", dependencies: ["MapReduce", "LMJSON", "TestSupport"]),
         .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMJSON", "LMTokenizer", "MapReduce", "TestSupport"]),
-        .testTarget(name: "LMShardTests", dependencies: ["LMShard", "LMJSON", "TestSupport"]),
+        .testTarget(name: "LMShardTests", dependencies: ["LMShard", "CBatchCopy", "LMJSON", "TestSupport"]),
         .testTarget(name: "LMBuildTests", dependencies: ["LMBuild", "LMShard", "LMPrep", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["lmshard", "TestSupport"]),
     ],

@@ -1,4 +1,4 @@
-import CPrefetch
+import CBatchCopy
 
 /// `bs` items stacked into contiguous row-major buffers, the notebook's
 /// `collate_lm`: every array is `[batchSize, length]` flattened, the
@@ -93,9 +93,10 @@ extension ShardedDataset {
                                 t.copy(from: 0, count: len, into: tokens.baseAddress! + row)
                                 t.copy(from: 1, count: len, into: labels.baseAddress! + row)
                                 p.copy(from: 0, count: len, into: positions.baseAddress! + row)
-                                let out = loss.baseAddress! + row
-                                let src = m.baseAddress! + 1
-                                for k in 0..<len { out[k] = src[k] != 0 }
+                                // Bool is one byte, 0 or 1: what the kernel writes.
+                                UnsafeMutableRawPointer(loss.baseAddress! + row).withMemoryRebound(
+                                    to: UInt8.self, capacity: len
+                                ) { lmshard_nonzero_u8(m.baseAddress! + 1, $0, len) }
                             }
                         }
                     }

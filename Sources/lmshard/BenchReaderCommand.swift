@@ -25,10 +25,15 @@ struct BenchReaderCommand: ParsableCommand {
     @Flag(name: .long, help: "Shuffled order (BatchSampler, seed 1234) instead of sequential.")
     var shuffle = false
 
+    @Flag(name: .long, help: "Time a plain memcpy of each row's stored bytes instead (the memory-bandwidth reference).")
+    var memcpy = false
+
     func validate() throws {
         guard batchSize >= 1, batches >= 1 else { throw ValidationError("--batch-size and --batches must be at least 1") }
         guard warmupBatches >= 0 else { throw ValidationError("--warmup-batches must not be negative") }
     }
+
+    private var work: ReaderBenchmark.Work { memcpy ? .rawCopy : .collate }
 
     func run() throws {
         try CLIError.reporting {
@@ -36,9 +41,11 @@ struct BenchReaderCommand: ParsableCommand {
             // Warm-up over the start of the same order, as the Python side does
             // for its baseline, so both time the same state of the page tables.
             if warmupBatches > 0 {
-                _ = try ReaderBenchmark.run(dataset: dataset, batchSize: batchSize, batches: warmupBatches, shuffle: shuffle)
+                _ = try ReaderBenchmark.run(
+                    dataset: dataset, batchSize: batchSize, batches: warmupBatches, shuffle: shuffle, work: work)
             }
-            print(try ReaderBenchmark.run(dataset: dataset, batchSize: batchSize, batches: batches, shuffle: shuffle).jsonLine)
+            print(try ReaderBenchmark.run(
+                dataset: dataset, batchSize: batchSize, batches: batches, shuffle: shuffle, work: work).jsonLine)
         }
     }
 }

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,7 +61,8 @@ def main() -> None:
     ap.add_argument("--shards", type=int, default=4)
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--batches", type=int, default=2000)
-    ap.add_argument("--repeat", type=int, default=3, help="each figure is the best of N runs, each on fresh maps")
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="runs per figure, each on fresh maps; numpy and Swift runs alternate")
     ap.add_argument("--lmshard-bin", default=os.environ.get("LMSHARD_BIN"))
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
@@ -70,10 +72,13 @@ def main() -> None:
     row = args.seq_len + 1
     names = [s["name"] for s in ds.manifest["shards"]]
 
+    token_dtype = np.uint16 if args.vocab <= 65536 else np.int32  # FORMAT.md: uint16 when every id fits
+    pos_itemsize = 2 if args.seq_len + 1 <= 65536 else 4  # and uint16 positions when they fit
+
     def fresh_baseline():
         """The same token bytes as one matrix per shard (all shards equal-sized
         here), mapped anew so its page tables start as cold as a new process's."""
-        mats = [np.memmap(os.path.join(args.dir, f"{n}.bin"), dtype=np.uint16, mode="r").reshape(-1, row)
+        mats = [np.memmap(os.path.join(args.dir, f"{n}.bin"), dtype=token_dtype, mode="r").reshape(-1, row)
                 for n in names]
         per = mats[0].shape[0]
 
@@ -88,11 +93,10 @@ def main() -> None:
     def python_batch(indices):
         return ds.batch(indices)
 
-    def swift(shuffle, warmup):
-        if not args.lmshard_bin:
-            return None
+    def swift(shuffle, warmup, memcpy=False):
         cmd = [args.lmshard_bin, "bench-reader", args.dir, "--batch-size", str(args.batch_size),
                "--batches", str(args.batches), "--warmup-batches", str(warmup)] + (["--shuffle"] if shuffle else [])
+        cmd += ["--memcpy"] if memcpy else []
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
         return json.loads(out)["batches_per_s"]
 
@@ -107,7 +111,10 @@ def main() -> None:
     # second epoch of training on, so what is left is copying: the memory
     # bandwidth case the target is about); "first pass" = 50 batches only, so
     # most rows are first touches and page faults are part of the time. Each
-    # repeat maps the files anew (the Swift line runs a new process).
+    # run maps the files anew (the Swift lines run a new process). The numpy
+    # and Swift runs alternate, so each ratio compares runs a second apart:
+    # on a shared machine the speed of a core drifts more than that between
+    # the first and the last run.
     for shuffle, warm in ((False, True), (True, True), (True, False)):
         sampler = BatchSampler(len(ds), args.batch_size, shuffle=shuffle, seed=1234)
         epoch = sampler.batches(0)
@@ -122,19 +129,36 @@ def main() -> None:
             baseline = fresh_baseline()
             timed(baseline, batches[:warmup])
             return len(batches) / timed(baseline, batches)
-        base_bps = max(base_once() for _ in range(args.repeat))
+        base, swift_runs, copy_runs = [], [], []
+        for _ in range(args.repeat):
+            base.append(base_once())
+            if args.lmshard_bin:
+                swift_runs.append(swift(shuffle, warmup))
+                copy_runs.append(swift(shuffle, warmup, memcpy=True))
+        base_bps = max(base)
         label = ("shuffled" if shuffle else "sequential") + (", warm" if warm else ", first pass")
-        print(f"[{label}] bs {args.batch_size} x {args.seq_len}, {len(batches)} batches after {warmup} warm-up batches")
+        print(f"[{label}] bs {args.batch_size} x {args.seq_len}, {len(batches)} batches after {warmup} warm-up batches,"
+              f" best of {args.repeat}")
         line("numpy memmap baseline", base_bps)
         if warm:
             timed(python_batch, batches[:warmup])
             line("py items+collate_lm", len(batches) / min(timed(python_items, batches) for _ in range(args.repeat)), base_bps)
             line("py ShardedDataset.batch", len(batches) / min(timed(python_batch, batches) for _ in range(args.repeat)), base_bps)
-        bps = swift(shuffle, warmup) if args.lmshard_bin else None
-        if bps is not None:
-            bps = max([bps] + [swift(shuffle, warmup) for _ in range(args.repeat - 1)])
-            line("lmshard (swift)", bps, base_bps)
-
+        if swift_runs:
+            line("lmshard (swift)", max(swift_runs), base_bps)
+            ratios = sorted(sw / b for sw, b in zip(swift_runs, base))
+            print(f"  {'':<23}  ratio per alternating run: {', '.join(f'{r:.2f}x' for r in ratios)};"
+                  f" median {statistics.median(ratios):.2f}x")
+            # Bytes each line moves per batch (read from the maps + written
+            # out): collation reads three planes and writes 13 bytes a token
+            # (UInt32 tokens, labels, positions and a Bool mask); the memcpy
+            # reference writes what it reads. Equal GB/s means collation runs
+            # at the pace of the memory system, not of its own instructions.
+            stored = args.batch_size * (args.seq_len + 1) * (np.dtype(token_dtype).itemsize + pos_itemsize + 1)
+            moved = {"collate": stored + tokens_per_batch * 13, "memcpy": 2 * stored}
+            print(f"  {'memcpy of the row bytes':<23}: {max(copy_runs):10.1f} batches/s"
+                  f"  (memory-bandwidth reference: memcpy moves {max(copy_runs) * moved['memcpy'] / 1e9:.1f} GB/s,"
+                  f" lmshard collation {max(swift_runs) * moved['collate'] / 1e9:.1f} GB/s)")
 
 if __name__ == "__main__":
     main()

@@ -35,18 +35,12 @@ final class ByteBuffer {
         count -= k
     }
 
-    @inline(__always)
-    func append(_ b: UInt8) {
-        if count == capacity { reserve(count + 1) }
-        start[count] = b
-        count += 1
-    }
-
-    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        reserve(count + bytes.count)
-        (start + count).update(from: base, count: bytes.count)
-        count += bytes.count
+    /// Replaces the contents with the bytes `body` writes into room for
+    /// `n` of them (it returns how many it wrote); empty if it throws.
+    func overwrite(room n: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Int) rethrows {
+        count = 0
+        reserve(n)
+        count = try body(UnsafeMutableBufferPointer(start: start, count: n))
     }
 
     /// Appends `{"ids":[...]}` and a newline, the digits written in place

@@ -1,11 +1,11 @@
 import Foundation
+import LMJSON
 import LMTokenizer
 
 /// Parses, encodes and renders the lines of one batch, chunk by chunk.
 final class TokenizeJob: @unchecked Sendable {
     let tokenizer: Tokenizer
-    let field: String
-    let fieldBytes: [UInt8]
+    let scanner: JSONFieldScanner
     let addSpecialTokens: Bool
     let workers: Int
     /// Reused per-chunk state; chunk k of every batch uses `chunks[k]`.
@@ -17,8 +17,7 @@ final class TokenizeJob: @unchecked Sendable {
 
     init(tokenizer: Tokenizer, field: String, addSpecialTokens: Bool, workers: Int) {
         self.tokenizer = tokenizer
-        self.field = field
-        fieldBytes = Array(field.utf8)
+        scanner = JSONFieldScanner(field: field)
         self.addSpecialTokens = addSpecialTokens
         self.workers = workers
     }
@@ -127,24 +126,15 @@ final class TokenizeChunk: @unchecked Sendable {
         for k in lines {
             let line = job.line(batch, k)
             ids.removeAll(keepingCapacity: true)
-            text.removeAll()
-            if JSONLFastField.extract(job.fieldBytes, from: line, into: text) {
-                text.withBytes(0..<text.count) {
-                    job.tokenizer.encode(utf8: $0, addSpecialTokens: job.addSpecialTokens, into: &ids)
-                }
-            } else {
-                // Anything unusual (escaped keys, lone surrogates, invalid
-                // UTF-8, errors): the general parser decides, as before.
-                do {
-                    var s = try JSONLField.string(job.field, in: String(decoding: line, as: UTF8.self))
-                    s.withUTF8 { job.tokenizer.encode(utf8: $0, addSpecialTokens: job.addSpecialTokens, into: &ids) }
-                } catch let error as JSONLField.Failure {
-                    failure = (firstLine + k, error.message)
-                    return
-                } catch {
-                    failure = (firstLine + k, "\(error)")
-                    return
-                }
+            do {
+                // The field's value is never longer than its line.
+                try text.overwrite(room: line.count) { try job.scanner.string(in: line, into: $0) }
+            } catch {
+                failure = (firstLine + k, "\(error)")
+                return
+            }
+            text.withBytes(0..<text.count) {
+                job.tokenizer.encode(utf8: $0, addSpecialTokens: job.addSpecialTokens, into: &ids)
             }
             out.appendIdsLine(ids)
         }

@@ -268,23 +268,7 @@ public struct JSONFieldScanner: Sendable {
         @inline(__always)
         func plainEnd(from start: Int) -> Int {
             var i = start
-            if let base = t.baseAddress {
-                let ones: UInt64 = 0x0101_0101_0101_0101
-                let highs: UInt64 = 0x8080_8080_8080_8080
-                while i + 8 <= t.count {
-                    let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                    // High bit set in a byte that is a quote, a backslash,
-                    // below 0x20 or non-ASCII. Borrows only flag bytes
-                    // above a flagged one, so the lowest flag is exact.
-                    let quote = w ^ (ones &* 0x22)
-                    let backslash = w ^ (ones &* 0x5C)
-                    let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                        | ((w &- ones &* 0x20) & ~w) | w
-                    let hits = special & highs
-                    if hits != 0 { return i + hits.trailingZeroBitCount >> 3 }
-                    i += 8
-                }
-            }
+            if let base = t.baseAddress { i = JSONStringBytes.plainWordsEnd(base, from: i, end: t.count) }
             while i < t.count {
                 let b = t[i]
                 if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { break }
@@ -335,29 +319,19 @@ public struct JSONFieldScanner: Sendable {
                 guard i < t.count else { return false }
                 let e = t[i]
                 i += 1
-                let simple: UInt8
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): simple = e
-                case UInt8(ascii: "b"): simple = 0x08
-                case UInt8(ascii: "f"): simple = 0x0C
-                case UInt8(ascii: "n"): simple = 0x0A
-                case UInt8(ascii: "r"): simple = 0x0D
-                case UInt8(ascii: "t"): simple = 0x09
-                case UInt8(ascii: "u"):
-                    guard var v = hex4() else { return false }
-                    if v >= 0xDC00 && v <= 0xDFFF { return false }
-                    if v >= 0xD800 && v <= 0xDBFF {
-                        guard i + 2 <= t.count, t[i] == UInt8(ascii: "\\"), t[i + 1] == UInt8(ascii: "u") else { return false }
-                        i += 2
-                        guard let lo = hex4(), lo >= 0xDC00, lo <= 0xDFFF else { return false }
-                        v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
-                    }
-                    if decoding { putScalar(v) }
+                if let simple = JSONStringBytes.simpleEscape(e) {
+                    if decoding { put(simple) }
                     continue
-                default:
-                    return false
                 }
-                if decoding { put(simple) }
+                guard e == UInt8(ascii: "u"), var v = hex4() else { return false }
+                if v >= 0xDC00 && v <= 0xDFFF { return false }
+                if v >= 0xD800 && v <= 0xDBFF {
+                    guard i + 2 <= t.count, t[i] == UInt8(ascii: "\\"), t[i + 1] == UInt8(ascii: "u") else { return false }
+                    i += 2
+                    guard let lo = hex4(), lo >= 0xDC00, lo <= 0xDFFF else { return false }
+                    v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
+                }
+                if decoding { putScalar(v) }
             }
         }
 

@@ -27,32 +27,13 @@ extension JSONParserCore {
         throw fail(.unexpectedEnd, "unterminated string", at: quote)
     }
 
-    /// Advances `i` over plain string bytes (printable ASCII other than `"`
-    /// and `\\`) eight at a time, stopping exactly at the first byte that
-    /// needs attention (quote, backslash, control, or non-ASCII).
-    ///
-    /// SWAR: per 8-byte word, `(v - 0x01..) & ~v & 0x80..` flags zero bytes
-    /// (after xor with the quote/backslash pattern) and `(v - 0x20..) & ~v`
-    /// flags bytes below 0x20; false positives occur only above a true one,
-    /// so the lowest flagged byte is exact. On the benchmark's JSONL rows of
-    /// prose this raised the LMJSON/JSONSerialization ratio, measured in the
-    /// same runs, from 4.1-4.6x to 4.5-6.6x (see tools/bench/json).
+    /// Advances `i` over plain string bytes eight at a time, stopping
+    /// exactly at the first byte that needs attention (see
+    /// `JSONStringBytes.plainWordsEnd`); the last few bytes are left to the
+    /// caller's byte loop.
     @inline(__always)
     mutating func skipPlainBytes() {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= end {
-            let v = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-            let q = v ^ (ones &* 0x22)
-            let bs = v ^ (ones &* 0x5C)
-            let special = ((q &- ones) & ~q) | ((bs &- ones) & ~bs) | ((v &- ones &* 0x20) & ~v) | v
-            let flagged = special & highs
-            if flagged != 0 {
-                i += flagged.trailingZeroBitCount >> 3
-                return
-            }
-            i += 8
-        }
+        i = JSONStringBytes.plainWordsEnd(base, from: i, end: end)
     }
 
     func controlCharacterError(_ b: UInt8) -> JSONParseError {
@@ -98,41 +79,32 @@ extension JSONParserCore {
         let at = i
         guard i + 1 < end else { throw fail(.unexpectedEnd, "unexpected end of input in escape") }
         let c = base[i + 1]
-        let simple: UInt8
-        switch c {
-        case UInt8(ascii: "\""): simple = 0x22
-        case UInt8(ascii: "\\"): simple = 0x5C
-        case UInt8(ascii: "/"): simple = 0x2F
-        case UInt8(ascii: "b"): simple = 0x08
-        case UInt8(ascii: "f"): simple = 0x0C
-        case UInt8(ascii: "n"): simple = 0x0A
-        case UInt8(ascii: "r"): simple = 0x0D
-        case UInt8(ascii: "t"): simple = 0x09
-        case UInt8(ascii: "u"):
+        if let simple = JSONStringBytes.simpleEscape(c) {
+            scratch.append(simple)
             i += 2
-            var scalar = try readHex4(escapeAt: at)
-            if scalar >= 0xD800 && scalar < 0xDC00 {
-                // A high surrogate must be followed by an escaped low one.
-                guard i + 1 < end, base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u") else {
-                    throw fail(.loneSurrogate, "lone high surrogate \\u\(hex4(scalar)) in string", at: at)
-                }
-                let lowAt = i
-                i += 2
-                let low = try readHex4(escapeAt: lowAt)
-                guard low >= 0xDC00 && low < 0xE000 else {
-                    throw fail(.loneSurrogate, "lone high surrogate \\u\(hex4(scalar)) in string", at: at)
-                }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            } else if scalar >= 0xDC00 && scalar < 0xE000 {
-                throw fail(.loneSurrogate, "lone low surrogate \\u\(hex4(scalar)) in string", at: at)
-            }
-            appendUTF8(scalar)
             return
-        default:
+        }
+        guard c == UInt8(ascii: "u") else {
             throw fail(.invalidEscape, "invalid escape '\\\(Character(Unicode.Scalar(c)))' in string", at: at)
         }
-        scratch.append(simple)
         i += 2
+        var scalar = try readHex4(escapeAt: at)
+        if scalar >= 0xD800 && scalar < 0xDC00 {
+            // A high surrogate must be followed by an escaped low one.
+            guard i + 1 < end, base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u") else {
+                throw fail(.loneSurrogate, "lone high surrogate \\u\(hex4(scalar)) in string", at: at)
+            }
+            let lowAt = i
+            i += 2
+            let low = try readHex4(escapeAt: lowAt)
+            guard low >= 0xDC00 && low < 0xE000 else {
+                throw fail(.loneSurrogate, "lone high surrogate \\u\(hex4(scalar)) in string", at: at)
+            }
+            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+        } else if scalar >= 0xDC00 && scalar < 0xE000 {
+            throw fail(.loneSurrogate, "lone low surrogate \\u\(hex4(scalar)) in string", at: at)
+        }
+        appendUTF8(scalar)
     }
 
     func hex4(_ v: UInt32) -> String {

@@ -43,6 +43,21 @@ import Testing
         }
     }
 
+    /// Rows read as Python's `json.loads` reads them: a repeated field's
+    /// last value; bytes that are not UTF-8 are an error naming line and column.
+    @Test func tokenizeTakesTheLastRepeatedFieldAndRejectsInvalidUTF8() throws {
+        let dup = try CLI.run(["tokenize", "--tokenizer", CLI.sampleTokenizer],
+                              stdin: Data("{\"text\": \"a\", \"text\": \"def\"}\n{\"text\": \"def\"}\n".utf8))
+        #expect(dup.status == 0, "\(dup.stderr)")
+        let lines = dup.stdout.split(separator: "\n")
+        #expect(lines.count == 2 && lines[0] == lines[1], "\(dup.stdout)")
+
+        let bad = try CLI.run(["tokenize", "--tokenizer", CLI.sampleTokenizer],
+                              stdin: Data("{\"text\": \"a\"}\n{\"text\":\"".utf8) + Data([0xFF]) + Data("\"}\n".utf8))
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("stdin:2: invalid JSON at column 10: invalid UTF-8"), "\(bad.stderr)")
+    }
+
     @Test func runChangeCaseIsTheSeedExample() throws {
         let dir = try TempDir()
         defer { dir.remove() }

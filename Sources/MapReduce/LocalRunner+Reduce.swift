@@ -171,35 +171,63 @@ extension LocalRunner {
     /// open files and read buffers (about 256 KiB per open run).
     static let mergeFanIn = 64
 
-    /// Reduces every partition not already done (resume), in parallel,
-    /// largest (by run bytes) first.
+    /// Reduces every partition not already done (resume) into its output
+    /// file, in parallel, largest (by run bytes) first.
     func reduceAllPartitions<T: MapReduceTransform>(_ transform: T, job: JobDirectory) throws
     where T.Output: ShuffleCodable {
-        let failures = ReduceFailures<T.Key>(count: partitions)
+        try forEachPartition(T.Key.self, job: job) { p, failures in
+            if job.persistent && FileManager.default.fileExists(atPath: job.outputPath(partition: p)) { return }
+            try reducePartition(transform, partition: p, job: job, failures: failures)
+        }
+    }
+
+    /// Reduces every partition into the sink `sinks` makes for it, on the
+    /// worker reducing it, in parallel, largest first.
+    func reduceAllPartitions<T: MapReduceTransform>(
+        _ transform: T, job: JobDirectory, sinks: @Sendable (Int) throws -> any PartitionSink<T.Output>
+    ) throws {
+        try forEachPartition(T.Key.self, job: job) { p, failures in
+            let sink = try sinks(p)
+            let completed = try withMerger(partition: p, job: job, T.Key.self) { merger in
+                try reduceGroups(
+                    transform, merger: merger, partition: p, failures: failures,
+                    deliver: { _, out in try sink.write(out) }, afterGroup: { _ in })
+            }
+            if completed { try sink.finish() }
+        }
+    }
+
+    /// Runs `body` for every partition from `workers` threads, largest (by
+    /// run bytes) first, then throws the error that does not depend on timing:
+    /// an I/O error first, else the reduce failure with the smallest key.
+    private func forEachPartition<Key: ShuffleKey>(
+        _: Key.Type, job: JobDirectory, _ body: (Int, ReduceFailures<Key>) throws -> Void
+    ) throws {
+        let failures = ReduceFailures<Key>(count: partitions)
         let runBytes = (0..<partitions).map { p in
             job.runs(partition: p).reduce(0) { $0 + fileSize($1) }
         }
         let order = Self.largestFirst(runBytes)
         parallelFor(partitions) { i in
             let p = order[i]
-            let output = job.outputPath(partition: p)
-            if job.persistent && FileManager.default.fileExists(atPath: output) { return }
             do {
-                try reducePartition(transform, partition: p, job: job, failures: failures)
+                try body(p, failures)
             } catch {
                 failures.set(key: nil, error: error, partition: p)
             }
         }
-        // The smallest failing key, so the error does not depend on timing.
         let all = failures.all
         if let io = all.first(where: { $0.key == nil }) { throw io.error }
         let keyed = all.compactMap { f in f.key.map { (key: $0, error: f.error) } }
         if let first = keyed.min(by: { $0.key < $1.key }) { throw first.error }
     }
 
-    private func reducePartition<T: MapReduceTransform>(
-        _ transform: T, partition p: Int, job: JobDirectory, failures: ReduceFailures<T.Key>
-    ) throws where T.Output: ShuffleCodable {
+    /// A merger over partition `p`'s runs, given to `body`. More than
+    /// `mergeFanIn` runs are first merged in passes; those merged files are
+    /// removed when `body` returns.
+    private func withMerger<Key: ShuffleKey, R>(
+        partition p: Int, job: JobDirectory, _: Key.Type, _ body: (RunMerger<Key>) throws -> R
+    ) throws -> R {
         var runs = job.runs(partition: p)
         var merged: [String] = []
         defer { for path in merged { try? FileManager.default.removeItem(atPath: path) } }
@@ -208,14 +236,62 @@ extension LocalRunner {
             var next: [String] = []
             for (g, start) in stride(from: 0, to: runs.count, by: Self.mergeFanIn).enumerated() {
                 let path = job.mergedRunPath(partition: p, pass: pass, index: g)
-                try mergeRuns(Array(runs[start..<min(start + Self.mergeFanIn, runs.count)]), into: path, T.Key.self)
+                try mergeRuns(Array(runs[start..<min(start + Self.mergeFanIn, runs.count)]), into: path, Key.self)
                 merged.append(path)
                 next.append(path)
             }
             runs = next
             pass += 1
         }
-        let merger = try RunMerger<T.Key>(paths: runs)
+        return try body(try RunMerger<Key>(paths: runs))
+    }
+
+    /// Reduces the groups left in `merger`, in key order: outputs go to
+    /// `deliver` with the group's encoded key, and `afterGroup` runs once a
+    /// group's outputs are all delivered. Returns false when `reduce` threw
+    /// (recorded in `failures` under its key); errors from `deliver` and
+    /// `MapReduceError`s are rethrown.
+    private func reduceGroups<T: MapReduceTransform>(
+        _ transform: T, merger: RunMerger<T.Key>, partition p: Int, failures: ReduceFailures<T.Key>,
+        deliver: ([UInt8], T.Output) throws -> Void, afterGroup: ([UInt8]) throws -> Void
+    ) throws -> Bool {
+        while let top = merger.top, let key = merger.cursors[top].key {
+            let keyBytes = merger.cursors[top].keyBytes
+            var stream = MergedGroupStream<T.Key, T.Value>(merger: merger, key: key)
+            var deliverError: (any Error)?
+            do {
+                try transform.reduce(key: key, values: &stream) { out in
+                    do { try deliver(keyBytes, out) } catch {
+                        deliverError = error
+                        throw error
+                    }
+                }
+            } catch {
+                if let deliverError { throw deliverError }
+                if error is MapReduceError { throw error }
+                failures.set(key: key, error: MapReduceError.reduce(key: key.sortableText, underlying: error), partition: p)
+                return false
+            }
+            while try stream.next() != nil {}  // values reduce did not read
+            try afterGroup(keyBytes)
+        }
+        return true
+    }
+
+    private func reducePartition<T: MapReduceTransform>(
+        _ transform: T, partition p: Int, job: JobDirectory, failures: ReduceFailures<T.Key>
+    ) throws where T.Output: ShuffleCodable {
+        try withMerger(partition: p, job: job, T.Key.self) { merger in
+            try reducePartition(transform, merger: merger, partition: p, job: job, failures: failures)
+        }
+    }
+
+    /// Reduces partition `p` into its output file, committing each group
+    /// when the job is persistent and skipping the groups a previous run
+    /// committed.
+    private func reducePartition<T: MapReduceTransform>(
+        _ transform: T, merger: RunMerger<T.Key>, partition p: Int, job: JobDirectory, failures: ReduceFailures<T.Key>
+    ) throws where T.Output: ShuffleCodable {
         let output = job.outputPath(partition: p)
         let opened = try openPartitionOutput(T.Key.self, partition: p, job: job)
         var writer = opened.writer
@@ -225,31 +301,20 @@ extension LocalRunner {
             while let top = merger.top, let key = merger.cursors[top].key, key <= lastCommitted { try merger.pop() }
         }
         var body = ByteWriter(reservingCapacity: 256)
-        while let top = merger.top, let key = merger.cursors[top].key {
-            let keyBytes = merger.cursors[top].keyBytes
-            var stream = MergedGroupStream<T.Key, T.Value>(merger: merger, key: key)
-            var writeError: (any Error)?
-            do {
-                try transform.reduce(key: key, values: &stream) { out in
-                    body.bytes.removeAll(keepingCapacity: true)
-                    body.bytes.append(contentsOf: keyBytes)
-                    out.encode(to: &body)
-                    do { try writer.append(body.bytes) } catch {
-                        writeError = error
-                        throw error
-                    }
+        let completed = try reduceGroups(
+            transform, merger: merger, partition: p, failures: failures,
+            deliver: { keyBytes, out in
+                body.bytes.removeAll(keepingCapacity: true)
+                body.bytes.append(contentsOf: keyBytes)
+                out.encode(to: &body)
+                try writer.append(body.bytes)
+            },
+            afterGroup: { keyBytes in
+                if let progress {
+                    try progress.append(ReduceProgress.record(keyBytes: keyBytes, outputLength: try writer.commit()))
                 }
-            } catch {
-                if let writeError { throw writeError }
-                if error is MapReduceError { throw error }
-                failures.set(key: key, error: MapReduceError.reduce(key: key.sortableText, underlying: error), partition: p)
-                return
-            }
-            while try stream.next() != nil {}  // values reduce did not read
-            if let progress {
-                try progress.append(ReduceProgress.record(keyBytes: keyBytes, outputLength: try writer.commit()))
-            }
-        }
+            })
+        guard completed else { return }
         try writer.finish()
         try renameFile(output + ".tmp", output)
         if let progress { try? FileManager.default.removeItem(atPath: progress.path) }

@@ -165,6 +165,35 @@ public struct LocalRunner: Sendable {
         succeeded = true
     }
 
+    /// Map-reduce whose reduce outputs go to caller-made sinks, one per
+    /// partition, on the worker that reduces it, instead of through the
+    /// runner's partition output files and `emit` on the calling thread.
+    /// The output of a job then never passes through one thread or is
+    /// written twice: `lmshard build` writes each reduce group's shard
+    /// straight from the reducer, as a Hadoop reducer writes its own part
+    /// file.
+    ///
+    /// A sink sees its partition's groups in ascending key order, each
+    /// group's outputs in the order `reduce` emits them; which keys share a
+    /// partition depends only on `partitions`, so a sink that starts a new
+    /// file per group (the group's key in its name) gives the same files for
+    /// any number of workers. `finish` is called once the partition is fully
+    /// reduced; on failure the run throws as `run(_:input:prepare:emit:)`
+    /// does and the caller cleans up what its sinks wrote. Not resumable:
+    /// the job directory is private to the run.
+    public func run<T: MapReduceTransform, S: Sequence>(
+        _ transform: T, input: S,
+        prepare: @escaping @Sendable (S.Element) throws -> T.Input,
+        sinks: @escaping @Sendable (_ partition: Int) throws -> any PartitionSink<T.Output>
+    ) throws {
+        let job = try JobDirectory(root: workDirectory, identity: nil)
+        var succeeded = false
+        defer { job.finish(succeeded: succeeded) }
+        try mapAndSpill(transform, input: input, prepare: prepare, job: job)
+        try reduceAllPartitions(transform, job: job, sinks: sinks)
+        succeeded = true
+    }
+
     /// Map-reduce over rows that need no preparation.
     public func run<T: MapReduceTransform, S: Sequence>(
         _ transform: T, rows: S, jobIdentity: String? = nil, emit: (T.Output) throws -> Void

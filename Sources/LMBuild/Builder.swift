@@ -70,10 +70,12 @@ public struct Builder {
         var succeeded = false
         defer { if !succeeded { staging.discard() } }
 
-        let writer = GroupShardWriter(
+        // Each reduce partition writes its groups' shards itself, on the
+        // worker that reduces it: shards are written once, in parallel.
+        let writers = ShardWriterSet(
             directory: staging.url, tokenDType: .forVocabulary(size: tokenizer.vocabSize),
             positionDType: .forSequenceLength(config.seqLen))
-        defer { writer.abortOpenShard() }
+        defer { writers.abortOpenShards() }
         let runner = LocalRunner(
             workers: request.workers ?? ProcessInfo.processInfo.activeProcessorCount,
             memoryBudget: request.memoryBudgetMB << 20, workDirectory: staging.workDirectory.path)
@@ -82,15 +84,12 @@ public struct Builder {
             try runner.run(
                 transform, input: stream,
                 prepare: { ParsedDocument($0, textField: textField) },
-                emit: { sequence in
-                    if writer.isEmpty { progress.setPhase("write") }
-                    try writer.append(sequence)
-                })
+                sinks: { _ in writers.makeWriter() })
         } catch let MapReduceError.map(_, underlying) {
             throw stream.failure ?? underlying
         }
         if let failure = stream.failure { throw failure }
-        let shards = try writer.finish()
+        let shards = writers.shards
         progress.finish()
 
         let packing = stats.total
@@ -256,15 +255,14 @@ struct Staging {
 }
 
 /// Writes the runner's ordered output as one shard per reduce group.
-final class GroupShardWriter {
+final class GroupShardWriter: PartitionSink {
     let directory: URL
     let tokenDType: TokenDType
     let positionDType: PositionDType
     private var current: (group: Int, writer: ShardWriter)?
-    private var finished: [ShardSummary] = []
-
-    /// True until the first sequence arrives.
-    var isEmpty: Bool { current == nil && finished.isEmpty }
+    /// The shards closed so far with their groups, in the order written
+    /// (ascending group).
+    private(set) var finished: [(group: Int, shard: ShardSummary)] = []
 
     init(directory: URL, tokenDType: TokenDType, positionDType: PositionDType) {
         self.directory = directory
@@ -274,7 +272,7 @@ final class GroupShardWriter {
 
     static func shardName(group: Int) -> String { "shard-" + String(format: "%05d", group) }
 
-    func append(_ sequence: GroupedSequence) throws {
+    func write(_ sequence: GroupedSequence) throws {
         if current?.group != sequence.group {
             try closeShard()
             current = (sequence.group, try ShardWriter(
@@ -288,18 +286,55 @@ final class GroupShardWriter {
     private func closeShard() throws {
         guard var open = current else { return }
         current = nil
-        finished.append(try open.writer.finish())
+        finished.append((open.group, try open.writer.finish()))
     }
 
-    func finish() throws -> [ShardSummary] {
-        try closeShard()
-        return finished
-    }
+    func finish() throws { try closeShard() }
 
     /// Removes a shard left open by a failed build.
     func abortOpenShard() {
         guard var open = current else { return }
         current = nil
         open.writer.abort()
+    }
+}
+
+/// The shard writers of one build, one per reduce partition, made on the
+/// reduce workers: their shards together, in group order, once the run is done.
+final class ShardWriterSet: @unchecked Sendable {
+    let directory: URL
+    let tokenDType: TokenDType
+    let positionDType: PositionDType
+    private let lock = NSLock()
+    private var writers: [GroupShardWriter] = []
+
+    init(directory: URL, tokenDType: TokenDType, positionDType: PositionDType) {
+        self.directory = directory
+        self.tokenDType = tokenDType
+        self.positionDType = positionDType
+    }
+
+    /// A writer for one more partition.
+    func makeWriter() -> GroupShardWriter {
+        let writer = GroupShardWriter(directory: directory, tokenDType: tokenDType, positionDType: positionDType)
+        lock.lock()
+        defer { lock.unlock() }
+        writers.append(writer)
+        return writer
+    }
+
+    /// Every finished shard in group order, so the manifest does not
+    /// depend on which worker reduced what.
+    var shards: [ShardSummary] {
+        lock.lock()
+        defer { lock.unlock() }
+        return writers.flatMap(\.finished).sorted { $0.group < $1.group }.map(\.shard)
+    }
+
+    /// Removes shards left open by a failed build.
+    func abortOpenShards() {
+        lock.lock()
+        defer { lock.unlock() }
+        for writer in writers { writer.abortOpenShard() }
     }
 }

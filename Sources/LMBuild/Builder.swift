@@ -11,7 +11,8 @@ import MapReduce
 /// documents are read in input order on one thread, parsed and tokenized on
 /// every core, grouped by `array_hash(input_ids) % num_reduce_chunks`, and
 /// each group is packed and written as one shard (`shard-00000` for group 0,
-/// ...). Output is identical for any number of workers.
+/// ...) by the worker that reduces it (`PartitionSink`). Output is identical
+/// for any number of workers.
 ///
 /// Nothing half-written ever looks valid: shards are written into a hidden
 /// staging directory next to the output, `manifest.json` is written last,

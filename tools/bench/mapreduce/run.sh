@@ -14,7 +14,10 @@
 #   SIZE_MB    input size (default 2048: the multi-GB case)
 #   MEMORY_MB  shuffle memory budget passed as --memory-mb (default 256)
 #   REPEAT     pairs of runs (default 3)
-# Environment: PYTHON (default python3), BENCH_DIR (default $TMPDIR or /tmp).
+# Environment: PYTHON (default python3), BENCH_DIR (default $TMPDIR or /tmp),
+#   TOKENIZER  a tokenizer.json: also time `lmshard build` (pretrain, dense,
+#              seq_len 2048, 16 reduce groups) on the same input, 1 vs 2
+#              workers, the product's own map-reduce job.
 set -euo pipefail
 
 SIZE_MB=${1:-2048}
@@ -83,3 +86,28 @@ END {
     printf "speedup 1->2 workers: median %.2fx over %d pairs (target >= 1.8x)\n", s, n
     printf "baseline: 2 busy loops run a median %.2fx the throughput of 1 on this machine; lmshard reaches %.0f%% of that\n", b, 100 * s / b
 }' "$DIR/pairs.txt"
+
+[ -n "${TOKENIZER:-}" ] || exit 0
+build() { # workers -> prints "seconds cpu_percent"
+    local w=$1
+    rm -rf "$DIR/build-$w"
+    /usr/bin/time -f "%e %P" "$BIN" build --input "$INPUT" --output "$DIR/build-$w" --tokenizer "$TOKENIZER" \
+        --strategy pretrain --packing dense --seq-len 2048 --num-reduce-chunks 16 --workers "$w" \
+        --memory-mb "$MEMORY_MB" --quiet 2>&1 | tail -1 | tr -d '%'
+}
+: > "$DIR/build-pairs.txt"
+for i in $(seq "$REPEAT"); do
+    read -r S1 P1 < <(build 1)
+    read -r S2 P2 < <(build 2)
+    diff -r "$DIR/build-1" "$DIR/build-2" > /dev/null || { echo "build outputs differ between 1 and 2 workers" >&2; exit 1; }
+    echo "$S1 $P1 $S2 $P2" >> "$DIR/build-pairs.txt"
+done
+awk '{
+    n++; sp[n] = $1 / $3
+    printf "build pair %d: 1 worker %6.2f s (CPU %s%%), 2 workers %6.2f s (CPU %s%%): %.2fx\n", n, $1, $2, $3, $4, $1 / $3
+}
+function median(a, n,    i, j, t) {
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+END { printf "build speedup 1->2 workers: median %.2fx over %d pairs\n", median(sp, n), n }' "$DIR/build-pairs.txt"

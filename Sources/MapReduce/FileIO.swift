@@ -97,15 +97,7 @@ public final class FileSink {
 
     /// Writes everything buffered.
     public func flush() throws {
-        var written = 0
-        while written < buffer.count {
-            let n = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw MapReduceError.io(path: name, message: "write: \(errnoText())")
-            }
-            written += n
-        }
+        try buffer.withUnsafeBytes { try posixWriteAll(fd, $0, path: name) }
         buffer.removeAll(keepingCapacity: true)
     }
 }

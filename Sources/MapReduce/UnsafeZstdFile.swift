@@ -153,8 +153,9 @@ private func openForWriting(path: String, keepingFirst kept: UInt64?) throws -> 
     return fd
 }
 
-/// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
-private func posixWriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR (for
+/// every file MapReduce writes: zstd runs, progress logs, `FileSink`).
+func posixWriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
     var written = 0
     while written < bytes.count {
         let n = posixWrite(fd, bytes.baseAddress! + written, bytes.count - written)

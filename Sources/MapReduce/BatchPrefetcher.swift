@@ -1,35 +1,71 @@
 import Foundation
 
-/// Pulls batches of input elements on a thread of its own, one batch ahead
-/// of the consumer, so reading and splitting the input (serial by nature)
-/// overlaps with the workers mapping the previous batch instead of leaving
-/// them idle at every batch.
+/// Where a `LocalRunner` job's input enters: batches of input elements in
+/// input order, pulled one batch ahead by the runner's reader thread
+/// (`BatchPrefetcher`) and mapped by the workers.
 ///
-/// Batches come in input order, each exactly `batchRows` elements except
-/// the last; an empty batch means the input is exhausted. Only the reader
-/// thread touches the iterator once `init` returns. Memory: at most two
-/// batches (the one being mapped and the one read ahead) plus the one the
-/// reader is filling.
+/// Two sources come with the runner: `SequenceBatches` (any sequence, as
+/// arrays) and `FileLineBatches` (a file's lines as views into large read
+/// blocks, without an allocation per line). A source is only ever used from
+/// one thread at a time.
+public protocol BatchSource {
+    /// A batch: elements at indices `0..<count`.
+    associatedtype Batch: RandomAccessCollection where Batch.Index == Int
+    /// The next batch of at least one and at most `maxRows` elements, or nil
+    /// at the end of the input.
+    ///
+    /// - Throws: a read error; the runner stops and rethrows it.
+    mutating func nextBatch(maxRows: Int) throws -> Batch?
+}
+
+/// A sequence's elements in batches of `maxRows`, as arrays.
+public struct SequenceBatches<Base: IteratorProtocol>: BatchSource {
+    private var base: Base
+
+    public init(_ base: Base) { self.base = base }
+
+    public mutating func nextBatch(maxRows: Int) -> [Base.Element]? {
+        var batch: [Base.Element] = []
+        batch.reserveCapacity(maxRows)
+        while batch.count < maxRows, let e = base.next() { batch.append(e) }
+        return batch.isEmpty ? nil : batch
+    }
+}
+
+/// Pulls batches from a `BatchSource` on a thread of its own, one batch
+/// ahead of the consumer, so reading the input (serial by nature) overlaps
+/// with the workers mapping the previous batch instead of leaving them idle
+/// at every batch.
+///
+/// Batches come in input order, each of at most `batchRows` elements; nil
+/// means the input is exhausted. Only the reader thread touches the source
+/// once `init` returns. Memory: at most two batches (the one being mapped
+/// and the one read ahead) plus the one the reader is filling.
 ///
 /// The consumer must call `finish()` before it returns (also on errors):
 /// it stops the reader after its current batch and waits for the thread,
-/// so the iterator (e.g. a `FileLines` over a descriptor the caller closes)
-/// is never used after the run.
-final class BatchPrefetcher<I: IteratorProtocol>: @unchecked Sendable {
+/// so the source (e.g. a `FileLineBatches` over a descriptor the caller
+/// closes) is never used after the run.
+final class BatchPrefetcher<Source: BatchSource>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var iterator: I
+    private var source: Source
     private let batchRows: Int
-    /// The batch read ahead, not yet taken.
-    private var ready: [I.Element]?
+    /// The batch read ahead (nil inside: the end), or the read error; not yet taken.
+    private var ready: Result<Source.Batch?, any Error>?
     private var stopRequested = false
     private var readerExited = false
 
-    init(_ iterator: I, batchRows: Int) {
-        self.iterator = iterator
+    init(_ source: Source, batchRows: Int) {
+        self.source = source
         self.batchRows = batchRows
         let thread = Thread { [self] in read() }
         thread.name = "lmshard-input"
         thread.start()
+    }
+
+    /// Batches of an iterator's elements, as arrays.
+    convenience init<I: IteratorProtocol>(_ iterator: I, batchRows: Int) where Source == SequenceBatches<I> {
+        self.init(SequenceBatches(iterator), batchRows: batchRows)
     }
 
     private func read() {
@@ -44,25 +80,28 @@ final class BatchPrefetcher<I: IteratorProtocol>: @unchecked Sendable {
             let stop = stopRequested
             condition.unlock()
             if stop { return }
-            let batch = LocalRunner.nextBatch(&iterator, count: batchRows)
+            let batch = Result { try source.nextBatch(maxRows: batchRows) }
             condition.lock()
             while ready != nil && !stopRequested { condition.wait() }
             if !stopRequested { ready = batch }
             condition.broadcast()
             condition.unlock()
-            if batch.isEmpty { return }
+            // The end and errors stay in `ready` for every later `next()`.
+            guard case .success(.some) = batch else { return }
         }
     }
 
-    /// The next batch in input order; empty once the input is exhausted.
-    func next() -> [I.Element] {
+    /// The next batch in input order; nil once the input is exhausted.
+    ///
+    /// - Throws: what the source threw, at the point of the input it failed.
+    func next() throws -> Source.Batch? {
         condition.lock()
         defer { condition.unlock() }
         while ready == nil && !readerExited { condition.wait() }
-        guard let batch = ready else { return [] }
-        if !batch.isEmpty { ready = nil }  // the empty end marker stays
+        guard let result = ready else { return nil }
+        if case .success(.some) = result { ready = nil }  // the end marker and errors stay
         condition.broadcast()
-        return batch
+        return try result.get()
     }
 
     /// Stops the reader (after the batch it is reading) and waits for it.

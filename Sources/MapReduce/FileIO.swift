@@ -111,6 +111,11 @@ public enum JSONLines {
     /// - Throws: `JSONRowError.invalidJSON` with the column (runners add the
     ///   row number).
     public static func parse(_ line: [UInt8]) throws -> JSONValue {
+        try line.withUnsafeBytes { try parse($0) }
+    }
+
+    /// Parses one line, given as a view of its bytes, into a row.
+    public static func parse(_ line: UnsafeRawBufferPointer) throws -> JSONValue {
         do {
             return try JSONParser.parse(line)
         } catch let error as JSONParseError {

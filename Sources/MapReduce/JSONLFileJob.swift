@@ -27,12 +27,11 @@ extension LocalRunner {
             if !renamed { unlink(tmp) }
         }
         let sink = FileSink(fileDescriptor: outFD, name: tmp)
-        let lines = FileLines(fileDescriptor: inFD, name: inputPath)
-        try run(jsonTransform: transform, lines: lines, jobIdentity: jobIdentity) { row in
+        let lines = FileLineBatches(fileDescriptor: inFD, name: inputPath)
+        try transform.runLocal(self, file: lines, jobIdentity: jobIdentity) { row in
             JSONLines.append(row, to: &sink.buffer)
             try sink.flushIfNeeded()
         }
-        if let e = lines.error { throw e }
         try sink.flush()
         guard fsync(outFD) == 0 else { throw MapReduceError.io(path: tmp, message: "fsync: \(errnoText())") }
         closed = true

@@ -28,6 +28,10 @@ public protocol JSONRowTransform: Sendable {
     func runLocal(
         _ runner: LocalRunner, lines: AnySequence<[UInt8]>, jobIdentity: String?, emit: (JSONValue) throws -> Void
     ) throws
+    /// `LocalRunner` over a JSONL file's lines (parsed on the workers).
+    func runLocal(
+        _ runner: LocalRunner, file: FileLineBatches, jobIdentity: String?, emit: (JSONValue) throws -> Void
+    ) throws
     /// One Hadoop Streaming stage.
     func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws
 }
@@ -59,6 +63,13 @@ extension JSONRowTransform where Self: MapTransform, Input == JSONValue, Output 
         try runner.run(self, input: lines, prepare: { try JSONLines.parse($0) }, emit: emit)
     }
 
+    /// Map-only `LocalRunner` run over a file's lines.
+    public func runLocal(
+        _ runner: LocalRunner, file: FileLineBatches, jobIdentity: String?, emit: (JSONValue) throws -> Void
+    ) throws {
+        try runner.run(self, batches: file, prepare: { try JSONLines.parse($0) }, emit: emit)
+    }
+
     /// The map stage writes JSONL rows; a map-only transform has no reduce stage.
     public func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws {
         guard stage == .map else {
@@ -86,6 +97,14 @@ extension JSONRowTransform where Self: MapReduceTransform, Input == JSONValue, O
         _ runner: LocalRunner, lines: AnySequence<[UInt8]>, jobIdentity: String?, emit: (JSONValue) throws -> Void
     ) throws {
         try runner.run(self, input: lines, prepare: { try JSONLines.parse($0) }, jobIdentity: jobIdentity, emit: emit)
+    }
+
+    /// Spilling `LocalRunner` run over a file's lines.
+    public func runLocal(
+        _ runner: LocalRunner, file: FileLineBatches, jobIdentity: String?, emit: (JSONValue) throws -> Void
+    ) throws {
+        try runner.run(
+            self, batches: file, prepare: { try JSONLines.parse($0) }, jobIdentity: jobIdentity, emit: emit)
     }
 
     /// `Streaming.map` or `Streaming.reduce`.

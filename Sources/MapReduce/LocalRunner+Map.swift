@@ -116,19 +116,18 @@ final class ErrorSlots: @unchecked Sendable {
 extension LocalRunner {
     /// Maps every input row and spills sorted runs whenever the buffers
     /// exceed `memoryBudget`.
-    func mapAndSpill<T: MapReduceTransform, S: Sequence>(
-        _ transform: T, input: S, prepare: @escaping @Sendable (S.Element) throws -> T.Input, job: JobDirectory
+    func mapAndSpill<T: MapReduceTransform, Source: BatchSource>(
+        _ transform: T, source: Source, prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
+        job: JobDirectory
     ) throws {
         let chunkCount = chunksPerBatch
         let states = (0..<chunkCount).map { _ in ChunkShuffleState<T.Key, T.Value>(partitions: partitions) }
         let combiner = combines ? transform.combiner : nil
-        let batches = BatchPrefetcher(input.makeIterator(), batchRows: batchRows)
+        let batches = BatchPrefetcher(source, batchRows: batchRows)
         defer { batches.finish() }
         var rowBase = 0
         var runIndex = 0
-        while true {
-            let batch = batches.next()
-            if batch.isEmpty { break }
+        while let batch = try batches.next() {
             let base = rowBase
             forEachChunk(rows: batch.count, chunks: chunkCount) { c, range in
                 let state = states[c]

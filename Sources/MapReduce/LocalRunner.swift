@@ -11,8 +11,9 @@ import Foundation
 /// `(key, row, emit index)`.
 ///
 /// Map-reduce data flow:
-/// 1. Map: rows are pulled from the input in batches of `batchRows` by a
-///    reader thread that stays one batch ahead (`BatchPrefetcher`); each
+/// 1. Map: rows are pulled from the input (a `BatchSource`) in batches of
+///    at most `batchRows` by a reader thread that stays one batch ahead
+///    (`BatchPrefetcher`); each
 ///    batch is split into chunks that `workers` threads take in turn;
 ///    `prepare` (e.g. JSON parsing) runs on the workers too. Each pair goes to one of
 ///    `partitions` buffers by a stable hash (FNV-1a) of its encoded key.
@@ -98,19 +99,18 @@ public struct LocalRunner: Sendable {
     /// - Parameter prepare: turns an input element into a row on a worker
     ///   thread (parse a JSONL line here so parsing runs on all cores).
     /// - Throws: `MapReduceError.input`/`.map` with the 1-based row (the
-    ///   earliest failing row, whatever the worker count), or what `emit` throws.
-    public func run<T: MapTransform, S: Sequence>(
-        _ transform: T, input: S,
-        prepare: @escaping @Sendable (S.Element) throws -> T.Input,
+    ///   earliest failing row, whatever the worker count), what the source
+    ///   throws, or what `emit` throws.
+    public func run<T: MapTransform, Source: BatchSource>(
+        _ transform: T, batches source: Source,
+        prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
         emit: (T.Output) throws -> Void
     ) throws {
-        let batches = BatchPrefetcher(input.makeIterator(), batchRows: batchRows)
+        let batches = BatchPrefetcher(source, batchRows: batchRows)
         defer { batches.finish() }
         var rowBase = 0
         let chunkCount = chunksPerBatch
-        while true {
-            let batch = batches.next()
-            if batch.isEmpty { break }
+        while let batch = try batches.next() {
             let outputs = (0..<chunkCount).map { _ in ChunkOutput<T.Output>() }
             forEachChunk(rows: batch.count, chunks: chunkCount) { c, range in
                 let out = outputs[c]
@@ -132,6 +132,15 @@ public struct LocalRunner: Sendable {
         }
     }
 
+    /// Map-only over a sequence's elements.
+    public func run<T: MapTransform, S: Sequence>(
+        _ transform: T, input: S,
+        prepare: @escaping @Sendable (S.Element) throws -> T.Input,
+        emit: (T.Output) throws -> Void
+    ) throws {
+        try run(transform, batches: SequenceBatches(input.makeIterator()), prepare: prepare, emit: emit)
+    }
+
     /// Map-only over rows that need no preparation.
     public func run<T: MapTransform, S: Sequence>(_ transform: T, rows: S, emit: (T.Output) throws -> Void) throws
     where S.Element == T.Input {
@@ -144,9 +153,9 @@ public struct LocalRunner: Sendable {
     ///   - jobIdentity: makes the job directory persistent and resumable.
     /// - Throws: `MapReduceError` (`.input`/`.map` with the earliest failing
     ///   row, `.reduce` with the smallest failing key, `.io`, `.corruptFile`).
-    public func run<T: MapReduceTransform, S: Sequence>(
-        _ transform: T, input: S,
-        prepare: @escaping @Sendable (S.Element) throws -> T.Input,
+    public func run<T: MapReduceTransform, Source: BatchSource>(
+        _ transform: T, batches source: Source,
+        prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
         jobIdentity: String? = nil,
         emit: (T.Output) throws -> Void
     ) throws where T.Output: ShuffleCodable {
@@ -157,12 +166,24 @@ public struct LocalRunner: Sendable {
         var succeeded = false
         defer { job.finish(succeeded: succeeded) }
         if !job.mapIsDone {
-            try mapAndSpill(transform, input: input, prepare: prepare, job: job)
+            try mapAndSpill(transform, source: source, prepare: prepare, job: job)
             try job.markMapDone()
         }
         try reduceAllPartitions(transform, job: job)
         try mergeOutputs(T.self, job: job, emit: emit)
         succeeded = true
+    }
+
+    /// Map-reduce over a sequence's elements.
+    public func run<T: MapReduceTransform, S: Sequence>(
+        _ transform: T, input: S,
+        prepare: @escaping @Sendable (S.Element) throws -> T.Input,
+        jobIdentity: String? = nil,
+        emit: (T.Output) throws -> Void
+    ) throws where T.Output: ShuffleCodable {
+        try run(
+            transform, batches: SequenceBatches(input.makeIterator()), prepare: prepare, jobIdentity: jobIdentity,
+            emit: emit)
     }
 
     /// Map-reduce whose reduce outputs go to caller-made sinks, one per
@@ -189,7 +210,7 @@ public struct LocalRunner: Sendable {
         let job = try JobDirectory(root: workDirectory, identity: nil)
         var succeeded = false
         defer { job.finish(succeeded: succeeded) }
-        try mapAndSpill(transform, input: input, prepare: prepare, job: job)
+        try mapAndSpill(transform, source: SequenceBatches(input.makeIterator()), prepare: prepare, job: job)
         try reduceAllPartitions(transform, job: job, sinks: sinks)
         succeeded = true
     }
@@ -202,13 +223,6 @@ public struct LocalRunner: Sendable {
     }
 
     // MARK: - Helpers shared by the phases
-
-    static func nextBatch<I: IteratorProtocol>(_ iterator: inout I, count: Int) -> [I.Element] {
-        var batch: [I.Element] = []
-        batch.reserveCapacity(count)
-        while batch.count < count, let e = iterator.next() { batch.append(e) }
-        return batch
-    }
 
     /// Chunks a batch is split into for the workers. Every batch ends in a
     /// barrier (the next one starts when all its chunks are done), where the

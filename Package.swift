@@ -6,7 +6,8 @@
 //   (LMJSON) -> LMTokenizer -> MapReduce -> LMPrep -> LMShard -> LMBuild -> lmshard (CLI)
 // CZstd / CXXHash / CZlib are thin shims over the Debian system libraries
 // (libzstd-dev, libxxhash-dev, zlib1g-dev); CBatchCopy holds the reader's C copy
-// kernels (a prefetch hint, SIMD widening picked by CPU at run time).
+// kernels (a prefetch hint, SIMD widening picked by CPU at run time), CWriteback
+// the shard writer's early-writeback call.
 import PackageDescription
 
 let package = Package(
@@ -33,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The batch collation's prefetch hint and SIMD widening loops.
         .target(name: "CBatchCopy"),
+        // Early writeback for the shard writer (Linux sync_file_range).
+        .target(name: "CWriteback"),
 
         // Shared by every stage: a fast JSON parser and writer over UTF-8 bytes.
         .target(name: "LMJSON"),
@@ -48,7 +51,7 @@ let package = Package(
                 "LMJSON", "LMTokenizer", "MapReduce",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "LMShard", dependencies: ["LMJSON", "CXXHash", "CBatchCopy"]),
+        .target(name: "LMShard", dependencies: ["LMJSON", "CXXHash", "CBatchCopy", "CWriteback"]),
         .target(
             name: "LMBuild",
             dependencies: [

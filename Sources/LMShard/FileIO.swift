@@ -1,3 +1,5 @@
+import CWriteback
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,7 +19,11 @@ final class BufferedFile {
     private var used = 0
     /// Bytes handed to `append` so far (written or buffered).
     private(set) var size = 0
+    /// Bytes written before this offset have been handed to writeback.
+    private var writebackStart = 0
     private var closed = false
+    /// Written bytes that start writeback (see `flush`).
+    static let writebackStride = 8 << 20
 
     /// Creates (truncating) `path`. A 1 MiB buffer turns per-sequence appends
     /// into few large `write` calls: writing 4-byte values one syscall at a
@@ -81,7 +87,11 @@ final class BufferedFile {
         }
     }
 
-    /// Writes out the buffer.
+    /// Writes out the buffer, and every `writebackStride` bytes starts the
+    /// disk writing them without waiting (`lmshard_start_writeback`), so
+    /// `finish`'s fsync finds little left to wait for. A build's reducers
+    /// waited ~0.7 s in fsync per 512 MB of input with both cores otherwise
+    /// busy; the writeback now runs while they pack the next sequences.
     func flush() throws {
         var off = 0
         while off < used {
@@ -93,6 +103,12 @@ final class BufferedFile {
             off += n
         }
         used = 0
+        let written = size
+        if written - writebackStart >= Self.writebackStride {
+            // A hint only: errors surface in finish's fsync.
+            _ = lmshard_start_writeback(fd, Int64(writebackStart), Int64(written - writebackStart))
+            writebackStart = written
+        }
     }
 
     /// Overwrites bytes at `offset` (already flushed) with `bytes`.

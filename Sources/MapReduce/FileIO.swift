@@ -5,7 +5,9 @@ import Glibc
 import Darwin
 #endif
 
-/// The lines of a file descriptor, as byte arrays without the `\n`.
+/// The lines of a file descriptor, as byte arrays without the `\n`: for
+/// line-at-a-time consumers such as the streaming stages. The local runner
+/// reads files through `FileLineBatches` instead (no array per line).
 ///
 /// Reads 1 MiB blocks, so a multi-GB JSONL file streams in constant memory
 /// (plus the longest line). A final line without `\n` is still a line; an
@@ -62,9 +64,6 @@ public final class FileLines: Sequence, IteratorProtocol {
 
     /// Index of the first `\n` at or after `from`. `memchr` scans a word or
     /// a vector at a time; the generic `firstIndex(of:)` went byte by byte.
-    /// Line splitting runs on the one input thread ahead of all the workers:
-    /// in a 2-worker count_chars profile `next()` alone was ~4% of the CPU
-    /// before, the whole input thread ~3% after.
     private func newline(from: Int) -> Int? {
         buffer.withUnsafeBufferPointer { b -> Int? in
             guard from < b.count, let base = b.baseAddress,

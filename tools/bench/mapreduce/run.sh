@@ -17,7 +17,8 @@
 # Environment: PYTHON (default python3), BENCH_DIR (default $TMPDIR or /tmp),
 #   TOKENIZER  a tokenizer.json: also time `lmshard build` (pretrain, dense,
 #              seq_len 2048, 16 reduce groups) on the same input, 1 vs 2
-#              workers, the product's own map-reduce job.
+#              workers, the product's own map-reduce job, with the same
+#              two-copies ceiling.
 set -euo pipefail
 
 SIZE_MB=${1:-2048}
@@ -113,12 +114,21 @@ END {
 }' "$DIR/pairs.txt"
 
 [ -n "${TOKENIZER:-}" ] || exit 0
-build() { # workers -> prints "seconds cpu_percent"
-    local w=$1
-    rm -rf "$DIR/build-$w"
-    /usr/bin/time -f "%e %P" "$BIN" build --input "$INPUT" --output "$DIR/build-$w" --tokenizer "$TOKENIZER" \
+build() { # workers [output name] -> prints "seconds cpu_percent"
+    local w=$1 out=${2:-build-$1}
+    rm -rf "$DIR/$out"
+    /usr/bin/time -f "%e %P" "$BIN" build --input "$INPUT" --output "$DIR/$out" --tokenizer "$TOKENIZER" \
         --strategy pretrain --packing dense --seq-len 2048 --num-reduce-chunks 16 --workers "$w" \
         --memory-mb "$MEMORY_MB" --quiet 2>&1 | tail -1 | tr -d '%'
+}
+build_copies() { # -> prints the wall seconds of two 1-worker builds started together
+    local s
+    s=$(now)
+    build 1 build-copy-a > /dev/null &
+    build 1 build-copy-b > /dev/null &
+    wait
+    awk -v a="$s" -v b="$(now)" 'BEGIN { print b - a }'
+    rm -rf "$DIR/build-copy-a" "$DIR/build-copy-b"
 }
 : > "$DIR/build-pairs.txt"
 for i in $(seq "$REPEAT"); do
@@ -130,14 +140,19 @@ for i in $(seq "$REPEAT"); do
         read -r S1 P1 < <(build 1)
     fi
     diff -r "$DIR/build-1" "$DIR/build-2" > /dev/null || { echo "build outputs differ between 1 and 2 workers" >&2; exit 1; }
-    echo "$S1 $P1 $S2 $P2" >> "$DIR/build-pairs.txt"
+    SC=$(build_copies)
+    echo "$S1 $P1 $S2 $P2 $SC" >> "$DIR/build-pairs.txt"
 done
 awk '{
-    n++; sp[n] = $1 / $3
-    printf "build pair %d: 1 worker %6.2f s (CPU %s%%), 2 workers %6.2f s (CPU %s%%): %.2fx\n", n, $1, $2, $3, $4, $1 / $3
+    n++; sp[n] = $1 / $3; cp[n] = 2 * $1 / $5
+    printf "build pair %d: 1 worker %6.2f s (CPU %s%%), 2 workers %6.2f s (CPU %s%%): %.2fx; 2 copies at once %.2fx\n", n, $1, $2, $3, $4, $1 / $3, cp[n]
 }
 function median(a, n,    i, j, t) {
     for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-END { printf "build speedup 1->2 workers: median %.2fx over %d pairs\n", median(sp, n), n }' "$DIR/build-pairs.txt"
+END {
+    s = median(sp, n); c = median(cp, n)
+    printf "build speedup 1->2 workers: median %.2fx over %d pairs\n", s, n
+    printf "build ceiling: two independent 1-worker builds at once do a median %.2fx the work of one; 2 workers reach %.0f%% of that\n", c, 100 * s / c
+}' "$DIR/build-pairs.txt"

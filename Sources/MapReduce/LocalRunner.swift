@@ -13,10 +13,10 @@ import Foundation
 /// Map-reduce data flow:
 /// 1. Map: rows are pulled from the input (a `BatchSource`) in batches of
 ///    at most `batchRows` by a reader thread that stays one batch ahead
-///    (`BatchPrefetcher`); each
-///    batch is split into chunks that `workers` threads take in turn;
-///    `prepare` (e.g. JSON parsing) runs on the workers too. Each pair goes to one of
-///    `partitions` buffers by a stable hash (FNV-1a) of its encoded key.
+///    (`BatchPrefetcher`); each batch is split into chunks that `workers`
+///    threads take in turn; `prepare` (e.g. JSON parsing) runs on the
+///    workers too. Each pair goes to one of `partitions` buffers by a stable
+///    hash (FNV-1a) of its encoded key.
 ///    With a transform `combiner` (and `combines` on), a chunk first folds
 ///    its pairs per key, and only the folds reach the buffers: one pair per
 ///    key per chunk, positioned at the key's first pair in the chunk.

@@ -50,11 +50,12 @@ public final class FileLines: Sequence, IteratorProtocol {
             let old = buffer.count
             buffer.append(contentsOf: repeatElement(0, count: Self.blockSize))
             var n: Int
-            repeat {
-                n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress! + old, Self.blockSize) }
-            } while n < 0 && errno == EINTR
-            if n < 0 {
-                error = MapReduceError.io(path: name, message: "read: \(errnoText())")
+            do {
+                n = try buffer.withUnsafeMutableBytes {
+                    try posixReadSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[old...]), path: name)
+                }
+            } catch {
+                self.error = error as? MapReduceError
                 n = 0
             }
             buffer.removeLast(Self.blockSize - n)
@@ -62,16 +63,19 @@ public final class FileLines: Sequence, IteratorProtocol {
         }
     }
 
-    /// Index of the first `\n` at or after `from`. `memchr` scans a word or
-    /// a vector at a time; the generic `firstIndex(of:)` went byte by byte.
     private func newline(from: Int) -> Int? {
-        buffer.withUnsafeBufferPointer { b -> Int? in
-            guard from < b.count, let base = b.baseAddress,
-                let hit = memchr(base + from, Int32(UInt8(ascii: "\n")), b.count - from)
-            else { return nil }
-            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-        }
+        buffer.withUnsafeBytes { firstNewline(in: $0, from: from) }
     }
+}
+
+/// Index of the first `\n` in `bytes` at or after `from`, for both line
+/// readers. `memchr` scans a word or a vector at a time; the generic
+/// `firstIndex(of:)` went byte by byte.
+func firstNewline(in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+    guard from < bytes.count, let base = bytes.baseAddress,
+        let hit = memchr(base + from, Int32(UInt8(ascii: "\n")), bytes.count - from)
+    else { return nil }
+    return UnsafeRawPointer(hit) - base
 }
 
 /// A buffered writer to a file descriptor (not closed by this type).

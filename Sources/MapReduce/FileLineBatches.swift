@@ -45,8 +45,7 @@ public struct FileLineBatches: BatchSource {
         var lines: [Range<Int>] = []
         lines.reserveCapacity(Swift.min(maxRows, 4096))
         while lines.count < maxRows {
-            if scan < end, let hit = memchr(block.bytes.baseAddress! + scan, Int32(UInt8(ascii: "\n")), end - scan) {
-                let nl = UnsafeRawPointer(hit) - UnsafeRawPointer(block.bytes.baseAddress!)
+            if let nl = firstNewline(in: UnsafeRawBufferPointer(rebasing: block.bytes[..<end]), from: scan) {
                 lines.append(scan..<nl)
                 scan = nl + 1
                 continue
@@ -96,11 +95,7 @@ public struct FileLineBatches: BatchSource {
         block = next
         scan = 0
         end = rest
-        var n: Int
-        repeat {
-            n = read(fd, block.bytes.baseAddress! + end, block.bytes.count - end)
-        } while n < 0 && errno == EINTR
-        guard n >= 0 else { throw MapReduceError.io(path: name, message: "read: \(errnoText())") }
+        let n = try posixReadSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: block.bytes[end...]), path: name)
         if n == 0 { eof = true }
         end += n
     }

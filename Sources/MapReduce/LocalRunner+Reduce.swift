@@ -177,7 +177,9 @@ extension LocalRunner {
     where T.Output: ShuffleCodable {
         try forEachPartition(T.Key.self, job: job) { p, failures in
             if job.persistent && FileManager.default.fileExists(atPath: job.outputPath(partition: p)) { return }
-            try reducePartition(transform, partition: p, job: job, failures: failures)
+            try withMerger(partition: p, job: job, T.Key.self) { merger in
+                try reducePartition(transform, merger: merger, partition: p, job: job, failures: failures)
+            }
         }
     }
 
@@ -276,14 +278,6 @@ extension LocalRunner {
             try afterGroup(keyBytes)
         }
         return true
-    }
-
-    private func reducePartition<T: MapReduceTransform>(
-        _ transform: T, partition p: Int, job: JobDirectory, failures: ReduceFailures<T.Key>
-    ) throws where T.Output: ShuffleCodable {
-        try withMerger(partition: p, job: job, T.Key.self) { merger in
-            try reducePartition(transform, merger: merger, partition: p, job: job, failures: failures)
-        }
     }
 
     /// Reduces partition `p` into its output file, committing each group

@@ -153,6 +153,18 @@ private func openForWriting(path: String, keepingFirst kept: UInt64?) throws -> 
     return fd
 }
 
+/// One `read(2)` into `buffer`, retried on EINTR (for every file MapReduce
+/// reads: zstd runs, `FileLines`, `FileLineBatches`); 0 at the end of input.
+///
+/// - Throws: `MapReduceError.io` naming `path`.
+func posixReadSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
+    while true {
+        let n = posixRead(fd, buffer.baseAddress, buffer.count)
+        if n >= 0 { return n }
+        if errno != EINTR { throw MapReduceError.io(path: path, message: "read: \(errnoText())") }
+    }
+}
+
 /// Writes all of `bytes` to `fd`, retrying short writes and EINTR (for
 /// every file MapReduce writes: zstd runs, progress logs, `FileSink`).
 func posixWriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
@@ -211,11 +223,7 @@ final class UnsafeZstdFileReader {
     func read(into out: inout [UInt8]) throws -> Bool {
         while true {
             if inputPos == inputEnd && !eof {
-                let n = input.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw MapReduceError.io(path: path, message: "read: \(errnoText())")
-                }
+                let n = try input.withUnsafeMutableBytes { try posixReadSome(fd, into: $0, path: path) }
                 if n == 0 { eof = true } else {
                     inputPos = 0
                     inputEnd = n

@@ -241,21 +241,11 @@ public struct JSONFieldScanner: Sendable {
             return digits <= 15
         }
 
-        @inline(__always)
-        func hex(_ b: UInt8) -> UInt32? {
-            switch b {
-            case 0x30...0x39: return UInt32(b - 0x30)
-            case 0x41...0x46: return UInt32(b - 0x41 + 10)
-            case 0x61...0x66: return UInt32(b - 0x61 + 10)
-            default: return nil
-            }
-        }
-
         mutating func hex4() -> UInt32? {
             guard i + 4 <= t.count else { return nil }
             var v: UInt32 = 0
             for k in 0..<4 {
-                guard let h = hex(t[i + k]) else { return nil }
+                guard let h = JSONStringBytes.hexDigit(t[i + k]) else { return nil }
                 v = v << 4 | h
             }
             i += 4
@@ -337,40 +327,13 @@ public struct JSONFieldScanner: Sendable {
 
         @inline(__always)
         mutating func putScalar(_ v: UInt32) {
-            if v < 0x80 {
-                put(UInt8(v))
-            } else if v < 0x800 {
-                put(UInt8(0xC0 | (v >> 6)))
-                put(UInt8(0x80 | (v & 0x3F)))
-            } else if v < 0x10000 {
-                put(UInt8(0xE0 | (v >> 12)))
-                put(UInt8(0x80 | ((v >> 6) & 0x3F)))
-                put(UInt8(0x80 | (v & 0x3F)))
-            } else {
-                put(UInt8(0xF0 | (v >> 18)))
-                put(UInt8(0x80 | ((v >> 12) & 0x3F)))
-                put(UInt8(0x80 | ((v >> 6) & 0x3F)))
-                put(UInt8(0x80 | (v & 0x3F)))
-            }
+            JSONStringBytes.encodeUTF8(v) { put($0) }
         }
 
         /// Length of the well-formed UTF-8 sequence at `p` (lead byte >= 0x80),
-        /// or 0 when it is not well-formed (the same rules as the parser's).
+        /// or 0 when it is not well-formed (the parser's rules).
         func validUTF8Length(at p: Int) -> Int {
-            let b0 = t[p]
-            @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
-                p + k < t.count && t[p + k] >= lo && t[p + k] <= hi
-            }
-            switch b0 {
-            case 0xC2...0xDF: return cont(1) ? 2 : 0
-            case 0xE0: return cont(1, 0xA0) && cont(2) ? 3 : 0
-            case 0xE1...0xEC, 0xEE...0xEF: return cont(1) && cont(2) ? 3 : 0
-            case 0xED: return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0
-            case 0xF0: return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0
-            case 0xF1...0xF3: return cont(1) && cont(2) && cont(3) ? 4 : 0
-            case 0xF4: return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0
-            default: return 0
-            }
+            JSONStringBytes.utf8SequenceLength(t.baseAddress!, at: p, end: t.count)
         }
     }
 }

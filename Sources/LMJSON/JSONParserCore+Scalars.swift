@@ -116,71 +116,40 @@ extension JSONParserCore {
         guard i + 4 <= end else { throw fail(.unexpectedEnd, "unexpected end of input in \\u escape") }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            let h = base[i]
-            let d: UInt8
-            switch h {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = h - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = h - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = h - UInt8(ascii: "A") + 10
-            default:
+            guard let d = JSONStringBytes.hexDigit(base[i]) else {
                 throw fail(.invalidEscape, "invalid \\u escape: expected 4 hex digits", at: escapeAt)
             }
-            v = v << 4 | UInt32(d)
+            v = v << 4 | d
             i += 1
         }
         return v
     }
 
     mutating func appendUTF8(_ v: UInt32) {
-        if v < 0x80 {
-            scratch.append(UInt8(v))
-        } else if v < 0x800 {
-            scratch.append(UInt8(0xC0 | v >> 6))
-            scratch.append(UInt8(0x80 | v & 0x3F))
-        } else if v < 0x10000 {
-            scratch.append(UInt8(0xE0 | v >> 12))
-            scratch.append(UInt8(0x80 | (v >> 6) & 0x3F))
-            scratch.append(UInt8(0x80 | v & 0x3F))
-        } else {
-            scratch.append(UInt8(0xF0 | v >> 18))
-            scratch.append(UInt8(0x80 | (v >> 12) & 0x3F))
-            scratch.append(UInt8(0x80 | (v >> 6) & 0x3F))
-            scratch.append(UInt8(0x80 | v & 0x3F))
-        }
+        JSONStringBytes.encodeUTF8(v) { scratch.append($0) }
     }
 
     /// Validates one multi-byte UTF-8 sequence at `i` (lead byte >= 0x80) and
-    /// steps over it. Rejects continuation bytes as leads, overlong forms
-    /// (C0, C1, E0 80-9F, F0 80-8F), surrogates (ED A0-BF), code points past
-    /// U+10FFFF (F4 90+, F5-FF) and sequences cut short.
+    /// steps over it (`JSONStringBytes.utf8SequenceLength`: no continuation
+    /// bytes as leads, overlong forms, surrogates, code points past
+    /// U+10FFFF, or sequences cut short).
     @inline(__always)
     mutating func skipUTF8Sequence() throws {
+        let n = JSONStringBytes.utf8SequenceLength(base, at: i, end: end)
+        guard n > 0 else { throw utf8Error() }
+        i += n
+    }
+
+    /// Why the sequence at `i` is not well-formed UTF-8.
+    func utf8Error() -> JSONParseError {
         let b0 = base[i]
-        let need: Int
-        var lo: UInt8 = 0x80
-        var hi: UInt8 = 0xBF
-        switch b0 {
-        case 0xC2...0xDF: need = 1
-        case 0xE0: need = 2; lo = 0xA0
-        case 0xED: need = 2; hi = 0x9F
-        case 0xE1...0xEF: need = 2
-        case 0xF0: need = 3; lo = 0x90
-        case 0xF4: need = 3; hi = 0x8F
-        case 0xF1...0xF3: need = 3
-        default:
-            throw fail(.invalidUTF8, "invalid UTF-8 byte 0x\(String(b0, radix: 16, uppercase: true)) at byte offset \(i)")
+        guard let lead = JSONStringBytes.utf8Lead(b0) else {
+            return fail(.invalidUTF8, "invalid UTF-8 byte 0x\(String(b0, radix: 16, uppercase: true)) at byte offset \(i)")
         }
-        guard i + need < end else {
-            throw fail(.invalidUTF8, "truncated UTF-8 sequence at byte offset \(i)")
+        guard i + lead.continuations < end else {
+            return fail(.invalidUTF8, "truncated UTF-8 sequence at byte offset \(i)")
         }
-        let b1 = base[i + 1]
-        var ok = b1 >= lo && b1 <= hi
-        if need >= 2 { ok = ok && base[i + 2] & 0xC0 == 0x80 }
-        if need == 3 { ok = ok && base[i + 3] & 0xC0 == 0x80 }
-        guard ok else {
-            throw fail(.invalidUTF8, "invalid UTF-8 sequence at byte offset \(i)")
-        }
-        i += need + 1
+        return fail(.invalidUTF8, "invalid UTF-8 sequence at byte offset \(i)")
     }
 
     // MARK: numbers

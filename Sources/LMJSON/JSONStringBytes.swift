@@ -44,4 +44,67 @@ enum JSONStringBytes {
         }
         return i
     }
+
+    /// The value of a hex digit (`0-9`, `a-f`, `A-F`), or nil.
+    @inline(__always)
+    static func hexDigit(_ b: UInt8) -> UInt32? {
+        switch b {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(b - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt32(b - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt32(b - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
+    }
+
+    /// For a byte >= 0x80 that may start a UTF-8 sequence: how many
+    /// continuation bytes follow and the range the first of them must be
+    /// in; nil for bytes that cannot lead (continuation bytes, C0, C1,
+    /// F5-FF). The narrowed ranges reject overlong forms (E0 80-9F,
+    /// F0 80-8F), surrogates (ED A0-BF) and code points past U+10FFFF
+    /// (F4 90+).
+    @inline(__always)
+    static func utf8Lead(_ b0: UInt8) -> (continuations: Int, low: UInt8, high: UInt8)? {
+        switch b0 {
+        case 0xC2...0xDF: return (1, 0x80, 0xBF)
+        case 0xE0: return (2, 0xA0, 0xBF)
+        case 0xED: return (2, 0x80, 0x9F)
+        case 0xE1...0xEF: return (2, 0x80, 0xBF)
+        case 0xF0: return (3, 0x90, 0xBF)
+        case 0xF4: return (3, 0x80, 0x8F)
+        case 0xF1...0xF3: return (3, 0x80, 0xBF)
+        default: return nil
+        }
+    }
+
+    /// Length of the well-formed UTF-8 sequence at `p` (lead byte >= 0x80)
+    /// before `end`, or 0 when it is not well-formed or is cut short.
+    @inline(__always)
+    static func utf8SequenceLength(_ base: UnsafePointer<UInt8>, at p: Int, end: Int) -> Int {
+        guard let lead = utf8Lead(base[p]), p + lead.continuations < end else { return 0 }
+        let b1 = base[p + 1]
+        guard b1 >= lead.low && b1 <= lead.high else { return 0 }
+        if lead.continuations >= 2 && base[p + 2] & 0xC0 != 0x80 { return 0 }
+        if lead.continuations == 3 && base[p + 3] & 0xC0 != 0x80 { return 0 }
+        return lead.continuations + 1
+    }
+
+    /// Passes the UTF-8 encoding of scalar `v` to `put`, byte by byte.
+    @inline(__always)
+    static func encodeUTF8(_ v: UInt32, _ put: (UInt8) -> Void) {
+        if v < 0x80 {
+            put(UInt8(v))
+        } else if v < 0x800 {
+            put(UInt8(0xC0 | v >> 6))
+            put(UInt8(0x80 | v & 0x3F))
+        } else if v < 0x10000 {
+            put(UInt8(0xE0 | v >> 12))
+            put(UInt8(0x80 | (v >> 6) & 0x3F))
+            put(UInt8(0x80 | v & 0x3F))
+        } else {
+            put(UInt8(0xF0 | v >> 18))
+            put(UInt8(0x80 | (v >> 12) & 0x3F))
+            put(UInt8(0x80 | (v >> 6) & 0x3F))
+            put(UInt8(0x80 | v & 0x3F))
+        }
+    }
 }

@@ -100,3 +100,13 @@ func makeComponent<C>(
     }
     return try factory(object, path)
 }
+
+/// Builds the components listed under `key` (a Sequence's children), naming
+/// each by its index in errors.
+func children<C>(
+    _ json: JSONObject, _ path: String, key: String, kind: String, factories: [String: ComponentFactory<C>]
+) throws -> [C] {
+    try ComponentFields(json, path: path).array(key).enumerated().map { i, child in
+        try makeComponent(child, path: "\(path).\(key)[\(i)]", kind: kind, factories: factories)
+    }
+}

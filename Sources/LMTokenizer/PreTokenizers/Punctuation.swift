@@ -50,12 +50,12 @@ public struct BertPreTokenizer: PreTokenizer {
 extension PunctuationPreTokenizer: FrontDroppingPreTokenizer {
     func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
         splitter.behavior != .removed || piece.isEmpty
-            || !Self.isPunctuation(BasicUTF8.scalar(in: piece, at: 0).scalar)
+            || !Self.isPunctuation(UTF8Scalars.scalar(in: piece, at: 0).scalar)
     }
 }
 
 extension BertPreTokenizer: FrontDroppingPreTokenizer {
     func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
-        piece.isEmpty || !BasicUTF8.scalar(in: piece, at: 0).scalar.properties.isWhitespace
+        piece.isEmpty || !UTF8Scalars.scalar(in: piece, at: 0).scalar.properties.isWhitespace
     }
 }

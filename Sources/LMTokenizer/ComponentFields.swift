@@ -91,3 +91,12 @@ struct ComponentFields {
         return o
     }
 }
+
+/// Reads an optional boolean field; `null` or absent gives `default`.
+func boolField(_ json: JSONObject, _ key: String, path: String, default value: Bool) throws -> Bool {
+    switch json[key] {
+    case nil, .null?: return value
+    case let .bool(v)?: return v
+    default: throw TokenizerError.invalidField(path: "\(path).\(key)", reason: "expected a boolean")
+    }
+}

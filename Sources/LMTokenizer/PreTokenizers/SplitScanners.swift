@@ -117,7 +117,7 @@ enum DigitsGPT2Scanner {
                 j += 1
                 continue
             }
-            let (scalar, length) = BasicUTF8.scalar(in: t, at: j)
+            let (scalar, length) = UTF8Scalars.scalar(in: t, at: j)
             if DigitsPreTokenizer.isNumeric(scalar) { return (j, length) }
             j += length
         }

@@ -7,7 +7,7 @@ import Testing
 // (`pre_tokenizers.X().pre_tokenize_str(...)`), pasted as literals.
 struct ExtraPreTokenizerTests {
     func make(_ entries: KeyValuePairs<String, JSONValue>) throws -> any PreTokenizer {
-        try makeComponent(ExtraJSON.object(entries), path: "pre_tokenizer", kind: "pre-tokenizer", factories: extraPreTokenizers)
+        try makeComponent(ExtraJSON.object(entries), path: "pre_tokenizer", kind: "pre-tokenizer", factories: preTokenizerFactories)
     }
 
     @Test func digitsUseUnicodeNumeric() throws {
@@ -109,7 +109,7 @@ struct ExtraPreTokenizerTests {
         bytes.withUnsafeBufferPointer { buffer in
             var i = 0
             while i < buffer.count {
-                let (s, n) = BasicUTF8.scalar(in: buffer, at: i)
+                let (s, n) = UTF8Scalars.scalar(in: buffer, at: i)
                 scalars.append(s)
                 i += n
             }

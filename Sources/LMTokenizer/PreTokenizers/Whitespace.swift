@@ -19,7 +19,7 @@ public struct WhitespacePreTokenizer: PreTokenizer {
         var runStart = 0
         var runIsWord: Bool? = nil  // nil: not inside a run
         while i < piece.count {
-            let (scalar, length) = BasicUTF8.scalar(in: piece, at: i)
+            let (scalar, length) = UTF8Scalars.scalar(in: piece, at: i)
             let kind: Bool? = Self.isWord(scalar) ? true : (scalar.properties.isWhitespace ? nil : false)
             if kind != runIsWord {
                 if runIsWord != nil { out.append(UnsafeBufferPointer(rebasing: piece[runStart..<i])) }
@@ -59,7 +59,7 @@ public struct WhitespaceSplitPreTokenizer: PreTokenizer {
         var i = 0
         var wordStart = 0
         while i < piece.count {
-            let (scalar, length) = BasicUTF8.scalar(in: piece, at: i)
+            let (scalar, length) = UTF8Scalars.scalar(in: piece, at: i)
             if scalar.properties.isWhitespace {
                 out.append(UnsafeBufferPointer(rebasing: piece[wordStart..<i]))
                 wordStart = i + length
@@ -87,18 +87,18 @@ public struct CharDelimiterSplitPreTokenizer: PreTokenizer {
 
 extension WhitespacePreTokenizer: FrontDroppingPreTokenizer {
     func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
-        piece.isEmpty || !BasicUTF8.scalar(in: piece, at: 0).scalar.properties.isWhitespace
+        piece.isEmpty || !UTF8Scalars.scalar(in: piece, at: 0).scalar.properties.isWhitespace
     }
 }
 
 extension WhitespaceSplitPreTokenizer: FrontDroppingPreTokenizer {
     func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
-        piece.isEmpty || !BasicUTF8.scalar(in: piece, at: 0).scalar.properties.isWhitespace
+        piece.isEmpty || !UTF8Scalars.scalar(in: piece, at: 0).scalar.properties.isWhitespace
     }
 }
 
 extension CharDelimiterSplitPreTokenizer: FrontDroppingPreTokenizer {
     func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
-        piece.isEmpty || BasicUTF8.scalar(in: piece, at: 0).scalar != delimiter
+        piece.isEmpty || UTF8Scalars.scalar(in: piece, at: 0).scalar != delimiter
     }
 }

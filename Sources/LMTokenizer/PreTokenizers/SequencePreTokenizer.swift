@@ -1,56 +1,3 @@
-import LMJSON
-
-/// HF's `ByteLevel` pre-tokenizer.
-///
-/// HF splits with GPT-2's regex and then rewrites every byte into GPT-2's
-/// printable alphabet. lmshard skips the rewrite: the vocabulary is
-/// translated back to raw bytes once at load time (`ByteLevelAlphabet`), so
-/// this stage only splits. `trim_offsets` only affects offsets and is ignored.
-struct ByteLevelPreTokenizer: PreTokenizer {
-    /// Prepend a space to a piece that does not start with one (HF does this
-    /// per piece it is given, i.e. after added-token splitting).
-    let addPrefixSpace: Bool
-    /// Split with GPT-2's regex; false when an earlier `Split` already did.
-    let useRegex: Bool
-
-    init(addPrefixSpace: Bool, useRegex: Bool) {
-        self.addPrefixSpace = addPrefixSpace
-        self.useRegex = useRegex
-    }
-
-    init(json: JSONObject, path: String) throws {
-        addPrefixSpace = try boolField(json, "add_prefix_space", path: path, default: true)
-        useRegex = try boolField(json, "use_regex", path: path, default: true)
-        _ = try boolField(json, "trim_offsets", path: path, default: true)
-    }
-
-    func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
-        if addPrefixSpace, piece.first != 0x20, !piece.isEmpty {
-            var prefixed = [UInt8]()
-            prefixed.reserveCapacity(piece.count + 1)
-            prefixed.append(0x20)
-            prefixed.append(contentsOf: piece)
-            prefixed.withUnsafeBufferPointer { splitBody($0, into: &out) }
-        } else {
-            splitBody(piece, into: &out)
-        }
-    }
-
-    @inline(__always)
-    private func splitBody(_ t: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
-        guard useRegex else {
-            out.append(t)
-            return
-        }
-        var i = 0
-        while i < t.count {
-            let j = GPT2Scanner.matchEnd(t, i)
-            out.append(UnsafeBufferPointer(rebasing: t[i..<j]))
-            i = j
-        }
-    }
-}
-
 /// A pipeline of pre-tokenizers, each applied to every piece the previous made.
 ///
 /// When a stage depends on where the input starts (Metaspace "first"), the
@@ -152,13 +99,4 @@ private func splitFirst(_ stage: any PreTokenizer, _ piece: UnsafeBufferPointer<
 protocol FrontDroppingPreTokenizer {
     /// Whether the first piece made from `piece` (if any) starts at its first byte.
     func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool
-}
-
-/// Reads an optional boolean field; `null` or absent gives `default`.
-func boolField(_ json: JSONObject, _ key: String, path: String, default value: Bool) throws -> Bool {
-    switch json[key] {
-    case nil, .null?: return value
-    case let .bool(v)?: return v
-    default: throw TokenizerError.invalidField(path: "\(path).\(key)", reason: "expected a boolean")
-    }
 }

@@ -4,7 +4,7 @@
 /// Pieces come from Swift strings, so they are valid UTF-8; a malformed byte
 /// still decodes (as U+FFFD, one byte long) rather than trapping, so a bad
 /// piece can never crash a worker.
-enum BasicUTF8 {
+enum UTF8Scalars {
     /// The scalar starting at `i` and its length in bytes.
     @inline(__always)
     static func scalar(in bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (scalar: Unicode.Scalar, length: Int) {
@@ -68,7 +68,7 @@ struct ScalarSplitter {
         var runStart = 0
         var i = 0
         while i < piece.count {
-            let (scalar, length) = BasicUTF8.scalar(in: piece, at: i)
+            let (scalar, length) = UTF8Scalars.scalar(in: piece, at: i)
             if isDelimiter(scalar) {
                 if runStart < i { segments.append((runStart..<i, false)) }
                 segments.append((i..<(i + length), true))

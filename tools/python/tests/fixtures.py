@@ -1,7 +1,7 @@
-"""Fixture datasets written by the minimal Python writer (lmshard_reader.writer)."""
+"""Fixture datasets written by the minimal Python writer (lmshard.writer)."""
 import numpy as np
 
-from lmshard_reader.writer import write_manifest, write_shard
+from lmshard.writer import write_manifest, write_shard
 
 # The worked example of FORMAT.md section 9.
 EXAMPLE_ROWS = [

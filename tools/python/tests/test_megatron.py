@@ -6,7 +6,7 @@ import struct
 import numpy as np
 
 from fixtures import write_example, write_random
-from lmshard_reader import ShardedDataset
+from lmshard import ShardedDataset
 
 _DTYPES = {1: np.uint8, 2: np.int8, 3: np.int16, 4: np.int32, 5: np.int64, 6: np.float64, 7: np.float32, 8: np.uint16}
 

@@ -1,4 +1,4 @@
-from lmshard_reader import BatchSampler, SplitMix64
+from lmshard import BatchSampler, SplitMix64
 
 # Asserted identically by Tests/LMShardTests/SamplerTests.swift (shuffleOrderPinned).
 PINNED_ORDER = [0, 1, 8, 6, 4, 3, 7, 2, 9, 5]

@@ -1,7 +1,7 @@
 import os
 
 from fixtures import write_example, write_random
-from lmshard_reader import verify
+from lmshard import verify
 
 
 def test_clean_dataset_verifies(tmp_path):

@@ -10,7 +10,6 @@ import os
 import struct
 
 import numpy as np
-import xxhash
 
 from .format import (IDX_MAGIC, MASK_MAGIC, POS_MAGIC, SUM_MAGIC, POSITION_CODES, TOKEN_CODES,
                      position_dtype_for_seq_len, token_dtype_for_vocab)
@@ -31,6 +30,8 @@ def _write(path: str, data: bytes) -> None:
 
 def write_shard(directory: str, name: str, sequences, vocab_size: int, seq_len: int, block_size: int = 1 << 20) -> dict:
     """Writes one shard from ``[(ids, positions, mask), ...]``; returns its manifest entry."""
+    from .verify import require_xxhash
+    xxhash = require_xxhash()
     tname, pname = token_dtype_for_vocab(vocab_size), position_dtype_for_seq_len(seq_len)
     tdt, pdt = np.dtype("<u2" if tname == "uint16" else "<i4"), np.dtype("<u2" if pname == "uint16" else "<u4")
     lengths = [len(s[0]) for s in sequences]

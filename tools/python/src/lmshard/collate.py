@@ -1,0 +1,95 @@
+"""Batch collation: ``collate_lm`` for item dicts and the vectorised gather behind ``batch``."""
+from __future__ import annotations
+
+import numpy as np
+
+from .masks import BlockCausalMask, cu_seqlens as _cu_seqlens, make_attention_mask_from_positions, segment_ids
+
+
+def _indices(ds, indices) -> np.ndarray:
+    idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+    n = len(ds)
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = int(idx[(idx < 0) | (idx >= n)][0])
+        raise IndexError(f"sequence {bad} out of range 0..<{n}")
+    return idx
+
+
+def gather_rows(ds, indices):
+    """Stored rows ``indices`` of ``ds`` as ``[bs, L]`` (ids, positions, mask) in their on-disk dtypes.
+
+    One copy per row and plane from the ``[N, L]`` views of each shard: a
+    shuffled batch has rows from unrelated shards (separate maps), so there is
+    no single fancy index over all of them, but a whole-row copy is one
+    ``memcpy``-speed assignment. Rows of unequal length raise ``ValueError``.
+    """
+    idx = _indices(ds, indices)
+    bs = idx.size
+    starts = ds.starts_array
+    shard_of = np.searchsorted(starts, idx, side="right") - 1
+    local = (idx - starts[shard_of]).tolist()
+    shards = ds.shards
+    length = ds.row_length
+    if length is None:  # unequal rows somewhere: take each row's own length, which must agree here
+        lengths = {int(shards[k].lengths[i]) for k, i in zip(shard_of.tolist(), local)}
+        if len(lengths) > 1:
+            raise ValueError(f"batch: sequences differ in length ({sorted(lengths)})")
+        length = lengths.pop() if lengths else 1
+    first = shards[0]
+    ids = np.empty((bs, length), first.token_dtype)
+    pos = np.empty((bs, length), first.position_dtype)
+    mask = np.empty((bs, length), np.uint8)
+    for r, (k, i) in enumerate(zip(shard_of.tolist(), local)):
+        sh = shards[k]
+        if sh.rows is not None:
+            t, p, m = sh.rows
+            ids[r], pos[r], mask[r] = t[i], p[i], m[i]
+        else:
+            ids[r], pos[r], mask[r] = sh.sequence(i)
+    return ids, pos, mask
+
+
+def gather_batch(ds, indices, attention_mask=False, cu_seqlens=False, fold_padding=False, dtype=np.uint32) -> dict:
+    """``collate_lm`` of the items ``indices`` without building items (``ShardedDataset.batch``)."""
+    ids, pos, mask = gather_rows(ds, indices)
+    out = {
+        "tokens": ids[:, :-1].astype(dtype),
+        "labels": ids[:, 1:].astype(dtype),
+        "loss_mask": mask[:, 1:] != 0,
+        "position_ids": pos[:, :-1].astype(dtype),
+    }
+    add_attention(out, attention_mask, cu_seqlens, fold_padding)
+    return out
+
+
+def add_attention(out: dict, attention_mask=False, cu_seqlens=False, fold_padding=False) -> dict:
+    """Adds ``attention_mask`` (dense, or ``"lazy"``: a ``BlockCausalMask``) and/or
+    batch-level ``cu_seqlens``/``max_seqlen`` computed from the batch's positions."""
+    pos, loss = out["position_ids"], out["loss_mask"]
+    if attention_mask == "lazy":
+        out["attention_mask"] = BlockCausalMask(segment_ids(pos, loss, fold_padding))
+    elif attention_mask:
+        out["attention_mask"] = make_attention_mask_from_positions(pos, loss, fold_padding)
+    if cu_seqlens:
+        out["cu_seqlens"], out["max_seqlen"] = _cu_seqlens(pos, loss, fold_padding)
+    return out
+
+
+def collate_lm(batch):
+    """Stacks item dicts key by key into ``[bs, ...]`` arrays (tensors when the items are tensors).
+
+    A dict is passed through unchanged: that is a batch already collated by
+    ``LMShardDataset.__getitems__``, which ``DataLoader`` hands to ``collate_fn``.
+    """
+    if isinstance(batch, dict):
+        return batch
+    if not batch:
+        return {}
+    first = batch[0]
+    try:
+        import torch
+        if isinstance(first["tokens"], torch.Tensor):
+            return {k: torch.stack([b[k] for b in batch]) for k in first}
+    except ImportError:
+        pass
+    return {k: np.stack([b[k] for b in batch]) for k in first}

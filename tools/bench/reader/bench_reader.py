@@ -26,9 +26,9 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
-from lmshard_reader import BatchSampler, ShardedDataset, collate_lm  # noqa: E402
-from lmshard_reader.writer import write_manifest, write_shard  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python", "src"))
+from lmshard import BatchSampler, ShardedDataset, collate_lm  # noqa: E402
+from lmshard.writer import write_manifest, write_shard  # noqa: E402
 
 
 def build(directory: str, rows: int, seq_len: int, vocab: int, shards: int) -> None:

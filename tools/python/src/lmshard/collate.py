@@ -9,7 +9,8 @@ from .masks import BlockCausalMask, cu_seqlens as _cu_seqlens, make_attention_ma
 def _indices(ds, indices) -> np.ndarray:
     idx = np.asarray(indices, dtype=np.int64).reshape(-1)
     n = len(ds)
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
+    # One reduction: a negative index read as uint64 is larger than any valid one.
+    if idx.size and idx.view(np.uint64).max() >= n:
         bad = int(idx[(idx < 0) | (idx >= n)][0])
         raise IndexError(f"sequence {bad} out of range 0..<{n}")
     return idx
@@ -18,43 +19,42 @@ def _indices(ds, indices) -> np.ndarray:
 def gather_rows(ds, indices):
     """Stored rows ``indices`` of ``ds`` as ``[bs, L]`` (ids, positions, mask) in their on-disk dtypes.
 
-    One copy per row and plane from the ``[N, L]`` views of each shard: a
-    shuffled batch has rows from unrelated shards (separate maps), so there is
-    no single fancy index over all of them, but a whole-row copy is one
-    ``memcpy``-speed assignment. Rows of unequal length raise ``ValueError``.
+    With equal-length rows, one ``np.take`` per plane from the dataset's
+    ``UnsafeRowRegion``s (all shards behind one array: see ``rowregion.py``);
+    otherwise one copy per row and plane. Rows of unequal length raise ``ValueError``.
     """
     idx = _indices(ds, indices)
-    bs = idx.size
     starts = ds.starts_array
     shard_of = np.searchsorted(starts, idx, side="right") - 1
+    regions = ds.row_regions()
+    if regions is not None:
+        planes, deltas = regions
+        rows = deltas[:, shard_of] + idx  # [3, bs] row numbers inside each region
+        return tuple(np.take(p.rows, r, axis=0) for p, r in zip(planes, rows))
     local = (idx - starts[shard_of]).tolist()
     shards = ds.shards
-    length = ds.row_length
-    if length is None:  # unequal rows somewhere: take each row's own length, which must agree here
-        lengths = {int(shards[k].lengths[i]) for k, i in zip(shard_of.tolist(), local)}
-        if len(lengths) > 1:
-            raise ValueError(f"batch: sequences differ in length ({sorted(lengths)})")
-        length = lengths.pop() if lengths else 1
+    lengths = {int(shards[k].lengths[i]) for k, i in zip(shard_of.tolist(), local)}
+    if len(lengths) > 1:
+        raise ValueError(f"batch: sequences differ in length ({sorted(lengths)})")
+    length = lengths.pop() if lengths else 1
     first = shards[0]
+    bs = idx.size
     ids = np.empty((bs, length), first.token_dtype)
     pos = np.empty((bs, length), first.position_dtype)
     mask = np.empty((bs, length), np.uint8)
     for r, (k, i) in enumerate(zip(shard_of.tolist(), local)):
-        sh = shards[k]
-        if sh.rows is not None:
-            t, p, m = sh.rows
-            ids[r], pos[r], mask[r] = t[i], p[i], m[i]
-        else:
-            ids[r], pos[r], mask[r] = sh.sequence(i)
+        ids[r], pos[r], mask[r] = shards[k].sequence(i)
     return ids, pos, mask
 
 
 def gather_batch(ds, indices, attention_mask=False, cu_seqlens=False, fold_padding=False, dtype=np.uint32) -> dict:
     """``collate_lm`` of the items ``indices`` without building items (``ShardedDataset.batch``)."""
     ids, pos, mask = gather_rows(ds, indices)
+    wide = ids.astype(dtype)
     out = {
-        "tokens": ids[:, :-1].astype(dtype),
-        "labels": ids[:, 1:].astype(dtype),
+        # Row-strided views of one widened [bs, L] array: one conversion, not two.
+        "tokens": wide[:, :-1],
+        "labels": wide[:, 1:],
         "loss_mask": mask[:, 1:] != 0,
         "position_ids": pos[:, :-1].astype(dtype),
     }

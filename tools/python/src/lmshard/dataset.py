@@ -53,6 +53,7 @@ class ShardedDataset:
         lengths = {sh.row_length for sh in shards if sh.sequence_count}
         self.fingerprint, self._manifest, self._shards, self._starts = fingerprint, m, shards, starts
         self._count = starts[-1]
+        self._regions = None  # built on the first batch (rowregion.py)
         self._starts_array = np.asarray(starts, dtype=np.int64)
         # One row length across the dataset: batches gather whole rows.
         self._row_length = lengths.pop() if len(lengths) == 1 and None not in lengths else None
@@ -100,6 +101,26 @@ class ShardedDataset:
 
     def __len__(self) -> int:
         return self._count
+
+    def row_regions(self):
+        """(tokens, positions, mask) ``UnsafeRowRegion``s over all shards, or None where they
+        cannot be built; made once, on first use (an internal of ``gather_rows``)."""
+        self._ensure_open()
+        if self._regions is None:
+            self._regions = False
+            if self._row_length:
+                from .format import PLANE_HEADER_SIZE
+                from .rowregion import UnsafeRowRegion
+                shards = [sh for sh in self._shards]
+                counts = [sh.sequence_count for sh in shards]
+                planes = [("bin", 0, shards[0].token_dtype), ("pos", PLANE_HEADER_SIZE, shards[0].position_dtype),
+                          ("mask", PLANE_HEADER_SIZE, np.dtype(np.uint8))]
+                regions = [UnsafeRowRegion.build([sh.paths[part] for sh in shards], header, self._row_length, dt,
+                                                 counts) for part, header, dt in planes]
+                if all(r is not None for r in regions):
+                    deltas = np.stack([r.first_row for r in regions]) - self._starts_array[:-1]
+                    self._regions = (regions, deltas)
+        return self._regions or None
 
     def locate(self, index: int):
         """(shard number, local index) of global sequence ``index``."""

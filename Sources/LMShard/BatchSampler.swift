@@ -93,27 +93,133 @@ public struct BatchSampler: Sendable {
     }
 }
 
+extension BatchSampler {
+    /// This sampler's state at `epoch` after `position` delivered batches.
+    public func state(epoch: Int, position: Int) -> SamplerState {
+        SamplerState(count: count, batchSize: batchSize, worldSize: worldSize, shuffle: shuffle, dropLast: dropLast,
+                     seed: seed, epoch: epoch, position: position)
+    }
+
+    /// The sampler that saved `state`, for this `rank` (the state is the same on every rank).
+    /// Throws when the state is out of range (`position` beyond the epoch, `seed >= 2^63`).
+    public init(resuming state: SamplerState, rank: Int = 0) throws(SamplerStateError) {
+        guard rank >= 0, rank < state.worldSize else {
+            throw .badField("world_size", value: "\(state.worldSize)", expected: "more than rank \(rank)")
+        }
+        guard state.seed < 1 << 63 else { throw .badField("seed", value: "\(state.seed)", expected: "below 2^63") }
+        self.init(count: state.count, batchSize: state.batchSize, shuffle: state.shuffle, seed: state.seed,
+                  dropLast: state.dropLast, rank: rank, worldSize: state.worldSize)
+        guard state.position <= batchesPerEpoch else {
+            throw .badField("position", value: "\(state.position)", expected: "at most \(batchesPerEpoch) batches per epoch")
+        }
+    }
+
+    /// Throws unless `state` was saved by a sampler configured like this one
+    /// (same dataset size, batch size, world size, shuffling and drop_last).
+    public func checkCompatible(_ state: SamplerState) throws(SamplerStateError) {
+        let pairs: [(String, String, String)] = [
+            ("count", "\(state.count)", "\(count)"), ("batch_size", "\(state.batchSize)", "\(batchSize)"),
+            ("world_size", "\(state.worldSize)", "\(worldSize)"), ("shuffle", "\(state.shuffle)", "\(shuffle)"),
+            ("drop_last", "\(state.dropLast)", "\(dropLast)"),
+        ]
+        for (field, saved, mine) in pairs where saved != mine {
+            throw .mismatch(field: field, saved: saved, sampler: mine)
+        }
+    }
+}
+
+/// Walks one rank's batches epoch after epoch, remembering where it is, so a
+/// checkpoint can save `state` and a restarted run continue with exactly the
+/// batches the uninterrupted run would have produced (the Python sampler's
+/// iteration: after the last batch of epoch `e` comes the first of `e + 1`).
+public struct SamplerCursor: IteratorProtocol, Sendable {
+    /// The sampler walked.
+    public let sampler: BatchSampler
+    /// Current epoch.
+    public private(set) var epoch: Int
+    /// Batches of `epoch` already returned.
+    public private(set) var position: Int
+    private var plan: [[Int]]
+
+    /// Starts at batch `position` of `epoch`.
+    public init(sampler: BatchSampler, epoch: Int = 0, position: Int = 0) {
+        precondition(epoch >= 0 && position >= 0 && position <= sampler.batchesPerEpoch, "cursor outside the epoch")
+        self.sampler = sampler
+        self.epoch = epoch
+        self.position = position
+        plan = sampler.batches(epoch: epoch)
+    }
+
+    /// Continues from a saved state; `sampler` must be configured as the one that saved it.
+    public init(sampler: BatchSampler, resuming state: SamplerState) throws(SamplerStateError) {
+        try sampler.checkCompatible(state)
+        guard state.position <= sampler.batchesPerEpoch else {
+            throw .badField("position", value: "\(state.position)", expected: "at most \(sampler.batchesPerEpoch)")
+        }
+        let resumed = try BatchSampler(resuming: state, rank: sampler.rank)
+        self.init(sampler: resumed, epoch: state.epoch, position: state.position)
+    }
+
+    /// What to save to resume after the batches returned so far.
+    public var state: SamplerState { sampler.state(epoch: epoch, position: position) }
+
+    /// The next batch of global indices, moving into the next epoch after the
+    /// last one; `nil` only when an epoch has no batches at all.
+    public mutating func next() -> [Int]? {
+        if position == plan.count {
+            guard sampler.batchesPerEpoch > 0 else { return nil }
+            epoch += 1
+            position = 0
+            plan = sampler.batches(epoch: epoch)
+        }
+        position += 1
+        return plan[position - 1]
+    }
+}
+
 /// Iterates one rank's batches of an epoch, collated: what a Swift training
 /// loop (or `lmshard export`) runs. `next()` throws instead of trapping, so
-/// it is a plain iterator type rather than a `Sequence`.
+/// it is a plain iterator type rather than a `Sequence`. `state` is what a
+/// checkpoint saves; `init(dataset:sampler:resuming:)` continues from it.
 public struct BatchIterator {
     /// The dataset batches are read from.
     public let dataset: ShardedDataset
     /// Whether each batch carries `[bs, n, n]` attention masks.
     public let attentionMask: Bool
+    /// The sampler whose batches are read.
+    public let sampler: BatchSampler
+    /// The epoch iterated.
+    public let epoch: Int
     private let plan: [[Int]]
-    private var position = 0
+    /// Batches of `epoch` already returned.
+    public private(set) var position: Int
 
-    /// Batches of `sampler` for `epoch` over `dataset`.
-    public init(dataset: ShardedDataset, sampler: BatchSampler, epoch: Int, attentionMask: Bool = false) {
+    /// Batches of `sampler` for `epoch` over `dataset`, from batch `position` on.
+    public init(dataset: ShardedDataset, sampler: BatchSampler, epoch: Int, position: Int = 0, attentionMask: Bool = false) {
         precondition(sampler.count == dataset.count, "sampler was built for a different dataset size")
+        precondition(position >= 0 && position <= sampler.batchesPerEpoch, "position outside the epoch")
         self.dataset = dataset
         self.attentionMask = attentionMask
+        self.sampler = sampler
+        self.epoch = epoch
+        self.position = position
         plan = sampler.batches(epoch: epoch)
+    }
+
+    /// The rest of the epoch saved in `state` (a state at the end of an epoch yields nothing).
+    public init(dataset: ShardedDataset, sampler: BatchSampler, resuming state: SamplerState,
+                attentionMask: Bool = false) throws(SamplerStateError) {
+        try sampler.checkCompatible(state)
+        let resumed = try BatchSampler(resuming: state, rank: sampler.rank)
+        self.init(dataset: dataset, sampler: resumed, epoch: state.epoch, position: state.position,
+                  attentionMask: attentionMask)
     }
 
     /// Batches in this epoch.
     public var count: Int { plan.count }
+
+    /// What to save to resume after the batches returned so far.
+    public var state: SamplerState { sampler.state(epoch: epoch, position: position) }
 
     /// The next batch with the global indices it holds, or `nil` at the end of the epoch.
     public mutating func next() throws -> (indices: [Int], batch: LMBatch)? {

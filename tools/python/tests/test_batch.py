@@ -39,6 +39,8 @@ def test_batch_equals_collated_items_through_the_row_regions(tmp_path):
         ds.batch([0, 20])
     with pytest.raises(IndexError):
         ds.batch([-1])
+    with pytest.raises(IndexError):  # far outside: must not reach the unmapped gaps between shards
+        ds.batch([-(1 << 62) + 5, 1 << 62])
 
 
 def test_batch_without_row_regions(tmp_path):

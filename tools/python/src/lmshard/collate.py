@@ -23,14 +23,17 @@ def gather_rows(ds, indices):
     ``UnsafeRowRegion``s (all shards behind one array: see ``rowregion.py``);
     otherwise one copy per row and plane. Rows of unequal length raise ``ValueError``.
     """
+    regions = ds.row_regions()
+    if regions is not None:
+        # The fast path: a few small numpy calls, then one copy per plane. Indices are
+        # bounds-checked first: a row number outside the shards would read unmapped gaps.
+        planes, table = regions
+        idx = _indices(ds, indices)
+        rows = table[:, np.searchsorted(ds.starts_array, idx, side="right")] + idx  # [3, bs]
+        return tuple(np.take(p.rows, r, axis=0) for p, r in zip(planes, rows))
     idx = _indices(ds, indices)
     starts = ds.starts_array
     shard_of = np.searchsorted(starts, idx, side="right") - 1
-    regions = ds.row_regions()
-    if regions is not None:
-        planes, deltas = regions
-        rows = deltas[:, shard_of] + idx  # [3, bs] row numbers inside each region
-        return tuple(np.take(p.rows, r, axis=0) for p, r in zip(planes, rows))
     local = (idx - starts[shard_of]).tolist()
     shards = ds.shards
     lengths = {int(shards[k].lengths[i]) for k, i in zip(shard_of.tolist(), local)}

@@ -118,8 +118,11 @@ class ShardedDataset:
                 regions = [UnsafeRowRegion.build([sh.paths[part] for sh in shards], header, self._row_length, dt,
                                                  counts) for part, header, dt in planes]
                 if all(r is not None for r in regions):
-                    deltas = np.stack([r.first_row for r in regions]) - self._starts_array[:-1]
-                    self._regions = (regions, deltas)
+                    # Column j (j = searchsorted(starts, g, "right"), g in range) maps global
+                    # row g of shard j - 1 to its row in each region: g + table[:, j].
+                    table = np.zeros((3, len(shards) + 1), dtype=np.int64)
+                    table[:, 1:] = np.stack([r.first_row for r in regions]) - self._starts_array[:-1]
+                    self._regions = (regions, table)
         return self._regions or None
 
     def locate(self, index: int):

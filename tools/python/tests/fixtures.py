@@ -51,28 +51,17 @@ def reseal(directory, name="shard-00000"):
     they are now: damage that keeps every checksum valid, which only structural checks can find."""
     import json
     import os
-    import struct
 
-    import xxhash
+    from lmshard.writer import file_entries, sum_file
 
     directory = str(directory)
     mpath = os.path.join(directory, "manifest.json")
     m = json.loads(open(mpath, "rb").read())
-    block = m["checksum"]["block_size"]
     data = {p: open(os.path.join(directory, f"{name}.{p}"), "rb").read() for p in ("bin", "idx", "pos", "mask")}
-    table, hashes, at = b"", b"", 24 + 4 * 32
-    for p in ("bin", "idx", "pos", "mask"):
-        d = data[p]
-        blocks = [xxhash.xxh3_64_intdigest(d[i:i + block]) for i in range(0, len(d), block)]
-        table += struct.pack("<QQQQ", len(d), xxhash.xxh3_64_intdigest(d), len(blocks), at)
-        hashes += struct.pack(f"<{len(blocks)}Q", *blocks)
-        at += 8 * len(blocks)
-    data["sum"] = b"LMSHSUM\x00" + struct.pack("<IIQ", 1, 4, block) + table + hashes
+    data["sum"] = sum_file(data, m["checksum"]["block_size"])
     with open(os.path.join(directory, f"{name}.sum"), "wb") as f:
         f.write(data["sum"])
-    shard = next(s for s in m["shards"] if s["name"] == name)
-    for p, d in data.items():
-        shard["files"][p] = {"size": len(d), "xxh3": f"{xxhash.xxh3_64_intdigest(d):016x}"}
+    next(s for s in m["shards"] if s["name"] == name)["files"] = file_entries(data)
     m["totals"]["bytes"] = sum(f["size"] for s in m["shards"] for f in s["files"].values())
     with open(mpath, "w") as f:
         json.dump(m, f, indent=2)

@@ -21,33 +21,36 @@ def gather_rows(ds, indices):
 
     With equal-length rows, one ``np.take`` per plane from the dataset's
     ``UnsafeRowRegion``s (all shards behind one array: see ``rowregion.py``);
-    otherwise one copy per row and plane. Rows of unequal length raise ``ValueError``.
+    a plane without a region (its stride cannot be page-aligned, e.g. 2048-byte
+    position rows after a 32-byte header), and datasets of unequal rows, copy
+    row by row. Rows of unequal length in one batch raise ``ValueError``.
     """
+    idx = _indices(ds, indices)  # first: a row number outside the shards would read unmapped gaps
+    starts = ds.starts_array
+    j = np.searchsorted(starts, idx, side="right")
     regions = ds.row_regions()
     if regions is not None:
-        # The fast path: a few small numpy calls, then one copy per plane. Indices are
-        # bounds-checked first: a row number outside the shards would read unmapped gaps.
         planes, table = regions
-        idx = _indices(ds, indices)
-        rows = table[:, np.searchsorted(ds.starts_array, idx, side="right")] + idx  # [3, bs]
-        return tuple(np.take(p.rows, r, axis=0) for p, r in zip(planes, rows))
-    idx = _indices(ds, indices)
-    starts = ds.starts_array
-    shard_of = np.searchsorted(starts, idx, side="right") - 1
-    local = (idx - starts[shard_of]).tolist()
+        rows = table[:, j] + idx  # [3, bs] row numbers inside each region
+        out = [None if p is None else np.take(p.rows, r, axis=0) for p, r in zip(planes, rows)]
+        if all(o is not None for o in out):
+            return tuple(out)
+    else:
+        out = [None, None, None]
     shards = ds.shards
-    lengths = {int(shards[k].lengths[i]) for k, i in zip(shard_of.tolist(), local)}
+    pairs = list(zip((j - 1).tolist(), (idx - starts[j - 1]).tolist()))
+    lengths = {int(shards[k].lengths[i]) for k, i in pairs}
     if len(lengths) > 1:
         raise ValueError(f"batch: sequences differ in length ({sorted(lengths)})")
     length = lengths.pop() if lengths else 1
     first = shards[0]
-    bs = idx.size
-    ids = np.empty((bs, length), first.token_dtype)
-    pos = np.empty((bs, length), first.position_dtype)
-    mask = np.empty((bs, length), np.uint8)
-    for r, (k, i) in enumerate(zip(shard_of.tolist(), local)):
-        ids[r], pos[r], mask[r] = shards[k].sequence(i)
-    return ids, pos, mask
+    for p, dtype in enumerate((first.token_dtype, first.position_dtype, np.dtype(np.uint8))):
+        if out[p] is None:
+            plane = np.empty((len(pairs), length), dtype)
+            for r, (k, i) in enumerate(pairs):
+                plane[r] = shards[k].sequence(i)[p]
+            out[p] = plane
+    return tuple(out)
 
 
 def gather_batch(ds, indices, attention_mask=False, cu_seqlens=False, fold_padding=False, dtype=np.uint32) -> dict:

@@ -103,26 +103,28 @@ class ShardedDataset:
         return self._count
 
     def row_regions(self):
-        """(tokens, positions, mask) ``UnsafeRowRegion``s over all shards, or None where they
-        cannot be built; made once, on first use (an internal of ``gather_rows``)."""
+        """(regions, table) for ``gather_rows``: an ``UnsafeRowRegion`` per plane (tokens,
+        positions, mask; None for a plane whose rows cannot share a page-aligned stride) and
+        the row table below; None when rows differ in length. Built once, on first use."""
         self._ensure_open()
         if self._regions is None:
             self._regions = False
             if self._row_length:
                 from .format import PLANE_HEADER_SIZE
                 from .rowregion import UnsafeRowRegion
-                shards = [sh for sh in self._shards]
+                shards = self._shards
                 counts = [sh.sequence_count for sh in shards]
                 planes = [("bin", 0, shards[0].token_dtype), ("pos", PLANE_HEADER_SIZE, shards[0].position_dtype),
                           ("mask", PLANE_HEADER_SIZE, np.dtype(np.uint8))]
                 regions = [UnsafeRowRegion.build([sh.paths[part] for sh in shards], header, self._row_length, dt,
                                                  counts) for part, header, dt in planes]
-                if all(r is not None for r in regions):
-                    # Column j (j = searchsorted(starts, g, "right"), g in range) maps global
-                    # row g of shard j - 1 to its row in each region: g + table[:, j].
-                    table = np.zeros((3, len(shards) + 1), dtype=np.int64)
-                    table[:, 1:] = np.stack([r.first_row for r in regions]) - self._starts_array[:-1]
-                    self._regions = (regions, table)
+                # Column j (j = searchsorted(starts, g, "right"), g in range) maps global
+                # row g of shard j - 1 to its row in each region: g + table[:, j].
+                table = np.zeros((3, len(shards) + 1), dtype=np.int64)
+                for p, r in enumerate(regions):
+                    if r is not None:
+                        table[p, 1:] = r.first_row - self._starts_array[:-1]
+                self._regions = (regions, table)
         return self._regions or None
 
     def locate(self, index: int):

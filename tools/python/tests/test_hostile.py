@@ -143,3 +143,10 @@ def test_shard_file_that_is_a_directory_or_dangling(tmp_path):
     os.rmdir(idx)
     os.symlink("nowhere", idx)
     _expect(tmp_path, "missing", ShardedDataset)
+
+
+def test_shard_error_survives_pickling():
+    # DataLoader workers send exceptions to the main process by pickling them.
+    import pickle
+    e = pickle.loads(pickle.dumps(ShardError("/d/s.idx", 9, "unsupported version 2")))
+    assert (e.file, e.offset, e.reason, str(e)) == ("/d/s.idx", 9, "unsupported version 2", "/d/s.idx@9: unsupported version 2")

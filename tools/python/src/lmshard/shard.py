@@ -18,9 +18,8 @@ class Shard:
     checked against the others (FORMAT.md sections 2-4) before any is trusted.
 
     ``tokens``, ``positions`` and ``mask`` are flat zero-copy views of the
-    planes; when every sequence has the same length (dense packing, the usual
-    case) ``rows`` holds them as ``[N, L]`` matrices too, which lets a batch be
-    gathered with one row copy per plane instead of per-element indexing.
+    planes; ``row_length`` is the length every sequence has (dense packing, the
+    usual case), or None, which decides whether batches can use row regions.
     """
 
     def __init__(self, directory: str, name: str, token_code: int | None = None, position_code: int | None = None,
@@ -58,11 +57,6 @@ class Shard:
         self.mask = mask[PLANE_HEADER_SIZE:]
         self.paths = p
         self.row_length = int(self.lengths[0]) if n and (self.lengths == self.lengths[0]).all() else None
-        if self.row_length:
-            shape = (n, self.row_length)
-            self.rows = (self.tokens.reshape(shape), self.positions.reshape(shape), self.mask.reshape(shape))
-        else:
-            self.rows = None
 
     def sequence(self, i: int):
         """Zero-copy (tokens, positions, loss mask as uint8) views of local sequence ``i``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .dataset import ShardedDataset
+from .masks import make_attention_mask_from_positions
 
 try:
     import torch
@@ -45,7 +46,6 @@ class LMShardDataset(_Base):
             idx += len(self)
         item = self.data.item(idx, attention_mask=False)
         if self.attention_mask and self.attention_mask != "lazy":  # "lazy" masks are per batch
-            from .masks import make_attention_mask_from_positions
             item["attention_mask"] = make_attention_mask_from_positions(item["position_ids"], item["loss_mask"],
                                                                         self.fold_padding)
         if torch is not None:

@@ -140,3 +140,13 @@ def test_fold_padding_changes_no_output_that_has_loss(tmp_path):
     loss = torch.from_numpy(plain["loss_mask"])[:, None, :, None].expand_as(a)
     assert torch.equal(a[loss], b[loss])
     assert not torch.equal(a, b)  # the pads themselves do attend differently
+
+
+def test_a_shard_file_changed_before_the_first_batch_is_an_error(tmp_path):
+    from lmshard import ShardError
+    write_random(tmp_path, shards=((6, 17), (5, 17)), seq_len=17)
+    ds = ShardedDataset(str(tmp_path))  # validated; the row regions are mapped on the first batch
+    pos = tmp_path / "shard-1.pos"
+    pos.write_bytes(pos.read_bytes()[:-17])  # replaced by a shorter file
+    with pytest.raises(ShardError, match="changed since the dataset was opened"):
+        ds.batch([0, 7])

@@ -26,6 +26,9 @@ import weakref
 
 import numpy as np
 
+from .errors import ShardError
+from .files import open_regular
+
 _PAGE = mmap.PAGESIZE
 _MAP_FIXED = 0x10  # same value on Linux and macOS
 _ENABLED = sys.platform.startswith("linux") or sys.platform == "darwin"
@@ -95,9 +98,14 @@ class UnsafeRowRegion:
             for path, n, a in zip(paths, counts, offsets):
                 if not n:
                     continue
-                fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+                fd, file_size = open_regular(path)
                 try:
-                    got = libc.mmap(base + a, header + n * row_bytes, prot_read, mmap.MAP_SHARED | _MAP_FIXED, fd, 0)
+                    # The files were validated when the dataset was opened; one replaced since
+                    # then must not be mapped with the old layout (a shorter file would fault).
+                    if file_size != header + n * row_bytes:
+                        raise ShardError(path, None, f"size {file_size} bytes, expected {header + n * row_bytes}:"
+                                         " changed since the dataset was opened")
+                    got = libc.mmap(base + a, file_size, prot_read, mmap.MAP_SHARED | _MAP_FIXED, fd, 0)
                 finally:
                     os.close(fd)
                 if got != base + a:

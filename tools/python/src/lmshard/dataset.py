@@ -108,7 +108,7 @@ class ShardedDataset:
         the row table below; None when rows differ in length. Built once, on first use."""
         self._ensure_open()
         if self._regions is None:
-            self._regions = False
+            regions = False
             if self._row_length:
                 from .format import PLANE_HEADER_SIZE
                 from .rowregion import UnsafeRowRegion
@@ -116,15 +116,18 @@ class ShardedDataset:
                 counts = [sh.sequence_count for sh in shards]
                 planes = [("bin", 0, shards[0].token_dtype), ("pos", PLANE_HEADER_SIZE, shards[0].position_dtype),
                           ("mask", PLANE_HEADER_SIZE, np.dtype(np.uint8))]
-                regions = [UnsafeRowRegion.build([sh.paths[part] for sh in shards], header, self._row_length, dt,
-                                                 counts) for part, header, dt in planes]
+                # A ShardError here (a file changed since open) leaves _regions unset: every
+                # later batch raises it again rather than reading the changed file.
+                built = [UnsafeRowRegion.build([sh.paths[part] for sh in shards], header, self._row_length, dt,
+                                               counts) for part, header, dt in planes]
                 # Column j (j = searchsorted(starts, g, "right"), g in range) maps global
                 # row g of shard j - 1 to its row in each region: g + table[:, j].
                 table = np.zeros((3, len(shards) + 1), dtype=np.int64)
-                for p, r in enumerate(regions):
+                for p, r in enumerate(built):
                     if r is not None:
                         table[p, 1:] = r.first_row - self._starts_array[:-1]
-                self._regions = (regions, table)
+                regions = (built, table)
+            self._regions = regions
         return self._regions or None
 
     def locate(self, index: int):

@@ -44,13 +44,15 @@ public struct SamplerState: Equatable, Sendable {
         self.position = position
     }
 
-    /// The state as a JSON object, keys in the order above.
-    public var json: JSONValue {
-        .object(JSONObject([
+    /// The state as a JSON object, keys in the order above. Throws for a seed of
+    /// 2^63 or more, which a JSON integer cannot carry to every reader.
+    public func json() throws(SamplerStateError) -> JSONValue {
+        guard seed < 1 << 63 else { throw .badField("seed", value: "\(seed)", expected: "below 2^63") }
+        return .object(JSONObject([
             ("format", .string(Self.format)), ("version", .int(Int64(Self.version))),
             ("count", .int(Int64(count))), ("batch_size", .int(Int64(batchSize))),
             ("world_size", .int(Int64(worldSize))), ("shuffle", .bool(shuffle)), ("drop_last", .bool(dropLast)),
-            ("seed", .int(Int64(truncatingIfNeeded: seed))), ("epoch", .int(Int64(epoch))),
+            ("seed", .int(Int64(seed))), ("epoch", .int(Int64(epoch))),
             ("position", .int(Int64(position))),
         ]))
     }

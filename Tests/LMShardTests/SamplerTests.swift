@@ -79,14 +79,14 @@ import Testing
         // Exactly the Python sampler's state_dict() for the same sampler after 2 batches
         // (tools/python/tests/test_sampler.py, test_state_dict_shape).
         let text = #"{"format":"lmshard.sampler","version":1,"count":23,"batch_size":2,"world_size":3,"shuffle":true,"drop_last":true,"seed":9,"epoch":0,"position":2}"#
-        #expect(c.state.json.serialized() == text)
+        #expect(try c.state.json().serialized() == text)
         #expect(try SamplerState(json: try JSONParser.parse(text)) == c.state)
     }
 
     @Test func badStatesNameTheField() throws {
         let good = sampler.state(epoch: 0, position: 1)
         func parse(_ edit: (inout JSONObject) -> Void) throws -> SamplerState {
-            guard case var .object(o) = good.json else { fatalError() }
+            guard case var .object(o) = try good.json() else { fatalError() }
             edit(&o)
             return try SamplerState(json: .object(o))
         }
@@ -100,6 +100,11 @@ import Testing
         let other = BatchSampler(count: 24, batchSize: 2, seed: 9, dropLast: true, rank: 1, worldSize: 3)
         #expect(throws: SamplerStateError.mismatch(field: "count", saved: "23", sampler: "24")) {
             _ = try SamplerCursor(sampler: other, resuming: good)
+        }
+        var huge = good
+        huge.seed = 1 << 63
+        #expect(throws: SamplerStateError.badField("seed", value: "9223372036854775808", expected: "below 2^63")) {
+            _ = try huge.json()
         }
         var beyond = good
         beyond.position = 4

@@ -60,6 +60,12 @@ def test_state_dict_shape():
     assert s.state_dict() == {"format": "lmshard.sampler", "version": 1, "count": 23, "batch_size": 2,
                               "world_size": 3, "shuffle": True, "drop_last": True, "seed": 9, "epoch": 0,
                               "position": 2}
+    # Byte for byte the Swift SamplerState's JSON for the same sampler (SamplerTests.swift,
+    # jsonRoundTripAndPythonShape), so either side resumes the other's checkpoint.
+    import json
+    assert json.dumps(s.state_dict(), separators=(",", ":")) == (
+        '{"format":"lmshard.sampler","version":1,"count":23,"batch_size":2,"world_size":3,"shuffle":true,'
+        '"drop_last":true,"seed":9,"epoch":0,"position":2}')
 
 
 def test_resume_after_k_batches_yields_exactly_the_rest():

@@ -151,3 +151,29 @@ def test_a_shard_file_changed_before_the_first_batch_is_an_error(tmp_path):
     for _ in range(2):  # and again: never a fallback that reads the changed file
         with pytest.raises(ShardError, match="changed since the dataset was opened"):
             ds.batch([0, 7])
+
+
+def test_dataloader_gathers_whole_batches(tmp_path):
+    torch = pytest.importorskip("torch", reason="torch is not installed: DataLoader batch-path test skipped")
+    from torch.utils.data import DataLoader
+
+    from lmshard import BatchSampler
+    write_random(tmp_path, shards=((6, 17), (5, 17)), seq_len=17)
+
+    class Spy(LMShardDataset):
+        calls = []
+
+        def __getitems__(self, indices):
+            self.calls.append(list(indices))
+            return super().__getitems__(indices)
+
+        def __getitem__(self, i):
+            raise AssertionError("the DataLoader fell back to one item at a time")
+
+    ds = Spy(str(tmp_path), attention_mask="lazy", cu_seqlens=True)
+    sampler = BatchSampler(len(ds), 4, seed=2)
+    batches = list(DataLoader(ds, batch_sampler=sampler, collate_fn=collate_lm))
+    assert Spy.calls == sampler.batches(0) and len(batches) == 2
+    b = batches[0]
+    assert b["tokens"].dtype == torch.int64 and b["loss_mask"].dtype == torch.bool
+    assert isinstance(b["attention_mask"], BlockCausalMask) and b["cu_seqlens"][-1] == 4 * 16

@@ -42,7 +42,7 @@ def test_megatron_reads_the_example(tmp_path):
     assert r.document_indices.tolist() == [0, 1, 2]  # one document per sequence
 
 
-def test_megatron_agrees_with_lmshard_reader(tmp_path):
+def test_megatron_agrees_with_the_lmshard_reader(tmp_path):
     write_random(tmp_path, shards=((9, 33), (4, 33)), vocab=100_000)
     ds = ShardedDataset(str(tmp_path))
     g = 0

@@ -6,7 +6,9 @@ per-call overhead made the Python batch path slower than a bare ``np.memmap``
 baseline (0.29x). Here each plane's shard files are mapped side by side into
 one reserved address range, each at a page-aligned address chosen so that its
 rows fall on the same ``L * itemsize`` stride; one ``np.take`` per plane then
-gathers a batch from any mix of shards.
+gathers a batch from any mix of shards. Measured in tools/bench/reader (8 x 1024
+shuffled, 2 shared and busy cores): 0.29x of the baseline before, 1.02x
+after (median of alternating runs); what is left is reading three planes.
 
 This is raw address-space manipulation (``mmap`` with ``MAP_FIXED`` through
 ctypes), so it stays behind ``UnsafeRowRegion`` and is only reached through

@@ -108,3 +108,19 @@ def test_megatron_indexed_dataset_reads_the_token_plane(two_datasets):
             assert idx[i].tolist() == ds.sequence(g)[0].tolist()
             g += 1
     assert g == len(ds)
+
+
+def test_inter_document_masking_gives_padded_cu_seqlens(two_datasets):
+    # Newer megatron-core configs have inter_document_masking; set it by hand on older ones.
+    config = _config(([two_datasets[0]], None), create_attention_mask=False)
+    config.inter_document_masking = True
+    train, _, _ = BlendedMegatronDatasetBuilder(LMShardGPTDataset, [10, None, None], lambda: True, config).build()
+    ds = ShardedDataset(two_datasets[0])
+    for i in range(5):
+        sample = train[i]
+        assert "attention_mask" not in sample
+        pos = ds.item(train.row_of(i))["position_ids"]
+        starts = [k for k in range(32) if k == 0 or pos[k] == 0]
+        want = starts + [32] * (33 - len(starts))  # padded to sequence_length + 1 with the length
+        assert sample["cu_seqlens"].tolist() == want and sample["cu_seqlens"].dtype == torch.int32
+        assert int(sample["max_seqlen"]) == max(b - a for a, b in zip(starts, starts[1:] + [32]))

@@ -85,6 +85,41 @@ public struct SamplerState: Equatable, Sendable {
     }
 }
 
+extension BatchSampler {
+    /// This sampler's state at `epoch` after `position` delivered batches.
+    public func state(epoch: Int, position: Int) -> SamplerState {
+        SamplerState(count: count, batchSize: batchSize, worldSize: worldSize, shuffle: shuffle, dropLast: dropLast,
+                     seed: seed, epoch: epoch, position: position)
+    }
+
+    /// The sampler that saved `state`, for this `rank` (the state is the same on every rank).
+    /// Throws when the state is out of range (`position` beyond the epoch, `seed >= 2^63`).
+    public init(resuming state: SamplerState, rank: Int = 0) throws(SamplerStateError) {
+        guard rank >= 0, rank < state.worldSize else {
+            throw .badField("world_size", value: "\(state.worldSize)", expected: "more than rank \(rank)")
+        }
+        guard state.seed < 1 << 63 else { throw .badField("seed", value: "\(state.seed)", expected: "below 2^63") }
+        self.init(count: state.count, batchSize: state.batchSize, shuffle: state.shuffle, seed: state.seed,
+                  dropLast: state.dropLast, rank: rank, worldSize: state.worldSize)
+        guard state.position <= batchesPerEpoch else {
+            throw .badField("position", value: "\(state.position)", expected: "at most \(batchesPerEpoch) batches per epoch")
+        }
+    }
+
+    /// Throws unless `state` was saved by a sampler configured like this one
+    /// (same dataset size, batch size, world size, shuffling and drop_last).
+    public func checkCompatible(_ state: SamplerState) throws(SamplerStateError) {
+        let pairs: [(String, String, String)] = [
+            ("count", "\(state.count)", "\(count)"), ("batch_size", "\(state.batchSize)", "\(batchSize)"),
+            ("world_size", "\(state.worldSize)", "\(worldSize)"), ("shuffle", "\(state.shuffle)", "\(shuffle)"),
+            ("drop_last", "\(state.dropLast)", "\(dropLast)"),
+        ]
+        for (field, saved, mine) in pairs where saved != mine {
+            throw .mismatch(field: field, saved: saved, sampler: mine)
+        }
+    }
+}
+
 /// Why a saved sampler state cannot be read or does not fit a sampler.
 public enum SamplerStateError: Error, Equatable, CustomStringConvertible {
     /// The JSON is not an object.

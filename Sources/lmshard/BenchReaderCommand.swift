@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LMIO
 import LMShard
 
 /// `lmshard bench-reader`: the Swift line of tools/bench/reader. Hidden from
@@ -44,7 +45,7 @@ struct BenchReaderCommand: ParsableCommand {
                 _ = try ReaderBenchmark.run(
                     dataset: dataset, batchSize: batchSize, batches: warmupBatches, shuffle: shuffle, work: work)
             }
-            print(try ReaderBenchmark.run(
+            try InspectCommand.printing(try ReaderBenchmark.run(
                 dataset: dataset, batchSize: batchSize, batches: batches, shuffle: shuffle, work: work).jsonLine)
         }
     }

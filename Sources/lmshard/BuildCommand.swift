@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LMBuild
+import LMIO
 import LMJSON
 
 /// `lmshard build`: raw text to a sharded, packed dataset. Flags are turned
@@ -121,7 +122,9 @@ struct BuildCommand: ParsableCommand {
         let request = BuildRequest(
             inputs: input, output: output, configFile: config, overrides: overrides, workers: workers,
             skipBadRows: skipBadRows, progress: quiet ? .quiet : nil, memoryBudgetMB: memoryMB, overwrite: overwrite)
-        let summary = try CLIError.reporting { try Builder(request: request).run() }
-        print(summary.render())
+        try CLIError.reporting {
+            let summary = try Builder(request: request).run()
+            try InspectCommand.printing(summary.render())
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 import LMJSON
 
 /// A growable byte buffer over raw memory (no per-byte uniqueness checks).
@@ -51,7 +52,7 @@ final class ByteBuffer {
         reserve(count + head.utf8CodeUnitCount + JSONWriter.idArrayCapacity(ids.count) + tail.utf8CodeUnitCount)
         (start + count).update(from: head.utf8Start, count: head.utf8CodeUnitCount)
         count += head.utf8CodeUnitCount
-        count += ids.withUnsafeBufferPointer { JSONWriter.writeIdArray($0, at: start + count) }
+        count += ids.withUnsafeBufferPointer { JSONWriter.unsafeWriteIdArray($0, to: start + count) }
         (start + count).update(from: tail.utf8Start, count: tail.utf8CodeUnitCount)
         count += tail.utf8CodeUnitCount
     }
@@ -79,15 +80,7 @@ final class ByteBuffer {
         }
     }
 
-    func writeAll(fd: Int32) {
-        var p = 0
-        while p < count {
-            let n = write(fd, start + p, count - p)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            p += n
-        }
+    func writeAll(to output: borrowing FileDescriptor) throws {
+        try output.writeAll(UnsafeRawBufferPointer(start: start, count: count))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LMIO
 
 /// Turns library errors into one clear line on stderr and exit status 1.
 ///
@@ -13,7 +14,7 @@ enum CLIError {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("lmshard: error: \(error)\n".utf8))
+            StandardError.write("lmshard: error: \(error)\n")
             throw ExitCode.failure
         }
     }

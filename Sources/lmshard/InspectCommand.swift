@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LMBuild
+import LMIO
 import LMJSON
 import LMShard
 import LMTokenizer
@@ -47,7 +48,9 @@ struct InspectCommand: ParsableCommand {
         let tokenText: (UInt32) -> String? = { id in names.flatMap { $0.decode([id]) } }
         let decodeIds: (([UInt32]) -> String)? = names.map { t in { t.decode($0) } }
         if json {
-            print(report.json(tokenText: tokenText, decode: decodeIds).serialized())
+            try CLIError.reporting {
+                try Self.printing(report.json(tokenText: tokenText, decode: decodeIds).serialized())
+            }
             return
         }
         let renderer = SequenceRenderer(
@@ -57,7 +60,14 @@ struct InspectCommand: ParsableCommand {
                 decodeIds?(ids) ?? (ids.map(String.init).joined(separator: " ") + " ")
             }
         }
-        print(text)
+        try CLIError.reporting { try Self.printing(text) }
+    }
+
+    /// `text` and a newline on stdout, failing when it cannot be written.
+    static func printing(_ text: String) throws {
+        let out = BufferedWriter.standardOutput()
+        try out.write(text + "\n")
+        try out.flush()
     }
 
     /// The tokenizer for `--decode`: `--tokenizer`, else the manifest's name

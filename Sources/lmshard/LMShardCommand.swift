@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `lmshard` command line. Each subcommand lives in its own file and only
 /// parses flags; the work happens in the library modules.
@@ -12,4 +13,12 @@ struct LMShardCommand: ParsableCommand {
             RunCommand.self, BenchReaderCommand.self,
         ]
     )
+
+    /// Writing to a pipe whose reader is gone raises SIGPIPE, which would
+    /// kill the process silently with status 141; ignored, the write fails
+    /// with EPIPE instead and the command reports the lost output and exits 1.
+    static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        main(nil)
+    }
 }

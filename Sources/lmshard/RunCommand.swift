@@ -1,6 +1,7 @@
 import LMPrep
 import ArgumentParser
 import Foundation
+import LMIO
 import LMJSON
 import MapReduce
 
@@ -79,11 +80,9 @@ struct RunCommand: ParsableCommand {
     }
 
     private func runStage(_ transform: any JSONRowTransform, _ stage: Streaming.Stage) {
-        let lines = FileLines(fileDescriptor: 0, name: "<stdin>")
+        var lines = LineReader(FileDescriptor.standardInput())
         do {
-            try Streaming.run(
-                jsonTransform: transform, stage: stage, lines: lines, output: FileSink(fileDescriptor: 1, name: "<stdout>"))
-            if let e = lines.error { throw e }
+            try Streaming.run(jsonTransform: transform, stage: stage, lines: &lines, output: .standardOutput())
         } catch {
             fail(failure(error, input: "<stdin>"))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LMIO
 import LMTokenizer
 
 /// `lmshard tokenize`: JSONL on stdin -> `{"ids":[...]}` per line on stdout.
@@ -62,8 +63,8 @@ struct TokenizeCommand: ParsableCommand {
             }
         }
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        Pipes.enlarge(fd: 0)
-        Pipes.enlarge(fd: 1)
+        FileDescriptor.standardInput().enlargePipeBuffer()
+        FileDescriptor.standardOutput().enlargePipeBuffer()
         let job = TokenizeJob(tokenizer: tok, field: field, addSpecialTokens: addSpecialTokens, workers: workers)
         let input = ByteBuffer()
         var lineNumber = 0
@@ -97,6 +98,10 @@ struct TokenizeCommand: ParsableCommand {
                 lineNumber += job.lineCount
                 if let (line, message) = failed {
                     FileHandle.standardError.write(Data("stdin:\(line): \(message)\n".utf8))
+                    throw ExitCode(1)
+                }
+                if let error = job.writeError {
+                    FileHandle.standardError.write(Data("lmshard: error: \(error)\n".utf8))
                     throw ExitCode(1)
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 import LMJSON
 import LMTokenizer
 
@@ -60,6 +61,7 @@ final class TokenizeJob: @unchecked Sendable {
         nextToWrite = 0
         writing = false
         failure = nil
+        if writeError != nil { return nil }
         let run: (Int) -> Void = { c in
             self.chunks[c].run(self, batch, lines: bounds[c]..<bounds[c + 1], firstLine: firstLine)
             self.finished(c, of: chunkCount)
@@ -77,6 +79,8 @@ final class TokenizeJob: @unchecked Sendable {
     private var nextToWrite = 0
     private var writing = false
     private var failure: (Int, String)?
+    /// Why writing the output failed, if it did (the run stops there).
+    private(set) var writeError: FileError?
 
     /// Marks chunk `c` done and, unless another worker is writing, writes
     /// every chunk that is next in order and done. Stops at a failed chunk
@@ -89,12 +93,14 @@ final class TokenizeJob: @unchecked Sendable {
             return
         }
         writing = true
-        while nextToWrite < count, done[nextToWrite], failure == nil {
+        while nextToWrite < count, done[nextToWrite], failure == nil, writeError == nil {
             let chunk = chunks[nextToWrite]
             nextToWrite += 1
             lock.unlock()
-            chunk.out.writeAll(fd: 1)
+            var lost: FileError?
+            do { try chunk.out.writeAll(to: FileDescriptor.standardOutput()) } catch { lost = error as? FileError }
             lock.lock()
+            if let lost { writeError = lost }
             if let f = chunk.failure { failure = f }
         }
         writing = false

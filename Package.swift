@@ -83,11 +83,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // The Swift side of the benchmarks (tools/bench), outside the product.
+        .executableTarget(
+            name: "lmshard-bench",
+            dependencies: [
+                "LMIO", "LMTokenizer", "LMShard", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/bench/LMShardBench"),
+
         // Tests (Swift Testing). Heavy parity and benchmark work lives in tools/.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LMIOTests", dependencies: ["LMIO", "TestSupport"]),
         .testTarget(name: "LMJSONTests", dependencies: ["LMJSON", "TestSupport"]),
-        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"], exclude: ["Fixtures"]),
+        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer", "LMIO", "LMJSON", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MapReduceTests", dependencies: ["MapReduce", "LMJSON", "TestSupport"]),
         .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMJSON", "LMTokenizer", "MapReduce", "TestSupport"]),
         .testTarget(name: "LMShardTests", dependencies: ["LMShard", "CBatchCopy", "LMJSON", "TestSupport"]),

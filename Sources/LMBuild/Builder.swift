@@ -43,6 +43,13 @@ public struct Builder {
         try checkOutput(output)
 
         let (tokenizer, tokenizerSHA256) = try loadTokenizer(config.tokenizerName)
+        if let pad = config.padTokenId, Int(pad) >= tokenizer.vocabSize {
+            // Checked now, not when the manifest is written after the whole build.
+            throw BuildError.config(
+                source: request.configFile ?? "command line", field: "pad_token_id",
+                message: "\(pad) is outside the tokenizer's vocabulary (ids 0...\(tokenizer.vocabSize - 1))"
+                    + Self.flagHint("pad_token_id"))
+        }
         let stats = PackingStatsAccumulator()
         let prepare: PrepareForTrainingTransform
         do {

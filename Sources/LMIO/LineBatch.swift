@@ -23,6 +23,9 @@ public struct LineBatch: Sendable {
         try body(UnsafeRawBufferPointer(rebasing: block.bytes[lines[i]]))
     }
 
+    /// Bytes in line `i` (without its line ending).
+    public func lineLength(_ i: Int) -> Int { lines[i].count }
+
     /// A copy of line `i`'s bytes.
     public func line(_ i: Int) -> [UInt8] { withUnsafeLine(i) { [UInt8]($0) } }
 }

@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import LMIO
 
-/// Turns library errors into one clear line on stderr and exit status 1.
+/// Turns a library error into one line on stderr and exit status 1, the
+/// same for every command: `lmshard: error: FILE:LINE: message`.
 ///
-/// Library errors already carry their context (`file:line: what is wrong`);
-/// printing them through ArgumentParser would add usage text that has nothing
-/// to do with a bad row or a corrupt shard.
+/// Library errors already carry their context (the file, the line or byte
+/// offset, the bad value) in their description; printing them through
+/// ArgumentParser would add usage text that has nothing to do with a bad
+/// row or a corrupt shard.
 enum CLIError {
     static func reporting<T>(_ body: () throws -> T) throws -> T {
         do {

@@ -24,7 +24,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the report as one JSON object.")
     var json = false
 
-    @Option(name: .long, help: "Show K sequences, spread evenly over the dataset.")
+    @Option(name: .long, parsing: .unconditional, help: "Show K sequences, spread evenly over the dataset, 0...100000.")
     var sample: Int = 0
 
     @Flag(name: .long, help: "Decode samples and top tokens with the dataset's tokenizer.")
@@ -33,12 +33,12 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .long, help: "Tokenizer to decode with; implies --decode (default: the one the manifest names).")
     var tokenizer: String?
 
-    @Option(name: .long, help: "How many of the most frequent tokens to list.")
+    @Option(name: .long, parsing: .unconditional, help: "How many of the most frequent tokens to list, 0...100000.")
     var top: Int = 10
 
     func validate() throws {
-        guard sample >= 0 else { throw ValidationError("--sample must be at least 0") }
-        guard top >= 0 else { throw ValidationError("--top must be at least 0") }
+        try FlagBounds.check(sample, FlagBounds.listed, "--sample")
+        try FlagBounds.check(top, FlagBounds.listed, "--top")
     }
 
     func run() throws {

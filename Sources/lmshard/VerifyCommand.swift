@@ -13,10 +13,10 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Dataset directory (holds manifest.json).")
     var directory: String
 
-    @Option(name: .long, help: "Check only this fraction of blocks (0 < f <= 1), chosen by --seed.")
+    @Option(name: .long, parsing: .unconditional, help: "Check only this fraction of blocks (0 < f <= 1), chosen by --seed.")
     var sample: Double?
 
-    @Option(name: .long, help: "Seed for --sample.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed for --sample, 0...18446744073709551615.")
     var seed: UInt64 = 0
 
     func validate() throws {

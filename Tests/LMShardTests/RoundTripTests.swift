@@ -154,19 +154,6 @@ import Testing
     }
 }
 
-@Suite struct ReaderBenchmarkTests {
-    @Test func benchmarkCountsWhatItCollates() throws {
-        let dir = try TempDir()
-        defer { dir.remove() }
-        // 10 rows of 5 tokens: items of 4 tokens; bs 8 with drop_last gives 1 batch per epoch,
-        // so 3 batches cycle through 3 epochs: 3 * 8 * 4 = 96 input tokens.
-        try writeDataset(dir.url, shards: [randomSequences(count: 10, length: 5, vocab: 50, seed: 8)], vocab: 50, seqLen: 5)
-        let r = try ReaderBenchmark.run(dataset: try ShardedDataset(directory: dir.url), batchSize: 8, batches: 3, shuffle: true)
-        #expect(r.batches == 3 && r.tokens == 96)
-        #expect(r.jsonLine.hasPrefix("{\"batches_per_s\": "))
-    }
-}
-
 @Suite struct EmptyDatasetTests {
     @Test func zeroShardsAndEmptyShardsAreValid() throws {
         let dir = try TempDir()

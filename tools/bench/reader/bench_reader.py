@@ -7,8 +7,8 @@ writer, then times batches of ``bs x seq_len`` items, sequential and shuffled:
   batch = fancy-indexed rows -> tokens/labels slices (the least work possible);
 * python: ``lmshard_reader`` items (validated maps, the notebook's item dict
   without the [n, n] mask) stacked by ``collate_lm``;
-* swift (when ``--lmshard-bin`` or ``$LMSHARD_BIN`` is given): runs
-  ``lmshard bench-reader DIR --batch-size BS --batches K --warmup-batches W [--shuffle]`` which must
+* swift (when ``--bench-bin`` or ``$LMSHARD_BENCH_BIN`` is given): runs
+  ``lmshard-bench reader DIR --batch-size BS --batches K --warmup-batches W [--shuffle]`` which must
   print one JSON line ``{"tokens_per_s": .., "batches_per_s": ..}``.
 
 Results are printed as ratios against the baseline measured in the same run.
@@ -63,7 +63,8 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=5,
                     help="runs per figure, each on fresh maps; numpy and Swift runs alternate")
-    ap.add_argument("--lmshard-bin", default=os.environ.get("LMSHARD_BIN"))
+    ap.add_argument("--bench-bin", default=os.environ.get("LMSHARD_BENCH_BIN"),
+                    help="the lmshard-bench executable (swift build -c release --product lmshard-bench)")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     build(args.dir, args.rows, args.seq_len, args.vocab, args.shards)
@@ -94,7 +95,7 @@ def main() -> None:
         return ds.batch(indices)
 
     def swift(shuffle, warmup, memcpy=False):
-        cmd = [args.lmshard_bin, "bench-reader", args.dir, "--batch-size", str(args.batch_size),
+        cmd = [args.bench_bin, "reader", args.dir, "--batch-size", str(args.batch_size),
                "--batches", str(args.batches), "--warmup-batches", str(warmup)] + (["--shuffle"] if shuffle else [])
         cmd += ["--memcpy"] if memcpy else []
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
@@ -132,7 +133,7 @@ def main() -> None:
         base, swift_runs, copy_runs = [], [], []
         for _ in range(args.repeat):
             base.append(base_once())
-            if args.lmshard_bin:
+            if args.bench_bin:
                 swift_runs.append(swift(shuffle, warmup))
                 copy_runs.append(swift(shuffle, warmup, memcpy=True))
         base_bps = max(base)

@@ -3,13 +3,12 @@ import Foundation
 import LMIO
 import LMShard
 
-/// `lmshard bench-reader`: the Swift line of tools/bench/reader. Hidden from
-/// `--help`; it prints one JSON line the Python benchmark parses.
-struct BenchReaderCommand: ParsableCommand {
+/// `lmshard-bench reader`: the Swift line of tools/bench/reader; it prints
+/// one JSON line the Python benchmark parses.
+struct ReaderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-reader",
-        abstract: "Time batch collation over a dataset (for tools/bench/reader).",
-        shouldDisplay: false)
+        commandName: "reader",
+        abstract: "Time batch collation over a dataset (for tools/bench/reader).")
 
     @Argument(help: "Dataset directory.")
     var directory: String
@@ -37,7 +36,7 @@ struct BenchReaderCommand: ParsableCommand {
     private var work: ReaderBenchmark.Work { memcpy ? .rawCopy : .collate }
 
     func run() throws {
-        try CLIError.reporting {
+        do {
             let dataset = try ShardedDataset(directory: URL(fileURLWithPath: directory))
             // Warm-up over the start of the same order, as the Python side does
             // for its baseline, so both time the same state of the page tables.
@@ -45,8 +44,13 @@ struct BenchReaderCommand: ParsableCommand {
                 _ = try ReaderBenchmark.run(
                     dataset: dataset, batchSize: batchSize, batches: warmupBatches, shuffle: shuffle, work: work)
             }
-            try InspectCommand.printing(try ReaderBenchmark.run(
-                dataset: dataset, batchSize: batchSize, batches: batches, shuffle: shuffle, work: work).jsonLine)
+            let result = try ReaderBenchmark.run(
+                dataset: dataset, batchSize: batchSize, batches: batches, shuffle: shuffle, work: work)
+            let out = BufferedWriter.standardOutput()
+            try out.write(result.jsonLine + "\n")
+            try out.flush()
+        } catch {
+            throw BenchFailure(error)
         }
     }
 }

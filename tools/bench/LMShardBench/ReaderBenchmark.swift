@@ -1,28 +1,30 @@
-/// Reader throughput measurement behind `lmshard bench-reader` (see
+import LMShard
+
+/// Reader throughput measurement behind `lmshard-bench reader` (see
 /// tools/bench/reader/README.md): collates `batches` batches as a training
-/// loop would and reports rates. Lives in the library so the CLI command is
-/// only flag parsing, and so the loop measured is exactly `fillBatch(indices:into:)`.
-public enum ReaderBenchmark {
+/// loop would and reports rates. The loop measured is exactly the library's
+/// `ShardedDataset.fillBatch(indices:into:)`.
+enum ReaderBenchmark {
     /// Measured rates.
-    public struct Result: Sendable, Equatable {
+    struct Result: Sendable, Equatable {
         /// Batches collated.
-        public var batches: Int
+        var batches: Int
         /// Input tokens collated (`batches * batchSize * length`).
-        public var tokens: Int
+        var tokens: Int
         /// Wall time in seconds.
-        public var seconds: Double
+        var seconds: Double
         /// Batches per second.
-        public var batchesPerSecond: Double { Double(batches) / seconds }
+        var batchesPerSecond: Double { Double(batches) / seconds }
         /// Input tokens per second.
-        public var tokensPerSecond: Double { Double(tokens) / seconds }
+        var tokensPerSecond: Double { Double(tokens) / seconds }
         /// `{"batches_per_s": .., "tokens_per_s": ..}`, the line the Python bench parses.
-        public var jsonLine: String {
+        var jsonLine: String {
             "{\"batches_per_s\": \(batchesPerSecond), \"tokens_per_s\": \(tokensPerSecond)}"
         }
     }
 
     /// What is timed per batch.
-    public enum Work: Sendable {
+    enum Work: Sendable {
         /// `fillBatch(indices:into:)`: the reader as a training loop uses it.
         case collate
         /// A plain `memcpy` of each row's stored bytes (tokens, positions,
@@ -35,7 +37,7 @@ public enum ReaderBenchmark {
     /// Collates `batches` batches of `batchSize` (cycling epochs of a
     /// `BatchSampler` with `seed` 1234 when shuffling, the Python bench's
     /// order) and times them.
-    public static func run(
+    static func run(
         dataset: ShardedDataset, batchSize: Int, batches: Int, shuffle: Bool, work: Work = .collate
     ) throws -> Result {
         let sampler = BatchSampler(count: dataset.count, batchSize: batchSize, shuffle: shuffle, seed: 1234)

@@ -1,10 +1,11 @@
-import Foundation
-import LMIO
 import LMJSON
 
-/// A growable byte buffer over raw memory (no per-byte uniqueness checks).
-/// One thread uses a buffer at a time, hence `@exclusivity(unchecked)`.
-final class ByteBuffer {
+/// A growable byte buffer over raw memory, for the JSONL encoder's per-chunk
+/// text and output: no per-byte uniqueness or bounds checks, which an
+/// `[UInt8]` pays on every append. `Unsafe`: `start` and the closures hand
+/// out raw pointers valid until the next growth. One thread uses a buffer
+/// at a time (each belongs to one chunk), hence `@exclusivity(unchecked)`.
+final class UnsafeByteBuffer {
     @exclusivity(unchecked) private(set) var start: UnsafeMutablePointer<UInt8>
     @exclusivity(unchecked) private(set) var capacity: Int
     @exclusivity(unchecked) var count = 0
@@ -15,8 +16,6 @@ final class ByteBuffer {
     }
 
     deinit { start.deallocate() }
-
-    var end: UnsafeMutablePointer<UInt8> { start + count }
 
     /// Makes room for `n` bytes in all, keeping the contents.
     func reserve(_ n: Int) {
@@ -30,11 +29,6 @@ final class ByteBuffer {
     }
 
     func removeAll() { count = 0 }
-
-    func removeFirst(_ k: Int) {
-        if k < count { start.update(from: start + k, count: count - k) }
-        count -= k
-    }
 
     /// Replaces the contents with the bytes `body` writes into room for
     /// `n` of them (it returns how many it wrote); empty if it throws.
@@ -57,30 +51,6 @@ final class ByteBuffer {
         count += tail.utf8CodeUnitCount
     }
 
-    func lastIndex(of b: UInt8) -> Int? {
-        var i = count - 1
-        while i >= 0 {
-            if start[i] == b { return i }
-            i -= 1
-        }
-        return nil
-    }
-
-    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try body(UnsafeBufferPointer(start: start + range.lowerBound, count: range.count))
-    }
-
-    /// One `read`; returns the bytes read (0 at EOF, -1 on error).
-    func readAppending(fd: Int32, max: Int) -> Int {
-        while true {
-            let n = read(fd, start + count, max)
-            if n < 0 && errno == EINTR { continue }
-            if n > 0 { count += n }
-            return n
-        }
-    }
-
-    func writeAll(to output: borrowing FileDescriptor) throws {
-        try output.writeAll(UnsafeRawBufferPointer(start: start, count: count))
-    }
+    /// The contents, valid until the buffer changes.
+    var unsafeBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: start, count: count) }
 }

@@ -11,8 +11,8 @@ writer, then times batches of ``bs x seq_len`` items, sequential and shuffled:
   path ``LMShardDataset`` runs for a DataLoader batch: tokens, labels and
   positions as int64 (what embeddings and the loss take) and a bool loss mask,
   gathered with one ``np.take`` per plane across shards (``rowregion.py``);
-* swift (when ``--lmshard-bin`` or ``$LMSHARD_BIN`` is given): runs
-  ``lmshard bench-reader DIR --batch-size BS --batches K --warmup-batches W [--shuffle]`` which must
+* swift (when ``--bench-bin`` or ``$LMSHARD_BENCH_BIN`` is given): runs
+  ``lmshard-bench reader DIR --batch-size BS --batches K --warmup-batches W [--shuffle]`` which must
   print one JSON line ``{"tokens_per_s": .., "batches_per_s": ..}``.
 
 Results are printed as ratios against the baseline measured in the same run.
@@ -54,9 +54,9 @@ def build(directory: str, rows: int, seq_len: int, vocab: int, shards: int) -> N
 
 def swift_batches_per_s(binary: str, directory: str, batch_size: int, batches: int, warmup: int,
                         shuffle: bool, memcpy: bool = False) -> float:
-    """The Swift reader's figure: one run of the hidden ``lmshard bench-reader`` command
-    (kept in this one function so the command can move without touching the rest)."""
-    cmd = [binary, "bench-reader", directory, "--batch-size", str(batch_size), "--batches", str(batches),
+    """The Swift reader's figure: one run of ``lmshard-bench reader`` (the bench-only
+    executable, ``swift build -c release --product lmshard-bench``)."""
+    cmd = [binary, "reader", directory, "--batch-size", str(batch_size), "--batches", str(batches),
            "--warmup-batches", str(warmup)] + (["--shuffle"] if shuffle else []) + (["--memcpy"] if memcpy else [])
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     return json.loads(out)["batches_per_s"]
@@ -80,7 +80,8 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=5,
                     help="runs per figure, each on fresh maps; numpy and Swift runs alternate")
-    ap.add_argument("--lmshard-bin", default=os.environ.get("LMSHARD_BIN"))
+    ap.add_argument("--bench-bin", default=os.environ.get("LMSHARD_BENCH_BIN"),
+                    help="the lmshard-bench executable (swift build -c release --product lmshard-bench)")
     ap.add_argument("--no-items", dest="items", action="store_false",
                     help="skip the slow item-by-item line (items + collate_lm)")
     args = ap.parse_args()
@@ -110,7 +111,7 @@ def main() -> None:
         return collate_lm([ds.item(i, attention_mask=False) for i in indices])
 
     def swift(shuffle, warmup, memcpy=False):
-        return swift_batches_per_s(args.lmshard_bin, args.dir, args.batch_size, args.batches, warmup, shuffle, memcpy)
+        return swift_batches_per_s(args.bench_bin, args.dir, args.batch_size, args.batches, warmup, shuffle, memcpy)
 
     tokens_per_batch = args.batch_size * args.seq_len
 
@@ -153,7 +154,7 @@ def main() -> None:
         for _ in range(args.repeat):
             base.append(base_once())
             py_runs.append(py_batch_once())
-            if args.lmshard_bin:
+            if args.bench_bin:
                 swift_runs.append(swift(shuffle, warmup))
                 copy_runs.append(swift(shuffle, warmup, memcpy=True))
         base_bps = max(base)

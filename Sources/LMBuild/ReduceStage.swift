@@ -72,6 +72,7 @@ public struct ReduceStage {
             try output.write(try receipt.line())
             try output.flush()
         }
+        TestHooks.shared.recordPeakMemory()
     }
 }
 

@@ -100,7 +100,8 @@ import Testing
             try #require(r.status == 0, "\(input): \(r.stderr)")
             let reported = try String(contentsOfFile: dir.path(input + ".rss"), encoding: .utf8)
             let peak: Int? = Int(reported.trimmingCharacters(in: .whitespacesAndNewlines))
-            peaks[input] = try #require(peak, "\(input): VmHWM \(reported)")
+            let value = try #require(peak, "\(input): VmHWM \(reported)")
+            peaks[input] = value
             receipts[input] = r.stdout
         }
         // Holding the group would add its 30 MB of values; the reducer holds

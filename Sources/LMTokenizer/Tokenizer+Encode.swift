@@ -14,17 +14,17 @@ extension Tokenizer {
     public func encode(_ text: String, addSpecialTokens: Bool = false) -> [UInt32] {
         var text = text
         var ids: [UInt32] = []
-        text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
+        text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
         return ids
     }
 
     /// Appends the ids for UTF-8 `bytes` to `ids`. Invalid UTF-8 does not
     /// crash: each bad byte is treated as one "other" character.
-    public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]) {
-        scratchPool.with { encode(utf8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
+    public func encode(unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]) {
+        scratchPool.with { encode(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
     }
 
-    func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+    func encode(unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch) {
         if addSpecialTokens, let post = postProcessor {
             var own: [UInt32] = []
             encodeBody(bytes, into: &own, scratch: &scratch)
@@ -47,7 +47,7 @@ extension Tokenizer {
             encodeNormalizing(bytes, startsInput: true, into: &ids, scratch: &scratch)
             return
         }
-        rawAdded.split(bytes) { start, end, token in
+        rawAdded.split(unsafeBytes: bytes) { start, end, token in
             if let token {
                 ids.append(token.id)
             } else {
@@ -81,7 +81,7 @@ extension Tokenizer {
             encodeText(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
             return
         }
-        normalizedAdded.split(bytes) { start, end, token in
+        normalizedAdded.split(unsafeBytes: bytes) { start, end, token in
             if let token {
                 ids.append(token.id)
             } else {
@@ -104,19 +104,19 @@ extension Tokenizer {
         }
         if let directSplit {
             let bpe = scratch.bpe
-            directSplit.forEachMatch(bytes) { start, end in
+            directSplit.forEachMatch(inUnsafeBytes: bytes) { start, end in
                 model.encodePiece(bytes, start, end, scratch: bpe, into: &ids)
             }
             return
         }
         scratch.pieces.removeAll()
         if let inputStartAware {
-            inputStartAware.split(bytes, startsInput: startsInput, into: &scratch.pieces)
+            inputStartAware.split(unsafeBytes: bytes, startsInput: startsInput, into: &scratch.pieces)
         } else {
-            preTokenizer.split(bytes, into: &scratch.pieces)
+            preTokenizer.split(unsafeBytes: bytes, into: &scratch.pieces)
         }
         let bpe = scratch.bpe
-        scratch.pieces.forEachRange { all, start, end in model.encodePiece(all, start, end, scratch: bpe, into: &ids) }
+        scratch.pieces.forEachUnsafeRange { all, start, end in model.encodePiece(all, start, end, scratch: bpe, into: &ids) }
     }
 
     /// Encodes every text on `threads` worker threads (default: all cores),
@@ -131,7 +131,7 @@ extension Tokenizer {
             scratchPool.with { scratch in
                 for i in 0..<n {
                     var text = texts[i]
-                    text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &results[i], scratch: &scratch) }
+                    text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &results[i], scratch: &scratch) }
                 }
             }
             return results
@@ -148,7 +148,7 @@ extension Tokenizer {
                     for i in lo..<hi {
                         var text = texts[i]
                         var ids: [UInt32] = []
-                        text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
+                        text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
                         (base + i).pointee = ids
                     }
                 }

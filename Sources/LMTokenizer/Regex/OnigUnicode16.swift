@@ -32,6 +32,13 @@ enum OnigUnicode16 {
             PropertyOverrides.shared.ctype(named: name, end: end, enc: enc)
         }
         pointer.pointee.is_code_ctype = { code, ctype in
+            // Below U+0100 the library answers the POSIX ctypes from its
+            // Latin-1 table, not from the ranges (`\w` matches "²" while
+            // `[\w]` does not, in both versions); only the punct bits
+            // changed in 6.9.9, to the ranges' \p{P} + \p{S}.
+            if code < 256 && ctype <= 14 && ctype != 8 {  // ONIGENC_MAX_STD_CTYPE, ONIGENC_CTYPE_PUNCT
+                return PropertyOverrides.shared.systemIsCodeCtype(code, ctype)
+            }
             if let ranges = PropertyOverrides.shared.ranges(ctype) {
                 return PropertyOverrides.contains(ranges, code) ? 1 : 0
             }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// NFC, NFD, NFKC and NFKD with HF's tables, not Foundation's.
 ///
 /// HF normalizes with the `unicode-normalization-alignments` crate (Unicode
@@ -35,24 +33,12 @@ struct UnicodeNormalization: Sendable {
     private let compositions: [UInt64: UInt32]
 
     private init() {
-        let blob = [UInt8](Data(base64Encoded: UnicodeNormalizationData.blob.filter { !$0.isWhitespace }) ?? Data())
-        var i = 0
-        func varint() -> UInt32 {
-            var value: UInt32 = 0
-            var shift: UInt32 = 0
-            while i < blob.count {
-                let b = blob[i]
-                i += 1
-                value |= UInt32(b & 0x7F) << shift
-                if b < 0x80 { break }
-                shift += 7
-            }
-            return value
-        }
+        var reader = GeneratedTableReader(base64: UnicodeNormalizationData.blob)
+        func varint() -> UInt32 { reader.next() }
         var mappings: [UInt32] = []
         var canonical: [UInt32: Range<Int>] = [:]
         var compatibility: [UInt32: Range<Int>] = [:]
-        i = UnicodeNormalizationData.decompositions.offset
+        reader.offset = UnicodeNormalizationData.decompositions.offset
         var scalar: UInt32 = 0
         for _ in 0..<UnicodeNormalizationData.decompositions.count {
             scalar += varint()
@@ -67,7 +53,7 @@ struct UnicodeNormalization: Sendable {
         func set(_ c: UInt32, _ update: (inout UInt16) -> Void) {
             if c < 0x1_0000 { update(&bmp[Int(c)]) } else { update(&astral[c, default: 0]) }
         }
-        i = UnicodeNormalizationData.classes.offset
+        reader.offset = UnicodeNormalizationData.classes.offset
         scalar = 0
         for _ in 0..<UnicodeNormalizationData.classes.count {
             scalar += varint()
@@ -75,12 +61,12 @@ struct UnicodeNormalization: Sendable {
             set(scalar) { $0 |= ccc << 8 }
         }
         var compositions: [UInt64: UInt32] = [:]
-        i = UnicodeNormalizationData.pairs.offset
+        reader.offset = UnicodeNormalizationData.pairs.offset
         for _ in 0..<UnicodeNormalizationData.pairs.count {
             let a = varint(), b = varint(), c = varint()
             compositions[UInt64(a) << 21 | UInt64(b)] = c
         }
-        i = UnicodeNormalizationData.flags.offset
+        reader.offset = UnicodeNormalizationData.flags.offset
         scalar = 0
         for _ in 0..<UnicodeNormalizationData.flags.count {
             scalar += varint()

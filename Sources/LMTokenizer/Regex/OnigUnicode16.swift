@@ -1,5 +1,4 @@
 import COniguruma
-import Foundation
 
 /// Oniguruma's UTF-8 encoding with HF's Unicode 16.0 character properties.
 ///
@@ -79,13 +78,12 @@ final class PropertyOverrides: @unchecked Sendable {
     private init() {
         system = OnigEncodingUTF8
         byCtype = Array(repeating: nil, count: Int(Self.directLimit))
-        let data = Data(base64Encoded: OnigUnicodeProperties.ranges.filter { !$0.isWhitespace }) ?? Data()
-        let bytes = [UInt8](data)
+        var reader = GeneratedTableReader(base64: OnigUnicodeProperties.ranges)
         var decoded: [Int: UnsafePointer<OnigCodePoint>] = [:]
         var systemEncoding = OnigEncodingUTF8
         var posixCtypes: Set<Int> = []
         for entry in OnigUnicodeProperties.entries {
-            let ranges = decoded[entry.offset] ?? Self.decode(bytes, at: entry.offset, count: entry.count)
+            let ranges = decoded[entry.offset] ?? Self.decode(&reader, at: entry.offset, count: entry.count)
             decoded[entry.offset] = ranges
             if entry.name.hasPrefix("ctype:"), let n = Int(entry.name.dropFirst(6)), n >= 0, n < Int(Self.directLimit) {
                 byCtype[n] = ranges  // a POSIX bracket class (`[[:punct:]]`, `\w`, `\d`...)
@@ -111,26 +109,14 @@ final class PropertyOverrides: @unchecked Sendable {
     }
 
     /// `[count, from, to, ...]` from the generated varints.
-    private static func decode(_ bytes: [UInt8], at offset: Int, count: Int) -> UnsafePointer<OnigCodePoint> {
+    private static func decode(_ reader: inout GeneratedTableReader, at offset: Int, count: Int) -> UnsafePointer<OnigCodePoint> {
         let out = UnsafeMutablePointer<OnigCodePoint>.allocate(capacity: 1 + 2 * count)
         out[0] = OnigCodePoint(count)
-        var i = offset
-        func varint() -> Int {
-            var value = 0
-            var shift = 0
-            while i < bytes.count {
-                let b = bytes[i]
-                i += 1
-                value |= Int(b & 0x7F) << shift
-                if b < 0x80 { break }
-                shift += 7
-            }
-            return value
-        }
+        reader.offset = offset
         var previous = -1
         for k in 0..<count {
-            let from = previous + 1 + varint()
-            let to = from + varint()
+            let from = previous + 1 + Int(reader.next())
+            let to = from + Int(reader.next())
             out[1 + 2 * k] = OnigCodePoint(from)
             out[2 + 2 * k] = OnigCodePoint(to)
             previous = to

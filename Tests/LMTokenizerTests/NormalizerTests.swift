@@ -122,3 +122,38 @@ struct ExtraNormalizerTests {
         }
     }
 }
+
+/// How many leading scalars come from the input's first character (HF's
+/// `offsets_original().0 == 0`, which Metaspace "first" tests), worked out
+/// from HF's alignment rules in `NormalizedString::transform` / `replace`.
+struct OriginTrackingTests {
+    static func replace(_ pattern: String, _ content: String) throws -> any Normalizer {
+        try ExtraJSON.normalizer([
+            "type": .string("Replace"), "pattern": ExtraJSON.object(["String": .string(pattern)]),
+            "content": .string(content),
+        ])
+    }
+
+    @Test func nfkcThenDeletingReplaceKeepsTheOrigin() throws {
+        // NFKC: "ﬁ" -> "fi", both from "ﬁ"; deleting "f" leaves "i", still from it.
+        let sequence = NormalizerSequence([UnicodeNormalizer(.nfkc), try Self.replace("f", "")])
+        let (text, fromFirst) = try sequence.normalizeTrackingOrigin("ﬁx", fromFirst: 1)
+        #expect(text == "ix")
+        #expect(fromFirst == 1)
+    }
+
+    @Test func replacementTakesTheOriginOfTheMatchsLastCharacter() throws {
+        // "ab" -> "X": "X" comes from "b", not from the first character.
+        #expect(try Self.replace("ab", "X").normalizeTrackingOrigin("abc", fromFirst: 1) == ("Xc", 0))
+        // "a" -> "XY": both come from "a".
+        #expect(try Self.replace("a", "XY").normalizeTrackingOrigin("abc", fromFirst: 1) == ("XYbc", 2))
+        // Deleting the first character hands the start to "b", which is not it.
+        #expect(try Self.replace("a", "").normalizeTrackingOrigin("abc", fromFirst: 1) == ("bc", 0))
+    }
+
+    @Test func prependAndStripMoveTheCount() throws {
+        #expect(PrependNormalizer(prepend: "▁").normalizeTrackingOrigin("ab", fromFirst: 1) == ("▁ab", 2))
+        #expect(StripNormalizer(left: true, right: true).normalizeTrackingOrigin("  ab ", fromFirst: 1) == ("ab", 0))
+        #expect(LowercaseNormalizer().normalizeTrackingOrigin("İx", fromFirst: 1) == ("i\u{307}x", 2))
+    }
+}

@@ -117,3 +117,48 @@ struct ExtraPreTokenizerTests {
         #expect(scalars == ["\u{FFFD}", "\u{FFFD}", "A", "\u{FFFD}", "😀"])
     }
 }
+
+/// Stages after ByteLevel in a Sequence see GPT-2's byte-mapped text, as in
+/// HF; pieces come back as raw bytes (lmshard's vocabulary is in bytes).
+/// Expected pieces: Python `tokenizers` 0.23.3 `pre_tokenize_str`, mapped
+/// back to bytes by hand ("Ġ" = 0x20, "Â" = 0xC2, "½" = 0xBD).
+struct ByteLevelInSequenceTests {
+    static func byteLevel() -> JSONValue {
+        ExtraJSON.object(["type": .string("ByteLevel"), "add_prefix_space": .bool(false), "use_regex": .bool(true)])
+    }
+
+    static func pieces(_ stages: [JSONValue], _ text: String) throws -> [[UInt8]] {
+        let pre = try makePreTokenizer(
+            ExtraJSON.object(["type": .string("Sequence"), "pretokenizers": .array(stages)]), path: "pre_tokenizer")
+        var out = PieceList()
+        try Array(text.utf8).withUnsafeBufferPointer { try pre.split(unsafeBytes: $0, into: &out) }
+        return (0..<out.count).map { Array(out.bytes[out.range(at: $0)]) }
+    }
+
+    @Test func digitsAfterByteLevelSeeTheMappedHalf() throws {
+        // HF: [("ĠÂ"), ("½"), ("Ġcup")]: "½" (C2 BD) is "Â½" after ByteLevel,
+        // and only "½" is numeric, so the space keeps the first byte.
+        let digits = ExtraJSON.object(["type": .string("Digits"), "individual_digits": .bool(true)])
+        #expect(try Self.pieces([Self.byteLevel(), digits], " ½ cup") == [[0x20, 0xC2], [0xBD], Array(" cup".utf8)])
+    }
+
+    @Test func falconLayout() throws {
+        // HF: x | = | 123 | 45 | ĠÂ | ½ | !
+        let stages: [JSONValue] = [
+            ExtraJSON.object(["type": .string("Punctuation"), "behavior": .string("Isolated")]),
+            Self.byteLevel(),
+            ExtraJSON.object(["type": .string("Digits"), "individual_digits": .bool(false)]),
+            ExtraJSON.object([
+                "type": .string("Split"), "pattern": ExtraJSON.object(["Regex": .string("[0-9][0-9][0-9]")]),
+                "behavior": .string("Isolated"), "invert": .bool(false),
+            ]),
+        ]
+        #expect(
+            try Self.pieces(stages, "x=12345 ½!")
+                == [[0x78], [0x3D], Array("123".utf8), Array("45".utf8), [0x20, 0xC2], [0xBD], [0x21]])
+    }
+
+    @Test func aSecondByteLevelIsRefused() {
+        #expect(throws: TokenizerError.self) { try Self.pieces([Self.byteLevel(), Self.byteLevel()], "x") }
+    }
+}

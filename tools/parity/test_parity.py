@@ -193,3 +193,18 @@ def test_retry_limit_fails_the_row_like_hf(tmp_path):
     assert proc.returncode != 0
     message = proc.stderr.decode()
     assert ":2:" in message and "retry-limit-in-match over" in message, message
+
+    # `lmshard build` names the file and line of the row, and writes nothing.
+    with_eos = dict(RETRY_LIMIT_TOKENIZER, added_tokens=[
+        {"id": 2, "content": "<|endoftext|>", "special": True, "normalized": False}])
+    path.write_text(json.dumps(with_eos), encoding="utf-8")
+    rows_path = tmp_path / "rows.jsonl"
+    rows_path.write_text(json.dumps({"content": "aa!"}) + "\n" + json.dumps({"content": hostile}) + "\n",
+                         encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([BINARY, "build", "--input", str(rows_path), "--output", str(out), "--tokenizer", str(path),
+                           "--strategy", "pretrain", "--seq-len", "4", "--packing", "dense",
+                           "--num-reduce-chunks", "1"], capture_output=True, timeout=120)
+    assert proc.returncode != 0
+    assert "rows.jsonl:2: " in proc.stderr.decode() and "retry-limit-in-match over" in proc.stderr.decode()
+    assert not out.exists()

@@ -218,7 +218,7 @@ struct BuildCommand: ParsableCommand {
         guard let plan else { preconditionFailure("validate() requires --plan") }
         let build = try PreparedBuild.load(planPath: plan, tokenizerOverride: tokenizer, needsTokenizer: needsTokenizer)
         try stageFlags.check(against: build.plan, planPath: plan)
-        return (build, try BuildStaging.open(plan: build.plan))
+        return (build, try BuildStaging.open(plan: build.plan, file: plan))
     }
 
     private func runMap() throws {

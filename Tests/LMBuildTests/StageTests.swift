@@ -134,7 +134,7 @@ import Testing
                                      vocabSize: 100, eosID: 0, padID: nil),
             files: [PlanFile(index: 0, path: "/d/a.jsonl", name: "a.jsonl", format: "jsonl", size: 10, mtimeNs: 7)],
             splits: [PlanSplit(id: "000000", file: 0, start: 0, end: nil)], splitBytes: 8, numReduceChunks: 2,
-            skipBadRows: false, overwrite: true, output: "/d/out", staging: "/d/.out.partial-00112233aabbccdd")
+            skipBadRows: false, overwrite: true, output: "/d/out", staging: "/d/.out.build-00112233aabbccdd")
         let path = s.path("plan.json")
         try plan.write(to: path)
         #expect(try BuildPlan.read(path) == plan)
@@ -146,6 +146,12 @@ import Testing
         }
         try s.write("extra.json", text.replacingOccurrences(of: "\"kind\"", with: "\"surprise\": 1, \"kind\""))
         #expect(throws: BuildError.self) { try BuildPlan.read(s.path("extra.json")) }
+        // A plan never sends a stage's writes anywhere but the output's sibling named for it.
+        var elsewhere = plan
+        elsewhere.staging = s.path("victim")
+        #expect(throws: BuildError.self) { try BuildStaging.open(plan: elsewhere) }
+        #expect(BuildStaging.url(output: URL(fileURLWithPath: "/d/out"), planID: "00112233aabbccdd", distributed: true).path
+                == "/d/.out.dist-00112233aabbccdd")
         try s.write("badsplit.json", text.replacingOccurrences(of: "\"file\": 0", with: "\"file\": 3"))
         #expect(throws: BuildError.plan(file: s.path("badsplit.json"), message: "split 000000 names file 3")) {
             try BuildPlan.read(s.path("badsplit.json"))

@@ -1,24 +1,30 @@
 import Foundation
+import LMIO
 import LMJSON
 import LMPrep
-import LMShard
-import LMTokenizer
 import MapReduce
 
 /// `lmshard build`: raw text in, a verified shard dataset out.
 ///
-/// The flow is the notebook's `prepare_for_training` on the local runner:
-/// documents are read in input order on one thread, parsed and tokenized on
-/// every core, grouped by `array_hash(input_ids) % num_reduce_chunks`, and
-/// each group is packed and written as one shard (`shard-00000` for group 0,
-/// ...) by the worker that reduces it (`PartitionSink`). Output is identical
-/// for any number of workers.
+/// The local build runs the four steps of a distributed build in one
+/// process, through the same code: plan (`BuildPlanner`), map
+/// (`DocumentMapper`, on every core), the local runner's disk-spilling
+/// shuffle in place of an engine's, reduce (`ShardReducer`: each group
+/// packed and written as one shard, `shard-00000` for group 0, ... by the
+/// worker that reduces it) and finalize (`Finalizer`: checks, manifest,
+/// publish). It writes the same receipts into the same staging directory
+/// as the distributed stages, so both give byte-identical datasets, and
+/// output is identical for any number of workers.
 ///
-/// Nothing half-written ever looks valid: shards are written into a hidden
-/// staging directory next to the output, `manifest.json` is written last,
-/// and only then is the staging directory renamed into place. A failed build
-/// removes the staging directory; an interrupted one leaves only a hidden
-/// `.NAME.partial-PID` folder with no manifest.
+/// Nothing half-written ever looks valid: shards are written into the
+/// plan's hidden staging directory next to the output (`BuildStaging`),
+/// `manifest.json` is written last, and only then is the staging directory
+/// renamed into place. A killed build leaves the staging directory, and the
+/// same command started again resumes: it reuses the spill files if the
+/// map phase had finished and every shard whose receipt still verifies,
+/// and redoes the rest. A build that fails on its input or settings removes
+/// the staging directory (rerunning it needs a change, which makes a new
+/// plan anyway).
 public struct Builder {
     public let request: BuildRequest
 
@@ -31,311 +37,83 @@ public struct Builder {
     ///   case the output directory is left as it was.
     public func run() throws -> BuildSummary {
         let started = Date()
-        let (config, configJSON) = try resolveConfig()
-        let files = try InputCatalog.discover(request.inputs)
-        if config.processingStrategy != .pretrain, let text = files.first(where: { $0.format == .text }) {
-            throw BuildError.input(
-                file: text.path, line: nil,
-                message: "a plain text file is one pretraining document; the \(config.processingStrategy.rawValue) strategy reads JSONL rows (name files *.jsonl)")
-        }
-        let output = URL(fileURLWithPath: request.output).standardizedFileURL
-        try checkOutput(output)
-
-        let (tokenizer, tokenizerSHA256) = try loadTokenizer(config.tokenizerName)
-        let stats = PackingStatsAccumulator()
-        let prepare: PrepareForTrainingTransform
+        let build = try BuildPlanner(request: request).plan()
+        let plan = build.plan
+        let resumable = !plan.files.contains { $0.path == InputFile.stdinName }
+        let staging = try BuildStaging.openOrResume(plan: plan)
+        var keep = false
+        var succeeded = false
+        defer { if !succeeded && !keep { staging.discard() } }
+        let receipts: [ShardReceipt]
         do {
-            prepare = try PrepareForTrainingTransform(config: config, encoder: tokenizer, stats: stats)
-        } catch let error as PrepError {
-            throw BuildError.config(source: config.tokenizerName, field: "tokenizer_name", message: error.description)
+            receipts = try mapAndReduce(build, staging: staging, resumable: resumable)
+        } catch let error as InputFailure {
+            throw error.underlying
+        } catch let error as BuildError {
+            throw error
+        } catch {
+            keep = resumable  // a write failure, a kill: a rerun resumes
+            throw error
         }
+        let finalizer = Finalizer(build: build, staging: staging, report: { StandardError.write($0) })
+        let summary = try finalizer.finalize(receipts: receipts, source: staging.path, rehashing: false, started: started)
+        succeeded = true
+        return summary
+    }
 
+    /// The map and reduce steps on the local runner: receipts of every group.
+    private func mapAndReduce(_ build: PreparedBuild, staging: BuildStaging, resumable: Bool) throws -> [ShardReceipt] {
+        let plan = build.plan
+        let files = build.inputFiles
         let allSized = files.allSatisfy { $0.format == .jsonl || $0.format == .text } && !files.contains { $0.isStdin }
         let totalBytes = allSized ? files.reduce(Int64(0)) { $0 + ($1.byteCount ?? 0) } : nil
         let progress = ProgressReporter(mode: request.progress, totalBytes: totalBytes)
-        var inputBytes: Int64 = 0
-        var documents = 0
+        let ledger = MapLedger(splits: plan.splits.map { ($0.id, $0) })
         let stream = DocumentStream(
             files: files,
-            onDocument: { size in
-                documents += 1
-                inputBytes += Int64(size)
-                progress.add(documents: 1, bytes: Int64(size), tokens: 0)
+            onDocument: { document in
+                ledger.read(file: document.file, offset: document.offset, bytes: document.bytes.count)
+                progress.add(documents: 1, bytes: Int64(document.bytes.count), tokens: 0)
             },
             onEnd: { progress.setPhase("reduce") })
-        let rejects = request.skipBadRows ? RejectLog() : nil
+        guard let mapper = build.mapper(rejects: ledger, progress: progress) else {
+            preconditionFailure("the planner loads the tokenizer")
+        }
         let transform = BuildTransform(
-            base: prepare, fileNames: files.map(\.path), rejects: rejects, progress: progress)
-
-        let staging = try Staging(output: output)
-        var succeeded = false
-        defer { if !succeeded { staging.discard() } }
-
-        // Each reduce partition writes its groups' shards itself, on the
-        // worker that reduces it: shards are written once, in parallel.
-        let writers = ShardWriterSet(
-            directory: staging.url, tokenDType: .forVocabulary(size: tokenizer.vocabSize),
-            positionDType: .forSequenceLength(config.seqLen))
-        defer { writers.abortOpenShards() }
+            mapper: mapper, ledger: ledger, reducer: build.reducer(staging: staging, attempt: "local"))
         let runner = LocalRunner(
             workers: request.workers ?? ProcessInfo.processInfo.activeProcessorCount,
-            memoryBudget: request.memoryBudgetMB << 20, workDirectory: staging.workDirectory.path)
-        let textField = config.fields.content
+            memoryBudget: request.memoryBudgetMB << 20, workDirectory: staging.workDirectory)
+        let collector = ReceiptCollector()
+        let textField = build.config.fields.content
+        let locator = build.locator
         do {
             try runner.run(
-                transform, input: stream,
-                prepare: { ParsedDocument($0, textField: textField) },
-                sinks: { _ in writers.makeWriter() })
+                transform, input: stream, prepare: { ParsedDocument($0, textField: textField) },
+                jobIdentity: resumable ? plan.planID : nil,
+                beforeMapDone: {
+                    // A read error ends the input early: never record that as a finished map.
+                    if let failure = stream.failure { throw InputFailure(underlying: failure) }
+                    for receipt in ledger.receipts(locator: locator) { try staging.write(receipt) }
+                },
+                sinks: { _ in collector.sink() })
         } catch let MapReduceError.map(_, underlying) {
-            throw stream.failure ?? underlying
+            throw stream.failure.map { InputFailure(underlying: $0) } ?? underlying
         }
-        if let failure = stream.failure { throw failure }
-        let shards = writers.shards
+        if let failure = stream.failure { throw InputFailure(underlying: failure) }
         progress.finish()
-
-        let packing = stats.total
-        guard packing.sequencesOut > 0 else {
-            throw BuildError.empty(
-                "no sequences were produced: \(packing.documentsIn) documents gave \(packing.tokensIn) tokens; "
-                    + "with seq_len \(config.seqLen) and \(config.packingStrategy.rawValue) packing nothing fits "
-                    + "(try a smaller --seq-len or more input)")
-        }
-        let manifest = DatasetManifest(
-            tokenizer: .init(name: config.tokenizerName, sha256: tokenizerSHA256),
-            vocabSize: tokenizer.vocabSize, eosId: tokenizer.eosTokenId.map(Int.init),
-            padId: config.packingStrategy == .noIncomplete ? Int(prepare.padTokenId) : nil,
-            seqLen: config.seqLen, config: configJSON, shards: shards)
-        try staging.commit(manifest: manifest, replacing: request.overwrite)
-        succeeded = true
-
-        let skipped = rejects?.snapshot ?? (count: 0, first: [])
-        return BuildSummary(
-            output: output.path, documentsRead: documents, documentsSkipped: skipped.count, firstSkipped: skipped.first,
-            packing: packing, manifest: manifest, inputBytes: inputBytes, elapsed: Date().timeIntervalSince(started))
+        return collector.all
     }
-
-    // MARK: - Settings
 
     /// The config file merged with the flags (flags win), decoded and
     /// validated, and the merged JSON that goes into the manifest.
     func resolveConfig() throws -> (PrepareForTrainingConfig, JSONValue) {
-        var object = JSONObject()
-        let source = request.configFile ?? "command line"
-        if let path = request.configFile {
-            guard case let .object(fileObject) = try ConfigFile.load(path) else {
-                throw BuildError.config(source: path, field: "$", message: "the config must be an object of settings")
-            }
-            object = fileObject
-        }
-        for (key, value) in request.overrides.entries {
-            if case let .object(inner) = value, case var .object(merged)? = object[key] {
-                for (k, v) in inner.entries { merged[k] = v }
-                object[key] = .object(merged)
-            } else {
-                object[key] = value
-            }
-        }
-        let typeName = PrepareForTrainingConfig.typeName
-        switch object["type"] {
-        case nil:
-            var typed = JSONObject()
-            typed["type"] = .string(typeName)
-            for (k, v) in object.entries { typed[k] = v }
-            object = typed
-        case .string(typeName)?:
-            break
-        case let other?:
-            throw BuildError.config(
-                source: source, field: "type", message: "lmshard build runs \(typeName), not \(other.serialized())")
-        }
-        let json = JSONValue.object(object)
-        do {
-            return (try PrepareForTrainingConfig(json: json), json)
-        } catch let PrepError.invalidConfig(field, reason) {
-            throw BuildError.config(source: source, field: field, message: reason + Self.flagHint(field))
-        } catch let error as JSONDecodeError {
-            throw BuildError.config(source: source, field: error.path, message: error.message + Self.flagHint(error.path))
-        }
-    }
-
-    /// Which flag sets a config field, for messages about missing settings.
-    static func flagHint(_ field: String) -> String {
-        let flags = [
-            "tokenizer_name": "--tokenizer", "processing_strategy": "--strategy", "packing_strategy": "--packing",
-            "seq_len": "--seq-len", "num_reduce_chunks": "--num-reduce-chunks", "pad_token_id": "--pad-token-id",
-        ]
-        guard let flag = flags[field] else { return "" }
-        return " (set \(flag) or `\(field)` in --config)"
-    }
-
-    /// The tokenizer and the SHA-256 of the `tokenizer.json` bytes it was built from.
-    func loadTokenizer(_ name: String) throws -> (Tokenizer, String) {
-        do {
-            let tokenizer = try Tokenizer.fromPretrained(name, computingSHA256: true)
-            guard let sha256 = tokenizer.sourceSHA256 else {
-                throw TokenizerError.unreadable(file: tokenizer.source, reason: "no SHA-256 of its bytes")
-            }
-            return (tokenizer, sha256)
-        } catch {
-            throw BuildError.config(source: name, field: "tokenizer_name", message: "cannot load tokenizer: \(error)")
-        }
-    }
-
-    // MARK: - Output
-
-    /// Refuses to touch anything but an lmshard dataset, and that only with
-    /// `--overwrite`.
-    func checkOutput(_ output: URL) throws {
-        let fm = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard fm.fileExists(atPath: output.path, isDirectory: &isDirectory) else { return }
-        guard isDirectory.boolValue else {
-            throw BuildError.output(path: output.path, message: "exists and is not a directory")
-        }
-        let contents = (try? fm.contentsOfDirectory(atPath: output.path)) ?? []
-        if contents.isEmpty { return }
-        let isDataset = contents.contains(LMShard.Format.manifestFileName)
-        if !request.overwrite {
-            throw BuildError.output(
-                path: output.path,
-                message: isDataset ? "a dataset already exists here; pass --overwrite to replace it"
-                    : "directory is not empty; choose a new output directory")
-        }
-        guard isDataset else {
-            throw BuildError.output(
-                path: output.path, message: "directory is not empty and holds no lmshard dataset; refusing to replace it")
-        }
+        try ConfigResolver.preparation(configFile: request.configFile, overrides: request.overrides)
     }
 }
 
-/// The hidden directory a build writes into before it is renamed into place.
-struct Staging {
-    let output: URL
-    let url: URL
-    var workDirectory: URL { url.appendingPathComponent(".work") }
-
-    init(output: URL) throws {
-        self.output = output
-        let parent = output.deletingLastPathComponent()
-        url = parent.appendingPathComponent(".\(output.lastPathComponent).partial-\(getpid())")
-        let fm = FileManager.default
-        do {
-            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-            try? fm.removeItem(at: url)
-            try fm.createDirectory(at: workDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw BuildError.output(path: output.path, message: "cannot create the output directory: \(error.localizedDescription)")
-        }
-    }
-
-    /// Writes the manifest, then swaps the staging directory in for `output`.
-    func commit(manifest: DatasetManifest, replacing: Bool) throws {
-        let fm = FileManager.default
-        try? fm.removeItem(at: workDirectory)
-        try manifest.write(to: url)
-        var old: URL?
-        if fm.fileExists(atPath: output.path) {
-            let aside = url.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).old-\(getpid())")
-            do {
-                try fm.moveItem(at: output, to: aside)
-            } catch {
-                throw BuildError.output(path: output.path, message: "cannot move the old dataset aside: \(error.localizedDescription)")
-            }
-            old = aside
-        }
-        do {
-            try fm.moveItem(at: url, to: output)
-        } catch {
-            if let old { try? fm.moveItem(at: old, to: output) }
-            throw BuildError.output(path: output.path, message: "cannot move the new dataset into place: \(error.localizedDescription)")
-        }
-        if let old { try? fm.removeItem(at: old) }
-    }
-
-    func discard() { try? FileManager.default.removeItem(at: url) }
-}
-
-/// Writes the runner's ordered output as one shard per reduce group.
-final class GroupShardWriter: PartitionSink {
-    let directory: URL
-    let tokenDType: TokenDType
-    let positionDType: PositionDType
-    private var current: (group: Int, writer: ShardWriter)?
-    /// The shards closed so far with their groups, in the order written
-    /// (ascending group).
-    private(set) var finished: [(group: Int, shard: ShardSummary)] = []
-
-    init(directory: URL, tokenDType: TokenDType, positionDType: PositionDType) {
-        self.directory = directory
-        self.tokenDType = tokenDType
-        self.positionDType = positionDType
-    }
-
-    static func shardName(group: Int) -> String { "shard-" + String(format: "%05d", group) }
-
-    func write(_ sequence: GroupedSequence) throws {
-        if current?.group != sequence.group {
-            try closeShard()
-            current = (sequence.group, try ShardWriter(
-                directory: directory, name: Self.shardName(group: sequence.group),
-                tokenDType: tokenDType, positionDType: positionDType))
-        }
-        try current!.writer.append(
-            tokens: sequence.row.inputIds, positions: sequence.row.positionIds, lossMask: sequence.row.lossMask)
-    }
-
-    private func closeShard() throws {
-        guard var open = current else { return }
-        current = nil
-        finished.append((open.group, try open.writer.finish()))
-    }
-
-    func finish() throws { try closeShard() }
-
-    /// Removes a shard left open by a failed build.
-    func abortOpenShard() {
-        guard var open = current else { return }
-        current = nil
-        open.writer.abort()
-    }
-}
-
-/// The shard writers of one build, one per reduce partition, made on the
-/// reduce workers: their shards together, in group order, once the run is done.
-final class ShardWriterSet: @unchecked Sendable {
-    let directory: URL
-    let tokenDType: TokenDType
-    let positionDType: PositionDType
-    private let lock = NSLock()
-    private var writers: [GroupShardWriter] = []
-
-    init(directory: URL, tokenDType: TokenDType, positionDType: PositionDType) {
-        self.directory = directory
-        self.tokenDType = tokenDType
-        self.positionDType = positionDType
-    }
-
-    /// A writer for one more partition.
-    func makeWriter() -> GroupShardWriter {
-        let writer = GroupShardWriter(directory: directory, tokenDType: tokenDType, positionDType: positionDType)
-        lock.lock()
-        defer { lock.unlock() }
-        writers.append(writer)
-        return writer
-    }
-
-    /// Every finished shard in group order, so the manifest does not
-    /// depend on which worker reduced what.
-    var shards: [ShardSummary] {
-        lock.lock()
-        defer { lock.unlock() }
-        return writers.flatMap(\.finished).sorted { $0.group < $1.group }.map(\.shard)
-    }
-
-    /// Removes shards left open by a failed build.
-    func abortOpenShards() {
-        lock.lock()
-        defer { lock.unlock() }
-        for writer in writers { writer.abortOpenShard() }
-    }
+/// An input that could not be read (a truncated zstd stream, an unreadable
+/// file): a failed build, not one to resume.
+struct InputFailure: Error {
+    let underlying: any Error
 }

@@ -1,8 +1,7 @@
 /// Everything that can go wrong reading or writing a dataset, with enough
 /// context (file, byte offset, field, value) to find the damage by hand.
+/// System calls that fail throw LMIO's `FileError` instead.
 public enum ShardError: Error, Equatable, CustomStringConvertible {
-    /// A system call failed on `file`.
-    case io(file: String, operation: String, errno: Int32)
     /// A required file is absent.
     case missingFile(file: String)
     /// The file is shorter or longer than its header, index or manifest says.
@@ -27,13 +26,10 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
     case indexOutOfRange(index: Int, count: Int)
     /// Items of one batch differ in length, so they cannot be stacked.
     case raggedBatch(expected: Int, actual: Int, sequence: Int)
-    /// A writer was used after `finish()` or `abort()`.
-    case writerClosed(shard: String)
 
     /// One line for logs and CLI output.
     public var description: String {
         switch self {
-        case let .io(file, op, e): return "\(file): \(op) failed (errno \(e))"
         case let .missingFile(file): return "\(file): missing"
         case let .sizeMismatch(file, expected, actual):
             return "\(file): size \(actual) bytes, expected \(expected)"
@@ -51,7 +47,6 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
         case let .indexOutOfRange(index, count): return "sequence \(index) out of range 0..<\(count)"
         case let .raggedBatch(expected, actual, seq):
             return "batch: sequence \(seq) has \(actual) tokens, expected \(expected)"
-        case let .writerClosed(shard): return "shard \(shard): writer already finished or aborted"
         }
     }
 }

@@ -1,3 +1,5 @@
+import LMIO
+
 /// One shard opened for reading: the four data files memory-mapped and every
 /// header, count and offset validated before any of it is trusted.
 ///
@@ -28,14 +30,14 @@ public struct ShardReader: @unchecked Sendable {
                 expectedPositionDType: PositionDType? = nil) throws {
         self.name = name
         func path(_ p: ShardFile) -> String { directory + "/" + p.fileName(shard: name) }
-        idx = try MappedFile(path: path(.idx))
-        bin = try MappedFile(path: path(.bin))
-        pos = try MappedFile(path: path(.pos))
-        mask = try MappedFile(path: path(.mask))
+        idx = try Self.map(path(.idx))
+        bin = try Self.map(path(.bin))
+        pos = try Self.map(path(.pos))
+        mask = try Self.map(path(.mask))
 
         // .idx header.
         typealias I = Format.Index
-        let r = ByteReader(bytes: idx.bytes, file: idx.path)
+        let r = ByteReader(bytes: idx.unsafeBytes, file: idx.path)
         try r.expectMagic(I.magic)
         let version = try r.read(UInt64.self, at: I.versionOffset)
         guard version == I.version else { throw ShardError.unsupportedVersion(file: idx.path, offset: I.versionOffset, version: version) }
@@ -102,10 +104,19 @@ public struct ShardReader: @unchecked Sendable {
         guard mask.count == maskSize else { throw ShardError.sizeMismatch(file: mask.path, expected: maskSize, actual: mask.count) }
     }
 
+    /// Maps a shard file; a missing one is `ShardError.missingFile`.
+    static func map(_ path: String) throws -> MappedFile {
+        do {
+            return try MappedFile(path: path)
+        } catch let error as FileError where error.isNotFound {
+            throw ShardError.missingFile(file: path)
+        }
+    }
+
     /// Validates a plane header; returns its dtype code.
     private static func checkPlane(_ f: MappedFile, magic: [UInt8], tokens: Int, sequences: Int) throws -> UInt8 {
         typealias P = Format.Plane
-        let r = ByteReader(bytes: f.bytes, file: f.path)
+        let r = ByteReader(bytes: f.unsafeBytes, file: f.path)
         try r.expectMagic(magic)
         let v = try r.read(UInt32.self, at: P.versionOffset)
         guard v == P.version else { throw ShardError.unsupportedVersion(file: f.path, offset: P.versionOffset, version: UInt64(v)) }
@@ -130,7 +141,7 @@ public struct ShardReader: @unchecked Sendable {
     /// The planes' addresses as a trivial value (see `ShardPlanes`).
     var planes: ShardPlanes {
         ShardPlanes(sequenceCount: sequenceCount, tokenDType: tokenDType, positionDType: positionDType,
-                    idx: idx.bytes, bin: bin.bytes, pos: pos.bytes, mask: mask.bytes)
+                    idx: idx.unsafeBytes, bin: bin.unsafeBytes, pos: pos.unsafeBytes, mask: mask.unsafeBytes)
     }
 
     /// Token offset (in elements) and length of sequence `i`. O(1).

@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 
 /// A whole dataset directory opened for reading: the manifest, then every
 /// shard memory-mapped and validated (see `ShardReader`).
@@ -32,7 +33,7 @@ public struct ShardedDataset: @unchecked Sendable {
         for s in manifest.shards {
             for part in ShardFile.allCases {
                 let path = dir + "/" + part.fileName(shard: s.name)
-                guard let size = FileIO.fileSize(path) else { throw ShardError.missingFile(file: path) }
+                guard let size = FileSystem.fileSize(path) else { throw ShardError.missingFile(file: path) }
                 guard size == s.files[part].size else {
                     throw ShardError.sizeMismatch(file: path, expected: s.files[part].size, actual: size)
                 }

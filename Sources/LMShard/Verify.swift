@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 
 /// How much of a dataset `verify` reads.
 public enum VerifyMode: Equatable, Sendable {
@@ -107,7 +108,7 @@ private func verifyShard(_ shard: ShardSummary, manifest: DatasetManifest, direc
 
     // The checksum file first: everything else is checked against it.
     guard let sumFile = open(.sum) else { return }
-    let sumHash = Checksum.xxh3(sumFile.bytes)
+    let sumHash = Checksum.xxh3(sumFile.unsafeBytes)
     report.bytesChecked += sumFile.count
     let expectedSum = Checksum.parseHex(shard.files.sum.xxh3) ?? 0
     guard sumHash == expectedSum else {
@@ -116,7 +117,7 @@ private func verifyShard(_ shard: ShardSummary, manifest: DatasetManifest, direc
     }
     let table: ChecksumFile
     do {
-        table = try ChecksumFile.parse(sumFile.bytes, file: sumFile.path)
+        table = try ChecksumFile.parse(sumFile.unsafeBytes, file: sumFile.path)
     } catch {
         damage(.sum, .unreadable("\(error)"))
         return
@@ -143,7 +144,7 @@ private func verifyShard(_ shard: ShardSummary, manifest: DatasetManifest, direc
                 sampler = rng
                 if draw >= fraction { continue }
             }
-            let h = Checksum.blockHash(m.bytes, block: b, blockSize: table.blockSize)
+            let h = Checksum.blockHash(m.unsafeBytes, block: b, blockSize: table.blockSize)
             let start = b * table.blockSize
             report.blocksChecked += 1
             report.bytesChecked += min(table.blockSize, m.count - start)
@@ -154,7 +155,7 @@ private func verifyShard(_ shard: ShardSummary, manifest: DatasetManifest, direc
         }
         // Intact tokens that are out of range mean the manifest's vocab_size is wrong.
         if part == .bin, mode == .all, report.damage.count == damagedBefore,
-           let id = maxTokenId(m.bytes, dtype: manifest.tokenType), Int(id) >= manifest.vocabSize {
+           let id = maxTokenId(m.unsafeBytes, dtype: manifest.tokenType), Int(id) >= manifest.vocabSize {
             damage(.bin, .outOfVocabulary(tokenId: id, vocabSize: manifest.vocabSize))
         }
     }

@@ -1,3 +1,4 @@
+import LMIO
 import LMJSON
 
 /// Running registry-made (`any JSONRowTransform`) transforms over JSONL
@@ -11,24 +12,5 @@ extension LocalRunner {
         emit: (JSONValue) throws -> Void
     ) throws where S.Element == [UInt8] {
         try transform.runLocal(self, lines: AnySequence(lines), jobIdentity: jobIdentity, emit: emit)
-    }
-}
-
-extension Streaming {
-    /// Which half of a streaming job to run.
-    public enum Stage: String, Sendable, CaseIterable {
-        case map, reduce
-    }
-
-    /// Runs one stage of a JSON-row transform: `map` turns JSONL into
-    /// `KEY\tSEQ\tVALUE` lines (or, for a map-only transform, JSONL rows);
-    /// `reduce` turns sorted `KEY\tSEQ\tVALUE` lines into JSONL rows.
-    ///
-    /// - Throws: `ConfigError` for `reduce` of a map-only transform, else
-    ///   what `map`/`reduce` throw.
-    public static func run<S: Sequence>(
-        jsonTransform transform: any JSONRowTransform, stage: Stage, lines: S, output: FileSink
-    ) throws where S.Element == [UInt8] {
-        try transform.runStreaming(stage: stage, lines: AnySequence(lines), output: output)
     }
 }

@@ -1,3 +1,4 @@
+import LMIO
 import LMJSON
 
 /// A transform over JSON rows whose concrete type has been erased, as the
@@ -30,10 +31,19 @@ public protocol JSONRowTransform: Sendable {
     ) throws
     /// `LocalRunner` over a JSONL file's lines (parsed on the workers).
     func runLocal(
-        _ runner: LocalRunner, file: FileLineBatches, jobIdentity: String?, emit: (JSONValue) throws -> Void
+        _ runner: LocalRunner, file: consuming LineBatches<FileDescriptor>, jobIdentity: String?,
+        emit: (JSONValue) throws -> Void
     ) throws
-    /// One Hadoop Streaming stage.
-    func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws
+    /// The streaming map stage (`Streaming.map`, or `mapOnly` for a map-only
+    /// transform) over positioned rows.
+    func runStreamingMap(
+        _ runner: LocalRunner, rows: AnySequence<Streaming.Row>, badRow: Streaming.BadRowHandler?,
+        output: BufferedWriter
+    ) throws
+    /// The streaming reduce stage (`Streaming.reduce`).
+    func runStreamingReduce<Source: ByteSource & ~Copyable>(
+        lines: inout LineReader<Source>, sorter: PositionSorter, output: BufferedWriter
+    ) throws
 }
 
 /// Something that runs (or inspects) a JSON-row transform of either kind.
@@ -65,19 +75,26 @@ extension JSONRowTransform where Self: MapTransform, Input == JSONValue, Output 
 
     /// Map-only `LocalRunner` run over a file's lines.
     public func runLocal(
-        _ runner: LocalRunner, file: FileLineBatches, jobIdentity: String?, emit: (JSONValue) throws -> Void
+        _ runner: LocalRunner, file: consuming LineBatches<FileDescriptor>, jobIdentity: String?,
+        emit: (JSONValue) throws -> Void
     ) throws {
         try runner.run(self, batches: file, prepare: { try JSONLines.parse($0) }, emit: emit)
     }
 
-    /// The map stage writes JSONL rows; a map-only transform has no reduce stage.
-    public func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws {
-        guard stage == .map else {
-            throw ConfigError(
-                transform: nil, field: "type",
-                message: "\(Self.self) is map-only; run it with --stage map and no reducer")
-        }
-        try Streaming.mapOnly(self, lines: lines, output: output)
+    /// The map stage writes JSONL rows.
+    public func runStreamingMap(
+        _ runner: LocalRunner, rows: AnySequence<Streaming.Row>, badRow: Streaming.BadRowHandler?,
+        output: BufferedWriter
+    ) throws {
+        try Streaming.mapOnly(self, runner: runner, rows: rows, badRow: badRow, output: output)
+    }
+
+    /// A map-only transform has no reduce stage.
+    public func runStreamingReduce<Source: ByteSource & ~Copyable>(
+        lines: inout LineReader<Source>, sorter: PositionSorter, output: BufferedWriter
+    ) throws {
+        throw ConfigError(
+            transform: nil, field: "type", message: "\(Self.self) is map-only; run it with --stage map and no reducer")
     }
 }
 
@@ -101,18 +118,26 @@ extension JSONRowTransform where Self: MapReduceTransform, Input == JSONValue, O
 
     /// Spilling `LocalRunner` run over a file's lines.
     public func runLocal(
-        _ runner: LocalRunner, file: FileLineBatches, jobIdentity: String?, emit: (JSONValue) throws -> Void
+        _ runner: LocalRunner, file: consuming LineBatches<FileDescriptor>, jobIdentity: String?,
+        emit: (JSONValue) throws -> Void
     ) throws {
         try runner.run(
             self, batches: file, prepare: { try JSONLines.parse($0) }, jobIdentity: jobIdentity, emit: emit)
     }
 
-    /// `Streaming.map` or `Streaming.reduce`.
-    public func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws {
-        switch stage {
-        case .map: try Streaming.map(self, lines: lines, output: output)
-        case .reduce: try Streaming.reduce(self, lines: lines, output: output)
-        }
+    /// `Streaming.map`.
+    public func runStreamingMap(
+        _ runner: LocalRunner, rows: AnySequence<Streaming.Row>, badRow: Streaming.BadRowHandler?,
+        output: BufferedWriter
+    ) throws {
+        try Streaming.map(self, runner: runner, rows: rows, badRow: badRow, output: output)
+    }
+
+    /// `Streaming.reduce`.
+    public func runStreamingReduce<Source: ByteSource & ~Copyable>(
+        lines: inout LineReader<Source>, sorter: PositionSorter, output: BufferedWriter
+    ) throws {
+        try Streaming.reduce(self, lines: &lines, sorter: sorter, output: output)
     }
 }
 

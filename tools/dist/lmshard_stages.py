@@ -224,9 +224,11 @@ def split_batches(split_ids: list[str], per_task: int) -> list[list[str]]:
 
 # ---------------------------------------------------------------- commands
 
-def map_command(binary: str, plan_path: str, tokenizer: str, split_ids: list[str]) -> list[str]:
+def map_command(binary: str, plan_path: str, tokenizer: str, split_ids: list[str], workers: int) -> list[str]:
+    """The map stage for some splits, with as many threads as the engine gave the task's CPUs
+    (without ``--workers`` it would start one per core, and every concurrent task would)."""
     return [binary, "build", "--stage", "map", "--plan", plan_path, "--tokenizer", tokenizer,
-            "--split", ",".join(split_ids), "--quiet"]
+            "--split", ",".join(split_ids), "--workers", str(workers), "--quiet"]
 
 
 def reduce_command(binary: str, plan_path: str, tokenizer: str, attempt: str, memory_mb: int | None) -> list[str]:
@@ -423,8 +425,9 @@ def _feed(process: subprocess.Popen, lines: Iterable[bytes], errors: list[BaseEx
         pass
 
 
-def report_failure(driver: str, error: BaseException, stream=sys.stderr) -> None:
+def report_failure(driver: str, error: BaseException) -> None:
     """Prints lmshard's own message when a task's stage failed, else the engine's error."""
+    stream = sys.stderr  # looked up now: callers (and test harnesses) may have replaced it
     message = lmshard_message(str(error))
     if message is not None:
         print(f"{driver}: a task failed; lmshard said:\n{message}", file=stream)

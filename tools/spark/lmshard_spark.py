@@ -84,6 +84,7 @@ class Shipped:
     binary: str
     plan: str
     tokenizer: str
+    task_cpus: int  # spark.task.cpus: the map stage's --workers
 
 
 def run(argv: list[str], spark_context=None) -> int:
@@ -124,7 +125,8 @@ def run(argv: list[str], spark_context=None) -> int:
             for module in (stages.__file__, os.path.abspath(__file__)):
                 sc.addPyFile(module)
             shipped = Shipped(binary=os.path.basename(shipped_binary), plan=os.path.basename(plan_path),
-                              tokenizer=os.path.basename(tokenizer_dir))
+                              tokenizer=os.path.basename(tokenizer_dir),
+                              task_cpus=int(sc.getConf().get("spark.task.cpus", "1")))
             reducers = min(ns.reducers or plan.num_reduce_chunks, plan.num_reduce_chunks)
             usage = sc.accumulator({}, UsageAccumulator())
             with clock.phase("map_shuffle_reduce"):
@@ -194,7 +196,7 @@ def map_task(shipped: Shipped, usage):
 
         binary, plan, tokenizer = (SparkFiles.get(name) for name in (shipped.binary, shipped.plan, shipped.tokenizer))
         for batch in batches:
-            command = stages.map_command(binary, plan, tokenizer, batch)
+            command = stages.map_command(binary, plan, tokenizer, batch, shipped.task_cpus)
             for line in stages.stream_stage(command, label=f"map of split {','.join(batch)}",
                                             on_exit=lambda u: usage.add(stages.usage_record("map", u))):
                 yield stages.pair_of_line(line)

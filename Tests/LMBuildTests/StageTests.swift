@@ -54,6 +54,23 @@ import Testing
         #expect(fed.error(file: 0, line: nil, offset: 77, message: "bad").description == "x.jsonl: row at byte 77: bad")
     }
 
+    /// A symbolic link back to a directory the walk is inside is refused,
+    /// naming it, instead of being followed until the path is too long.
+    @Test func aSymbolicLinkLoopInAnInputDirectoryIsRefused() throws {
+        let s = try TempDir()
+        defer { s.remove() }
+        try s.write("corpus/sub/a.jsonl", "{\"content\": \"x\"}\n")
+        try FileManager.default.createSymbolicLink(atPath: s.path("corpus/sub/up"), withDestinationPath: "..")
+        #expect(throws: InputError.unreadable(s.path("corpus/sub/up"), reason: "a symbolic link loop: this is \(s.path("corpus")) again")) {
+            try InputCatalog.discover([s.path("corpus")])
+        }
+        // A link to a directory outside the walk is followed.
+        try FileManager.default.removeItem(atPath: s.path("corpus/sub/up"))
+        try s.write("other/b.jsonl", "{\"content\": \"y\"}\n")
+        try FileManager.default.createSymbolicLink(atPath: s.path("corpus/link"), withDestinationPath: s.path("other"))
+        #expect(try InputCatalog.discover([s.path("corpus")]).map(\.path) == [s.path("corpus/link/b.jsonl"), s.path("corpus/sub/a.jsonl")])
+    }
+
     /// The ledger gives a row to the split whose range holds its first byte.
     @Test func theLedgerCountsEachRowInTheSplitHoldingItsFirstByte() {
         let splits = [

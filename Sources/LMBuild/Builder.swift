@@ -61,15 +61,13 @@ public struct Builder {
         let allSized = files.allSatisfy { $0.format == .jsonl || $0.format == .text } && !files.contains { $0.isStdin }
         let totalBytes = allSized ? files.reduce(Int64(0)) { $0 + ($1.byteCount ?? 0) } : nil
         let progress = ProgressReporter(mode: request.progress, totalBytes: totalBytes)
-        var inputBytes: Int64 = 0
-        var documents = 0
+        // The reading thread counts documents in the stream itself (read
+        // after the run); it only reports progress through the thread-safe
+        // reporter. (It used to add to locals of this function from that
+        // thread: a data race Swift 6's checking pointed out.)
         let stream = DocumentStream(
             files: files,
-            onDocument: { size in
-                documents += 1
-                inputBytes += Int64(size)
-                progress.add(documents: 1, bytes: Int64(size), tokens: 0)
-            },
+            onDocument: { size in progress.add(documents: 1, bytes: Int64(size), tokens: 0) },
             onEnd: { progress.setPhase("reduce") })
         let rejects = request.skipBadRows ? RejectLog() : nil
         let transform = BuildTransform(
@@ -118,8 +116,9 @@ public struct Builder {
 
         let skipped = rejects?.snapshot ?? (count: 0, first: [])
         return BuildSummary(
-            output: output.path, documentsRead: documents, documentsSkipped: skipped.count, firstSkipped: skipped.first,
-            packing: packing, manifest: manifest, inputBytes: inputBytes, elapsed: Date().timeIntervalSince(started))
+            output: output.path, documentsRead: stream.documentsRead, documentsSkipped: skipped.count,
+            firstSkipped: skipped.first, packing: packing, manifest: manifest, inputBytes: stream.bytesRead,
+            elapsed: Date().timeIntervalSince(started))
     }
 
     // MARK: - Settings
@@ -326,6 +325,8 @@ final class GroupShardWriter: PartitionSink {
 
 /// The shard writers of one build, one per reduce partition, made on the
 /// reduce workers: their shards together, in group order, once the run is done.
+/// `@unchecked Sendable`: the list of writers is touched only under `lock`,
+/// and each writer only by the worker reducing its partition.
 final class ShardWriterSet: @unchecked Sendable {
     let directory: URL
     let tokenDType: TokenDType

@@ -24,14 +24,24 @@ public struct RawDocument: Sendable {
 /// stream and is kept in `failure`; the builder checks it after the run and
 /// discards everything the run wrote. Files are opened, decompressed and
 /// split by LMIO (`FileDescriptor`, `ZstdSource`, `GzipSource`, `LineReader`).
+///
+/// `@unchecked Sendable`: the runner's reading thread is the only one that
+/// iterates, and the other properties (`failure`, `documentsRead`,
+/// `bytesRead`) are read by the builder only after the run, once the
+/// runner has joined that thread.
 public final class DocumentStream: Sequence, IteratorProtocol, @unchecked Sendable {
     public let files: [InputFile]
     /// Why reading stopped early, if it did.
     public private(set) var failure: (any Error)?
-    /// Called once per document with its size in bytes, on the reading thread.
-    private let onDocument: (Int) -> Void
-    /// Called once when the last document has been read.
-    private let onEnd: () -> Void
+    /// Documents read so far.
+    public private(set) var documentsRead = 0
+    /// Bytes of the documents read so far (JSONL lines without line ends).
+    public private(set) var bytesRead: Int64 = 0
+    /// Called once per document with its size in bytes, on the reading
+    /// thread (to report progress: it must be safe to call from there).
+    private let onDocument: @Sendable (Int) -> Void
+    /// Called once, on the reading thread, when the last document has been read.
+    private let onEnd: @Sendable () -> Void
     /// Largest text file or JSONL line accepted, in bytes.
     private let maximumDocumentBytes: Int
 
@@ -41,7 +51,7 @@ public final class DocumentStream: Sequence, IteratorProtocol, @unchecked Sendab
 
     public init(
         files: [InputFile], maximumDocumentBytes: Int = 1 << 30,
-        onDocument: @escaping (Int) -> Void = { _ in }, onEnd: @escaping () -> Void = {}
+        onDocument: @escaping @Sendable (Int) -> Void = { _ in }, onEnd: @escaping @Sendable () -> Void = {}
     ) {
         self.files = files
         self.maximumDocumentBytes = maximumDocumentBytes
@@ -53,6 +63,8 @@ public final class DocumentStream: Sequence, IteratorProtocol, @unchecked Sendab
         guard !ended else { return nil }
         do {
             if let document = try read() {
+                documentsRead += 1
+                bytesRead += Int64(document.bytes.count)
                 onDocument(document.bytes.count)
                 return document
             }

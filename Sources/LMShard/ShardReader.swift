@@ -8,6 +8,10 @@ import LMIO
 /// sum of lengths against the sizes of `.bin`, `.pos` and `.mask`.
 /// (A file truncated by another process *after* opening can still raise
 /// SIGBUS, as with any memory map; `verify` re-checks sizes first.)
+///
+/// `@unchecked Sendable`: immutable after `init` (the maps are read-only
+/// and never unmapped while a reader holds them), so any number of threads
+/// may read through it at once.
 public struct ShardReader: @unchecked Sendable {
     /// Shard name (file stem).
     public let name: String

@@ -7,6 +7,9 @@ import LMIO
 /// Sequences are numbered globally in manifest shard order. Lookup is a
 /// binary search over shard start offsets, O(log shards), then O(1) inside
 /// the shard; reads are zero-copy views over the maps.
+///
+/// `@unchecked Sendable`: immutable after `init`, like its `ShardReader`s;
+/// data loader workers share one dataset.
 public struct ShardedDataset: @unchecked Sendable {
     /// The dataset directory.
     public let directory: URL

@@ -1,4 +1,7 @@
-"""Checksum verification, same trust chain and block selection as the Swift ``verify`` (FORMAT.md section 5)."""
+"""Verification: the checksum trust chain and block selection of the Swift ``verify``
+(FORMAT.md section 5), the readers' structural validation (sections 2-4) and the
+vocabulary bound (section 6). A dataset verifies clean exactly when every
+reader would open it and every token id is in ``0 ..< vocab_size``."""
 from __future__ import annotations
 
 import os
@@ -6,12 +9,22 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-import xxhash
 
-from .dataset import _map
-from .format import SUM_ENTRY_SIZE, SUM_FILES, SUM_MAGIC, SUM_TABLE_OFFSET, SUM_VERSION, ShardError
+from .errors import ShardError
+from .files import map_file
+from .format import POSITION_CODES, SUM_ENTRY_SIZE, SUM_FILES, SUM_MAGIC, SUM_TABLE_OFFSET, SUM_VERSION, TOKEN_CODES
 from .manifest import read_manifest
 from .sampler import SplitMix64
+from .shard import Shard
+
+
+def require_xxhash():
+    try:
+        import xxhash
+    except ImportError:
+        raise ImportError("lmshard.verify needs the xxhash package: pip install 'lmshard[xxhash]' "
+                          "(reading datasets does not)") from None
+    return xxhash
 
 
 @dataclass(frozen=True)
@@ -20,7 +33,7 @@ class Damage:
     shard: str
     file: str
     block: int | None
-    kind: str  # "missing", "size", "checksum", "unreadable"
+    kind: str  # "missing", "size", "checksum", "unreadable", "structure", "vocabulary"
     detail: str
 
 
@@ -61,8 +74,13 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
     ``fraction=None`` checks every block; otherwise each block is checked when a
     SplitMix64(seed) draw ``(next() >> 11) / 2**53`` is below ``fraction``, drawn in
     shard, file, block order exactly as the Swift ``verify(.sampled)`` does.
-    Only a missing or invalid manifest raises.
+    Shards whose checksums match are then opened the way the readers open
+    them (every header, count, pointer and size, FORMAT.md sections 2-4); a
+    failure is ``kind="structure"``. With ``fraction=None`` every token id is
+    also checked to be in ``0 ..< vocab_size`` (int32 ids compared unsigned, so
+    negative ids are caught). Only a missing or invalid manifest raises.
     """
+    xxhash = require_xxhash()
     m = read_manifest(directory)
     rng = SplitMix64(seed) if fraction is not None else None
     damage: list[Damage] = []
@@ -73,9 +91,9 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
             path = os.path.join(directory, f"{name}.{part}")
             try:
                 # Memory-mapped, so verifying a multi-GB shard does not load it into RAM.
-                data = memoryview(_map(path))
-            except ShardError:
-                damage.append(Damage(name, part, None, "missing", path))
+                data = memoryview(map_file(path))
+            except ShardError as e:
+                damage.append(Damage(name, part, None, "missing" if e.reason == "missing" else "unreadable", str(e)))
                 return None
             if len(data) != s["files"][part]["size"]:
                 damage.append(Damage(name, part, None, "size", f"{len(data)} bytes, expected {s['files'][part]['size']}"))
@@ -98,6 +116,7 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
         if block != m["checksum"]["block_size"]:
             damage.append(Damage(name, "sum", None, "unreadable", f"block size {block} disagrees with the manifest"))
             continue
+        shard_damage = len(damage)
         for part, (size, whole, blocks) in zip(SUM_FILES, entries):
             if size != s["files"][part]["size"] or f"{whole:016x}" != s["files"][part]["xxh3"]:
                 damage.append(Damage(name, "sum", None, "unreadable", f"entry for .{part} disagrees with the manifest"))
@@ -114,7 +133,33 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
                     damage.append(Damage(name, part, b, "checksum", f"{got:016x}, expected {int(want):016x}"))
             # Intact tokens that are out of range mean the manifest's vocab_size is wrong.
             if part == "bin" and fraction is None and len(damage) == before and len(data):
-                top = int(np.frombuffer(data, "<u2" if m["token_dtype"] == "uint16" else "<i4").astype(np.int64).max())
+                top = _max_token_id(data, m["token_dtype"])
                 if top >= m["vocab_size"]:
-                    damage.append(Damage(name, "bin", None, "vocabulary", f"token id {top} >= vocab_size {m['vocab_size']}"))
+                    damage.append(Damage(name, "bin", None, "vocabulary",
+                                         f"token id {_signed(top, m['token_dtype'])} not in 0..<{m['vocab_size']}"))
+        if len(damage) == shard_damage:
+            damage += _structure(directory, m, s)
     return damage
+
+
+def _max_token_id(data, token_dtype: str) -> int:
+    """Largest id with int32 read as uint32, so a negative id counts as huge (as in Swift)."""
+    return int(np.frombuffer(data, "<u2" if token_dtype == "uint16" else "<u4").max())
+
+
+def _signed(v: int, token_dtype: str) -> int:
+    return v - (1 << 32) if token_dtype == "int32" and v >= 1 << 31 else v
+
+
+def _structure(directory: str, m: dict, s: dict) -> list[Damage]:
+    """Opens the shard as the readers do; the first problem as damage (none when it opens)."""
+    try:
+        sizes = {part: e["size"] for part, e in s["files"].items()}
+        shard = Shard(directory, s["name"], TOKEN_CODES[m["token_dtype"]], POSITION_CODES[m["position_dtype"]], sizes)
+        if shard.sequence_count != s["sequences"] or shard.token_count != s["tokens"]:
+            raise ShardError(shard.paths["idx"], 18, f"{shard.sequence_count} sequences, {shard.token_count} tokens;"
+                             f" the manifest says {s['sequences']}, {s['tokens']}")
+    except ShardError as e:
+        part = e.file.rsplit(".", 1)[-1] if e.file.startswith(os.path.join(directory, s["name"] + ".")) else "idx"
+        return [Damage(s["name"], part, None, "structure", str(e))]
+    return []

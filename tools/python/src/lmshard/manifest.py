@@ -1,12 +1,24 @@
-"""Reading and strictly validating ``manifest.json`` (FORMAT.md section 6)."""
+"""Reading and strictly validating ``manifest.json`` (FORMAT.md section 6).
+
+The manifest is the one file a reader trusts first, so it is read as hostile
+input: only a regular file, at most ``MAX_MANIFEST_BYTES``, strict UTF-8 JSON,
+every field type-checked (``true`` is not the integer 1), every count and size
+cross-checked. Whatever is wrong raises ``ShardError`` naming the file and field.
+"""
 from __future__ import annotations
 
 import json
 import os
 import re
 
-from .format import (ALL_FILES, FORMAT_NAME, FORMAT_VERSION, MANIFEST, PLANE_HEADER_SIZE, ShardError, idx_size,
+from .errors import ShardError
+from .files import read_bounded
+from .format import (ALL_FILES, FORMAT_NAME, FORMAT_VERSION, MANIFEST, PLANE_HEADER_SIZE, idx_size,
                      position_dtype_for_seq_len, token_dtype_for_vocab)
+
+# A manifest costs ~650 bytes per shard: 256 MiB is ~400,000 shards, and
+# bounds what a reader allocates for a damaged or hostile file.
+MAX_MANIFEST_BYTES = 256 << 20
 
 _HEX16 = re.compile(r"[0-9a-f]{16}\Z")
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
@@ -15,6 +27,7 @@ _KEYS = ["format", "format_version", "tokenizer", "vocab_size", "eos_id", "pad_i
 
 
 def _int(v) -> bool:
+    """A JSON integer: ``bool`` is a subclass of ``int`` in Python, so exclude it."""
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -29,42 +42,63 @@ def _keys(obj, expected, path: str, field: str):
         raise ShardError(path, None, f"unknown field '{extra[0]}' at {field or 'top level'}")
 
 
-def read_manifest(directory: str) -> dict:
-    """Loads and validates the manifest; raises ``ShardError`` naming the bad field."""
-    path = os.path.join(directory, MANIFEST)
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError:
-        raise ShardError(path, None, "missing") from None
+def parse_manifest(raw: bytes, path: str) -> dict:
+    """Parses and validates manifest bytes (``path`` is only for messages)."""
     try:
         m = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ShardError(path, getattr(e, "pos", None), f"invalid JSON: {e}") from None
+    except UnicodeDecodeError as e:
+        raise ShardError(path, e.start, "invalid UTF-8") from None
+    except json.JSONDecodeError as e:
+        raise ShardError(path, e.pos, f"invalid JSON: {e.msg}") from None
+    except RecursionError:
+        raise ShardError(path, None, "invalid JSON: nested too deeply") from None
+    except ValueError as e:  # e.g. an integer with more digits than Python converts
+        raise ShardError(path, None, f"invalid JSON: {e}") from None
     validate_manifest(m, path)
     return m
 
 
-def validate_manifest(m: dict, path: str) -> None:
+def read_manifest(directory: str) -> dict:
+    """Loads and validates ``directory/manifest.json``; raises ``ShardError`` naming the bad field."""
+    path = os.path.join(directory, MANIFEST)
+    return parse_manifest(read_bounded(path, MAX_MANIFEST_BYTES), path)
+
+
+def shard_name_problem(name) -> str | None:
+    """Why ``name`` cannot be a shard file stem, or None. Names are plain,
+    non-hidden stems (FORMAT.md section 1): no path separator, no NUL (no
+    file name can hold one), no leading dot (which also rules out ``..``)."""
+    if not isinstance(name, str) or not name:
+        return "must be a non-empty string"
+    if "/" in name or "\x00" in name or name.startswith(".") or name == MANIFEST:
+        return "must be a plain, non-hidden file stem"
+    return None
+
+
+def validate_manifest(m, path: str) -> None:
     def fail(field, reason):
         raise ShardError(path, None, f"{field}: {reason}")
+
+    def int_in(field, v, lo, hi):
+        if not _int(v) or not lo <= v <= hi:
+            fail(field, f"must be an integer in {lo}...{hi}, got {v!r}")
 
     _keys(m, _KEYS, path, "")
     if m["format"] != FORMAT_NAME:
         fail("format", f"expected {FORMAT_NAME!r}")
-    if m["format_version"] != FORMAT_VERSION:
+    if not _int(m["format_version"]) or m["format_version"] != FORMAT_VERSION:
         fail("format_version", f"unsupported version {m['format_version']!r}")
     _keys(m["tokenizer"], ["name", "sha256"], path, "tokenizer")
+    if not isinstance(m["tokenizer"]["name"], str):
+        fail("tokenizer.name", "expected a string")
     if not isinstance(m["tokenizer"]["sha256"], str) or not _HEX64.match(m["tokenizer"]["sha256"]):
         fail("tokenizer.sha256", "expected 64 lowercase hex digits")
     vocab, seq_len = m["vocab_size"], m["seq_len"]
-    if not _int(vocab) or not 0 < vocab < 1 << 31:
-        fail("vocab_size", "must be an int in 1...2^31-1")
+    int_in("vocab_size", vocab, 1, (1 << 31) - 1)
     for k in ("eos_id", "pad_id"):
         if m[k] is not None and (not _int(m[k]) or not 0 <= m[k] < vocab):
             fail(k, "outside the vocabulary")
-    if not _int(seq_len) or not 0 < seq_len < 1 << 31:
-        fail("seq_len", "must be an int in 1...2^31-1")
+    int_in("seq_len", seq_len, 1, (1 << 31) - 1)
     if m["token_dtype"] != token_dtype_for_vocab(vocab):
         fail("token_dtype", f"expected {token_dtype_for_vocab(vocab)} for this vocabulary")
     if m["position_dtype"] != position_dtype_for_seq_len(seq_len):
@@ -74,8 +108,7 @@ def validate_manifest(m: dict, path: str) -> None:
     _keys(m["checksum"], ["algorithm", "block_size"], path, "checksum")
     if m["checksum"]["algorithm"] != "xxh3-64":
         fail("checksum.algorithm", "expected xxh3-64")
-    if not _int(m["checksum"]["block_size"]) or not 0 < m["checksum"]["block_size"] <= 1 << 40:
-        fail("checksum.block_size", "must be positive")
+    int_in("checksum.block_size", m["checksum"]["block_size"], 1, 1 << 40)
     if not isinstance(m["shards"], list):
         fail("shards", "expected an array")
     tsize = 2 if m["token_dtype"] == "uint16" else 4
@@ -84,15 +117,15 @@ def validate_manifest(m: dict, path: str) -> None:
     for i, s in enumerate(m["shards"]):
         f = f"shards[{i}]"
         _keys(s, ["name", "sequences", "tokens", "files"], path, f)
-        name = s["name"]
-        if not isinstance(name, str) or not name or "/" in name or name.startswith(".") or name == MANIFEST:
-            fail(f + ".name", "must be a plain, non-hidden file stem")
-        if name in names:
+        problem = shard_name_problem(s["name"])
+        if problem:
+            fail(f + ".name", problem)
+        if s["name"] in names:
             fail(f + ".name", "duplicate shard name")
-        names.add(name)
+        names.add(s["name"])
         n, t = s["sequences"], s["tokens"]
-        if not _int(n) or not _int(t) or n < 0 or t < 0:
-            fail(f, "counts must be non-negative ints")
+        int_in(f + ".sequences", n, 0, (1 << 63) - 1)
+        int_in(f + ".tokens", t, 0, (1 << 63) - 1)
         _keys(s["files"], list(ALL_FILES), path, f + ".files")
         want = {"bin": t * tsize, "idx": idx_size(n), "pos": PLANE_HEADER_SIZE + t * psize,
                 "mask": PLANE_HEADER_SIZE + t}
@@ -102,11 +135,11 @@ def validate_manifest(m: dict, path: str) -> None:
             if not isinstance(e["xxh3"], str) or not _HEX16.match(e["xxh3"]):
                 fail(f"{f}.files.{part}.xxh3", "expected 16 lowercase hex digits")
             if not _int(e["size"]) or e["size"] < 0 or (part in want and e["size"] != want[part]):
-                fail(f"{f}.files.{part}.size", f"{e['size']}, expected {want.get(part, 'a size')} from the counts")
+                fail(f"{f}.files.{part}.size", f"{e['size']!r}, expected {want.get(part, 'a size')} from the counts")
             nbytes += e["size"]
         seqs += n
         toks += t
     _keys(m["totals"], ["shards", "sequences", "tokens", "bytes"], path, "totals")
     for k, v in (("shards", len(m["shards"])), ("sequences", seqs), ("tokens", toks), ("bytes", nbytes)):
-        if m["totals"][k] != v:
-            fail(f"totals.{k}", f"expected {v}")
+        if not _int(m["totals"][k]) or m["totals"][k] != v:
+            fail(f"totals.{k}", f"{m['totals'][k]!r}, expected {v}")

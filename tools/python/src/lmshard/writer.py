@@ -10,7 +10,6 @@ import os
 import struct
 
 import numpy as np
-import xxhash
 
 from .format import (IDX_MAGIC, MASK_MAGIC, POS_MAGIC, SUM_MAGIC, POSITION_CODES, TOKEN_CODES,
                      position_dtype_for_seq_len, token_dtype_for_vocab)
@@ -44,6 +43,16 @@ def write_shard(directory: str, name: str, sequences, vocab_size: int, seq_len: 
     files["pos"] = _plane(POS_MAGIC, POSITION_CODES[pname], cat(1, pdt), t, n)
     files["mask"] = _plane(MASK_MAGIC, 8, b"".join(np.asarray(s[2], dtype=bool).astype(np.uint8).tobytes()
                                                   for s in sequences), t, n)
+    files["sum"] = sum_file(files, block_size)
+    for part in ("bin", "idx", "pos", "mask", "sum"):
+        _write(os.path.join(directory, f"{name}.{part}"), files[part])
+    return {"name": name, "sequences": n, "tokens": t, "files": file_entries(files)}
+
+
+def sum_file(files: dict, block_size: int) -> bytes:
+    """The ``.sum`` bytes (FORMAT.md section 5) for the ``bin, idx, pos, mask`` bytes in ``files``."""
+    from .verify import require_xxhash
+    xxhash = require_xxhash()
     table, hashes = b"", b""
     at = 24 + 4 * 32
     for part in ("bin", "idx", "pos", "mask"):
@@ -52,12 +61,15 @@ def write_shard(directory: str, name: str, sequences, vocab_size: int, seq_len: 
         table += struct.pack("<QQQQ", len(d), xxhash.xxh3_64_intdigest(d), len(blocks), at)
         hashes += struct.pack(f"<{len(blocks)}Q", *blocks)
         at += 8 * len(blocks)
-    files["sum"] = SUM_MAGIC + struct.pack("<IIQ", 1, 4, block_size) + table + hashes
-    for part in ("bin", "idx", "pos", "mask", "sum"):
-        _write(os.path.join(directory, f"{name}.{part}"), files[part])
-    return {"name": name, "sequences": n, "tokens": t,
-            "files": {p: {"size": len(files[p]), "xxh3": f"{xxhash.xxh3_64_intdigest(files[p]):016x}"}
-                      for p in ("bin", "idx", "pos", "mask", "sum")}}
+    return SUM_MAGIC + struct.pack("<IIQ", 1, 4, block_size) + table + hashes
+
+
+def file_entries(files: dict) -> dict:
+    """The manifest's ``files`` object: size and XXH3-64 of each of the five files."""
+    from .verify import require_xxhash
+    xxhash = require_xxhash()
+    return {p: {"size": len(files[p]), "xxh3": f"{xxhash.xxh3_64_intdigest(files[p]):016x}"}
+            for p in ("bin", "idx", "pos", "mask", "sum")}
 
 
 def write_manifest(directory: str, shards: list[dict], vocab_size: int, seq_len: int, config, tokenizer_name: str,

@@ -10,8 +10,13 @@ import struct
 
 import numpy as np
 
+from .errors import ShardError
+
 FORMAT_NAME = "lmshard"
 FORMAT_VERSION = 1
+# The package's major version is the format version it reads and writes (a
+# test checks it); a literal, so the build reads it without importing numpy.
+__version__ = "1.0.0"
 MANIFEST = "manifest.json"
 
 IDX_MAGIC = b"MMIDIDX\x00\x00"
@@ -37,18 +42,6 @@ TOKEN_CODES = {"uint16": 8, "int32": 4}
 POSITION_DTYPES = {16: np.dtype("<u2"), 32: np.dtype("<u4")}
 POSITION_CODES = {"uint16": 16, "uint32": 32}
 MASK_CODE = 8
-
-
-class ShardError(Exception):
-    """Malformed, truncated or inconsistent dataset file.
-
-    Attributes: ``file`` (path), ``offset`` (byte offset or None), ``reason``.
-    """
-
-    def __init__(self, file: str, offset: int | None, reason: str):
-        self.file, self.offset, self.reason = file, offset, reason
-        where = f"{file}@{offset}" if offset is not None else file
-        super().__init__(f"{where}: {reason}")
 
 
 def token_dtype_for_vocab(vocab_size: int) -> str:

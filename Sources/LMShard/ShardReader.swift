@@ -27,6 +27,9 @@ public struct ShardReader: @unchecked Sendable {
     let idx: MappedFile
     let pos: MappedFile
     let mask: MappedFile
+    /// Where each sequence starts, as validated here: reads never go back
+    /// to the mapped index, which another process could change under the map.
+    let starts: SequenceStarts
 
     /// Opens `directory/NAME.{bin,idx,pos,mask}`. When `expected` dtypes are
     /// given (from the manifest) the headers must match them.
@@ -69,7 +72,9 @@ public struct ShardReader: @unchecked Sendable {
         let lengthsAt = I.headerSize, pointersAt = lengthsAt + 4 * n, docsAt = pointersAt + 8 * n
         var total = 0
         let width = tdt.size
+        let starts = SequenceStarts(sequences: n)
         for i in 0..<n {
+            starts.unsafeOffsets[i] = total
             let len = try r.read(Int32.self, at: lengthsAt + 4 * i)
             guard len >= 0 else {
                 throw ShardError.badField(file: idx.path, offset: lengthsAt + 4 * i, field: "sequence length",
@@ -92,6 +97,8 @@ public struct ShardReader: @unchecked Sendable {
         guard bin.count == total * width else {
             throw ShardError.sizeMismatch(file: bin.path, expected: total * width, actual: bin.count)
         }
+        starts.unsafeOffsets[n] = total
+        self.starts = starts
         tokenCount = total
 
         // Planes.
@@ -145,7 +152,8 @@ public struct ShardReader: @unchecked Sendable {
     /// The planes' addresses as a trivial value (see `ShardPlanes`).
     var planes: ShardPlanes {
         ShardPlanes(sequenceCount: sequenceCount, tokenDType: tokenDType, positionDType: positionDType,
-                    idx: idx.unsafeBytes, bin: bin.unsafeBytes, pos: pos.unsafeBytes, mask: mask.unsafeBytes)
+                    starts: UnsafeBufferPointer(starts.unsafeOffsets), bin: bin.unsafeBytes, pos: pos.unsafeBytes,
+                    mask: mask.unsafeBytes)
     }
 
     /// Token offset (in elements) and length of sequence `i`. O(1).

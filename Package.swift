@@ -85,7 +85,8 @@ let package = Package(
         .executableTarget(
             name: "lmshard-bench",
             dependencies: [
-                "LMIO", "LMTokenizer", "LMShard", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LMIO", "LMJSON", "LMTokenizer", "LMShard",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "tools/bench/LMShardBench"),
 

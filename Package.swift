@@ -20,6 +20,10 @@
 // the Linux calls LMIO needs that Swift's Glibc module does not export.
 import PackageDescription
 
+// Supported: Linux (Debian/Ubuntu, x86_64), which is what is built and tested
+// (tools/test.sh, .ci/run). The macOS minimum below only sets a deployment
+// target for whoever tries; nothing builds or tests lmshard on macOS, and LMIO's
+// renameat2 shim has an untested macOS branch.
 let package = Package(
     name: "lmshard",
     platforms: [.macOS(.v13)],

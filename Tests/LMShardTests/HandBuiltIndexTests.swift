@@ -71,7 +71,7 @@ import Testing
         let dir = try TempDir()
         defer { dir.remove() }
         var b = idx(lengths: [2], dtype: .uint16)
-        // Claim 2^62 sequences in an 82-byte file: must be rejected from the size alone.
+        // Claim 2^62 sequences in a 62-byte file (34 + 20 + 8: one sequence): rejected from the size alone.
         LittleEndian.write(UInt64(1) << 62, into: &b, at: Format.Index.sequenceCountOffset)
         try writeBytes(b, dir.path("x.idx"))
         try writeBytes([1, 0, 2, 0], dir.path("x.bin"))

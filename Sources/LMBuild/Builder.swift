@@ -17,7 +17,9 @@ import MapReduce
 ///
 /// Nothing half-written ever looks valid: shards are written into a hidden
 /// staging directory next to the output, `manifest.json` is written last,
-/// and only then is the staging directory renamed into place. A failed build
+/// and only then is the staging directory published under the output's
+/// name in one step (`Staging.commit`: a rename that refuses to replace
+/// anything, or with `--overwrite` an exchange with the old dataset). A failed build
 /// removes the staging directory; an interrupted one leaves only a hidden
 /// `.NAME.partial-PID` folder with no manifest.
 public struct Builder {

@@ -159,10 +159,25 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
                                    temporary: dir + "/." + Format.manifestFileName + ".tmp")
     }
 
-    /// Reads and strictly validates `directory/manifest.json`.
+    /// Largest `manifest.json` read: ~600 bytes per shard leaves room for
+    /// hundreds of thousands of shards, and a bigger file is damage (or
+    /// `/dev/zero` behind a symlink), not something to load into memory.
+    public static let maximumFileSize = 256 << 20
+
+    /// Reads and strictly validates `directory/manifest.json`. Only a
+    /// regular file of at most `maximumFileSize` bytes is read (a FIFO would
+    /// block the reader forever).
     public static func read(from directory: URL) throws -> DatasetManifest {
         let path = directory.appendingPathComponent(Format.manifestFileName).path
-        let bytes = try FileIO.readAll(path)
+        let size = try ShardReader.regularFileSize(path)
+        guard size <= maximumFileSize else {
+            throw ShardError.badManifest(file: path, field: "", reason: "\(size) bytes, more than a manifest can be (\(maximumFileSize))")
+        }
+        return try decode(FileIO.readAll(path), file: path)
+    }
+
+    /// Parses and strictly validates manifest bytes; `file` names them in errors.
+    public static func decode(_ bytes: [UInt8], file path: String) throws -> DatasetManifest {
         let m: DatasetManifest
         do {
             // Unknown keys are errors: a newer writer's field must come with a new format_version.

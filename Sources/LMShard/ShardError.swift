@@ -1,10 +1,12 @@
 /// Everything that can go wrong reading or writing a dataset, with enough
 /// context (file, byte offset, field, value) to find the damage by hand.
-public enum ShardError: Error, Equatable, CustomStringConvertible {
+public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A system call failed on `file`.
     case io(file: String, operation: String, errno: Int32)
     /// A required file is absent.
     case missingFile(file: String)
+    /// The path is a FIFO, directory, device or socket, not a regular file.
+    case notRegularFile(file: String)
     /// The file is shorter or longer than its header, index or manifest says.
     case sizeMismatch(file: String, expected: Int, actual: Int)
     /// The file ends before a field that starts at `offset` and needs `needed` bytes.
@@ -29,12 +31,16 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
     case raggedBatch(expected: Int, actual: Int, sequence: Int)
     /// A writer was used after `finish()` or `abort()`.
     case writerClosed(shard: String)
+    /// A batch's dense attention mask (`batchSize * length * length`
+    /// booleans) would not fit in memory's address space.
+    case batchTooLarge(batchSize: Int, length: Int)
 
     /// One line for logs and CLI output.
     public var description: String {
         switch self {
         case let .io(file, op, e): return "\(file): \(op) failed (errno \(e))"
         case let .missingFile(file): return "\(file): missing"
+        case let .notRegularFile(file): return "\(file): not a regular file"
         case let .sizeMismatch(file, expected, actual):
             return "\(file): size \(actual) bytes, expected \(expected)"
         case let .truncated(file, offset, needed): return "\(file)@\(offset): truncated (needs \(needed) bytes)"
@@ -43,7 +49,8 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
         case let .badDType(file, offset, code): return "\(file)@\(offset): bad dtype code \(code)"
         case let .badField(file, offset, field, value, reason):
             return "\(file)@\(offset): \(field) = \(value): \(reason)"
-        case let .badManifest(file, field, reason): return "\(file): \(field): \(reason)"
+        case let .badManifest(file, field, reason):
+            return field.isEmpty ? "\(file): \(reason)" : "\(file): \(field): \(reason)"
         case let .valueOutOfRange(field, index, value, max):
             return "\(field)[\(index)] = \(value) exceeds \(max)"
         case let .lengthMismatch(t, p, m):
@@ -52,6 +59,20 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
         case let .raggedBatch(expected, actual, seq):
             return "batch: sequence \(seq) has \(actual) tokens, expected \(expected)"
         case let .writerClosed(shard): return "shard \(shard): writer already finished or aborted"
+        case let .batchTooLarge(bs, len):
+            return "batch: an attention mask of \(bs) x \(len) x \(len) elements does not fit in memory"
+        }
+    }
+
+    /// The file the error is about, when it is about one.
+    public var file: String? {
+        switch self {
+        case let .io(file, _, _), let .missingFile(file), let .notRegularFile(file), let .sizeMismatch(file, _, _), let .truncated(file, _, _),
+             let .badMagic(file, _), let .unsupportedVersion(file, _, _), let .badDType(file, _, _),
+             let .badField(file, _, _, _, _), let .badManifest(file, _, _):
+            return file
+        case .valueOutOfRange, .lengthMismatch, .indexOutOfRange, .raggedBatch, .writerClosed, .batchTooLarge:
+            return nil
         }
     }
 }

@@ -2,12 +2,14 @@ import ArgumentParser
 import Foundation
 import LMShard
 
-/// `lmshard verify`: recomputes every checksum (or a seeded sample of blocks)
-/// and names the shard, file and block of any damage. Exit 1 on damage.
+/// `lmshard verify`: checks every shard's structure as the readers do, then
+/// recomputes every checksum (or a seeded sample of blocks) and checks the
+/// token ids and positions in them; names the shard, file and block or byte
+/// range of any damage. Exit 1 on damage.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a dataset's checksums and invariants; exit 1 on damage.")
+        abstract: "Check a dataset's structure, checksums, token ids and positions; exit 1 on damage.")
 
     @Argument(help: "Dataset directory (holds manifest.json).")
     var directory: String
@@ -26,7 +28,8 @@ struct VerifyCommand: ParsableCommand {
         let mode: VerifyMode = sample.map { .sampled(fraction: $0, seed: seed) } ?? .all
         let report = try CLIError.reporting { try verify(directory: URL(fileURLWithPath: directory), mode: mode) }
         if report.isClean {
-            print("ok: \(directory): \(report.blocksChecked) blocks, \(report.bytesChecked) bytes checked")
+            print("ok: \(directory): \(report.shardsChecked) shards, \(report.blocksChecked) blocks, "
+                  + "\(report.bytesChecked) bytes, \(report.tokensChecked) token ids checked")
             return
         }
         for damage in report.damage { print("damaged: \(damage)") }

@@ -11,8 +11,8 @@ import Darwin
 extension ShardReader {
     /// Checks that each of the shard's five files is a regular file of the
     /// size the manifest gives, then opens it with the manifest's dtypes and
-    /// `seq_len` as the longest allowed sequence (every rule of FORMAT.md
-    /// sections 2-4), then compares the `.idx` counts with the manifest's.
+    /// `seq_len` as the longest allowed sequence and its counts as the
+    /// index's (every rule of FORMAT.md sections 2-4).
     ///
     /// Sizes are compared before mapping, so a truncated file is a
     /// `sizeMismatch` naming it; non-regular files (a FIFO, a directory, a
@@ -26,16 +26,8 @@ extension ShardReader {
             }
         }
         try self.init(directory: directory, name: s.name, expectedTokenDType: manifest.tokenType,
-                      expectedPositionDType: manifest.positionType, maxSequenceLength: manifest.seqLen)
-        let idxPath = directory + "/" + ShardFile.idx.fileName(shard: s.name)
-        guard sequenceCount == s.sequences else {
-            throw ShardError.badField(file: idxPath, offset: Format.Index.sequenceCountOffset, field: "sequence count",
-                                      value: Int64(sequenceCount), reason: "manifest says \(s.sequences)")
-        }
-        guard tokenCount == s.tokens else {
-            throw ShardError.badField(file: idxPath, offset: Format.Index.headerSize, field: "token count",
-                                      value: Int64(tokenCount), reason: "manifest says \(s.tokens)")
-        }
+                      expectedPositionDType: manifest.positionType, maxSequenceLength: manifest.seqLen,
+                      expectedCounts: (s.sequences, s.tokens))
     }
 
     /// Size of `path` after `stat` (symlinks followed); throws `missingFile`

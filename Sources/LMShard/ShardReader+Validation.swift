@@ -16,9 +16,10 @@ extension ShardReader {
     /// FORMAT.md section 3: magic, version, dtype code, `N`, document count
     /// `N + 1`, exact size `34 + 20N + 8`, every length `>= 0` (and `<=
     /// maxSequenceLength` when given), pointers contiguous from 0, document
-    /// indices `0...N`. O(N).
-    static func checkIndex(_ idx: MappedFile, expectedTokenDType: TokenDType?,
-                           maxSequenceLength: Int?) throws -> IndexFacts {
+    /// indices `0...N`; `N` and the sum of lengths equal `expectedCounts`
+    /// (the manifest's) when given. O(N).
+    static func checkIndex(_ idx: MappedFile, expectedTokenDType: TokenDType?, maxSequenceLength: Int?,
+                           expectedCounts: (sequences: Int, tokens: Int)?) throws -> IndexFacts {
         typealias I = Format.Index
         let file = idx.path
         let r = ByteReader(bytes: idx.bytes, file: file)
@@ -44,6 +45,10 @@ extension ShardReader {
         // n <= idx.count / 20, so the size formula cannot overflow here.
         let size = I.fileSize(sequenceCount: n) ?? -1
         guard idx.count == size else { throw ShardError.sizeMismatch(file: file, expected: size, actual: idx.count) }
+        if let want = expectedCounts, n != want.sequences {
+            throw ShardError.badField(file: file, offset: I.sequenceCountOffset, field: "sequence count",
+                                      value: Int64(n), reason: "manifest says \(want.sequences)")
+        }
 
         let lengthsAt = I.headerSize, pointersAt = lengthsAt + 4 * n, docsAt = pointersAt + 8 * n
         let width = dtype.size
@@ -70,6 +75,12 @@ extension ShardReader {
                                           reason: "the sum of lengths overflows")
             }
             total = sum
+        }
+        // Checked here, not as a .bin size mismatch later: a changed last
+        // length is damage in the .idx, and the error must name it.
+        if let want = expectedCounts, total != want.tokens {
+            throw ShardError.badField(file: file, offset: lengthsAt, field: "token count", value: Int64(total),
+                                      reason: "the lengths sum to \(total), the manifest says \(want.tokens)")
         }
         for d in 0...n {
             let v = try r.read(Int64.self, at: docsAt + 8 * d)

@@ -26,13 +26,15 @@ public struct ShardReader: @unchecked Sendable {
     /// FORMAT.md sections 2-4 (see `ShardReader+Validation.swift`). When
     /// `expected` dtypes are given (from the manifest) the headers must match
     /// them; when `maxSequenceLength` is given (the manifest's `seq_len`) no
-    /// sequence may be longer.
+    /// sequence may be longer; `expectedCounts` (the manifest's) must be the
+    /// index's sequence count and sum of lengths.
     ///
     /// `ShardReader(directory:shard:manifest:)` adds the manifest's own
     /// cross-checks; datasets should be opened through it (or through
     /// `ShardedDataset`), which is what `verify` runs too.
     public init(directory: String, name: String, expectedTokenDType: TokenDType? = nil,
-                expectedPositionDType: PositionDType? = nil, maxSequenceLength: Int? = nil) throws {
+                expectedPositionDType: PositionDType? = nil, maxSequenceLength: Int? = nil,
+                expectedCounts: (sequences: Int, tokens: Int)? = nil) throws {
         self.name = name
         func path(_ p: ShardFile) -> String { directory + "/" + p.fileName(shard: name) }
         idx = try MappedFile(path: path(.idx))
@@ -41,7 +43,7 @@ public struct ShardReader: @unchecked Sendable {
         mask = try MappedFile(path: path(.mask))
 
         let index = try Self.checkIndex(idx, expectedTokenDType: expectedTokenDType,
-                                        maxSequenceLength: maxSequenceLength)
+                                        maxSequenceLength: maxSequenceLength, expectedCounts: expectedCounts)
         tokenDType = index.tokenDType
         sequenceCount = index.sequenceCount
         tokenCount = index.tokenCount

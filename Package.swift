@@ -65,6 +65,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Fuzzing (tools/fuzz): case generation, mutators, the damage sweep,
+        // and the seeded driver that runs them under a crash/hang watchdog.
+        .target(
+            name: "LMFuzz", dependencies: ["LMShard", "LMJSON", "LMTokenizer", "LMBuild"], path: "tools/fuzz/LMFuzz"),
+        .executableTarget(
+            name: "lmshard-fuzz",
+            dependencies: ["LMFuzz", "LMShard", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/fuzz/driver"),
+
         // Tests (Swift Testing). Heavy parity and benchmark work lives in tools/.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LMJSONTests", dependencies: ["LMJSON", "TestSupport"]),
@@ -73,7 +82,8 @@ let package = Package(
         .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMJSON", "LMTokenizer", "MapReduce", "TestSupport"]),
         .testTarget(name: "LMShardTests", dependencies: ["LMShard", "CBatchCopy", "LMJSON", "TestSupport"]),
         .testTarget(name: "LMBuildTests", dependencies: ["LMBuild", "LMShard", "LMPrep", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["lmshard", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["lmshard", "LMShard", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["LMFuzz", "LMShard"]),
     ],
     // Swift 5 language mode: the hot loops share preallocated buffers across
     // DispatchQueue.concurrentPerform workers, which Swift 6's strict checking

@@ -33,4 +33,7 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements.txt
 .venv/bin/python -m pytest -q tools || status=1
 
+echo "== fuzzing: damage sweep and a short seeded run (tools/fuzz)"
+bash tools/fuzz/run.sh --short || status=1
+
 exit $status

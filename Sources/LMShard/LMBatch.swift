@@ -65,12 +65,13 @@ extension ShardedDataset {
         let bs = indices.count
         let n = try indices.first.map { try length(of: $0) } ?? 1
         let len = max(0, n - 1)
-        let size = bs * len
-        // len comes from the file (up to seq_len < 2^31): bs * len * len can
-        // overflow. Checked before any buffer is allocated.
+        // len comes from the file (up to seq_len < 2^31): bs * len and the
+        // attention mask's bs * len * len can overflow. Checked before any
+        // buffer is allocated.
+        let (size, o0) = bs.multipliedReportingOverflow(by: len)
         let (square, o1) = len.multipliedReportingOverflow(by: len)
         let (cells, o2) = square.multipliedReportingOverflow(by: bs)
-        guard !attentionMask || (!o1 && !o2) else { throw ShardError.batchTooLarge(batchSize: bs, length: len) }
+        guard !o0, !attentionMask || (!o1 && !o2) else { throw ShardError.batchTooLarge(batchSize: bs, length: len) }
         batch.batchSize = bs
         batch.length = len
         // Resize only when the shape changes; contents are overwritten below.

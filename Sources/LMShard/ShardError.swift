@@ -31,8 +31,8 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     case raggedBatch(expected: Int, actual: Int, sequence: Int)
     /// A writer was used after `finish()` or `abort()`.
     case writerClosed(shard: String)
-    /// A batch's dense attention mask (`batchSize * length * length`
-    /// booleans) would not fit in memory's address space.
+    /// A batch (`batchSize * length` tokens) or its dense attention mask
+    /// (`batchSize * length * length` booleans) would not fit in `Int`.
     case batchTooLarge(batchSize: Int, length: Int)
 
     /// One line for logs and CLI output.
@@ -60,7 +60,7 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
             return "batch: sequence \(seq) has \(actual) tokens, expected \(expected)"
         case let .writerClosed(shard): return "shard \(shard): writer already finished or aborted"
         case let .batchTooLarge(bs, len):
-            return "batch: an attention mask of \(bs) x \(len) x \(len) elements does not fit in memory"
+            return "batch: \(bs) rows of \(len) tokens (and their \(len) x \(len) attention masks) do not fit in memory"
         }
     }
 

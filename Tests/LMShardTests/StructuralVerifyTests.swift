@@ -85,8 +85,12 @@ import Testing
                                          kind: .tokenOutOfVocabulary(tokenId: -7, vocabSize: vocab, count: 1))])
         #expect(report.damage[0].description == "shard-0.bin bytes 20..<24: token id -7 outside the vocabulary 0..<100000")
         #expect(report.tokensChecked == 8)
-        // Readers still open it (a token id is a value, not structure): verify is the gate.
-        #expect(try ShardedDataset(directory: dir.url).count == 2)
+        // Readers still open it (a token id is a value, not structure): verify is the
+        // gate, and a reader spot-checking what it serves finds it in sequence 1 only.
+        let ds = try ShardedDataset(directory: dir.url)
+        #expect(ds.count == 2)
+        #expect(try ds.verifySequence(at: 0).isEmpty)
+        #expect(try ds.verifySequence(at: 1) == report.damage)
         // Sampled verify checks the ids of the blocks it samples: block 1 (bytes 16..<32) holds it.
         let all = try verify(directory: dir.url, mode: .sampled(fraction: 1, seed: 9))
         #expect(all.damage.map(\.kind) == [.tokenOutOfVocabulary(tokenId: -7, vocabSize: vocab, count: 1)])
@@ -111,6 +115,8 @@ import Testing
         // Position of token 4 (bytes 32 + 8 ..< 32 + 10 of .pos) becomes 5.
         try edit(dir, "shard-0.pos") { b in b[40] = 5; b[41] = 0 }
         try Reseal.dataset(directory: dir.url)
+        #expect(try ShardedDataset(directory: dir.url).verifySequence(at: 0).map(\.kind)
+                == [.positionOutOfRange(position: 5, seqLen: 5, count: 1)])
         #expect(try verify(directory: dir.url).damage == [
             Damage(shard: "shard-0", file: .pos, block: nil, byteRange: 40..<42,
                    kind: .positionOutOfRange(position: 5, seqLen: 5, count: 1))])

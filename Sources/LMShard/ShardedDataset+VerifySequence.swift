@@ -63,20 +63,14 @@ extension ShardedDataset {
         if !damage.contains(where: { $0.file == .bin }) {
             var scan = ValueScan(limit: UInt64(manifest.vocabSize), width: tsize, headerSize: 0)
             scan.scan(reader.bin.bytes, tokenRange)
-            if let first = scan.first {
-                let id = reader.tokenDType == .int32 ? Int64(Int32(truncatingIfNeeded: first.value)) : Int64(first.value)
-                damage.append(Damage(shard: reader.name, file: .bin, block: nil, byteRange: first.offset..<(first.offset + tsize),
-                                     kind: .tokenOutOfVocabulary(tokenId: id, vocabSize: manifest.vocabSize, count: scan.count)))
+            if let d = scan.tokenDamage(shard: reader.name, dtype: reader.tokenDType, vocabSize: manifest.vocabSize) {
+                damage.append(d)
             }
         }
         if !damage.contains(where: { $0.file == .pos }) {
             var scan = ValueScan(limit: UInt64(manifest.seqLen), width: psize, headerSize: header)
             scan.scan(reader.pos.bytes, positionRange)
-            if let first = scan.first {
-                damage.append(Damage(shard: reader.name, file: .pos, block: nil, byteRange: first.offset..<(first.offset + psize),
-                                     kind: .positionOutOfRange(position: UInt32(truncatingIfNeeded: first.value),
-                                                               seqLen: manifest.seqLen, count: scan.count)))
-            }
+            if let d = scan.positionDamage(shard: reader.name, seqLen: manifest.seqLen) { damage.append(d) }
         }
         return damage
     }

@@ -54,6 +54,22 @@ struct ValueScan {
         return n
     }
 
+    /// The `.bin` damage record for what was found, if anything (int32 ids
+    /// shown signed).
+    func tokenDamage(shard: String, dtype: TokenDType, vocabSize: Int) -> Damage? {
+        guard let first else { return nil }
+        let id = dtype == .int32 ? Int64(Int32(truncatingIfNeeded: first.value)) : Int64(first.value)
+        return Damage(shard: shard, file: .bin, block: nil, byteRange: first.offset..<(first.offset + width),
+                      kind: .tokenOutOfVocabulary(tokenId: id, vocabSize: vocabSize, count: count))
+    }
+
+    /// The `.pos` damage record for what was found, if anything.
+    func positionDamage(shard: String, seqLen: Int) -> Damage? {
+        guard let first else { return nil }
+        return Damage(shard: shard, file: .pos, block: nil, byteRange: first.offset..<(first.offset + width),
+                      kind: .positionOutOfRange(position: UInt32(truncatingIfNeeded: first.value), seqLen: seqLen, count: count))
+    }
+
     /// Largest of `n` little-endian `T`s starting at byte `start`.
     private static func largest<T: FixedWidthInteger & UnsignedInteger>(
         _ bytes: UnsafeRawBufferPointer, _ start: Int, _ n: Int, as _: T.Type

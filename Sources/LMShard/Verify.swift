@@ -147,15 +147,9 @@ private struct ShardCheck {
                 if part == .pos { positions.scan(m.bytes, range) }
             }
         }
-        if let first = tokens.first {
-            let id = manifest.tokenType == .int32 ? Int64(Int32(truncatingIfNeeded: first.value)) : Int64(first.value)
-            damage(.bin, range: first.offset..<(first.offset + tokens.width),
-                   .tokenOutOfVocabulary(tokenId: id, vocabSize: manifest.vocabSize, count: tokens.count), into: &report)
+        if let d = tokens.tokenDamage(shard: shard.name, dtype: manifest.tokenType, vocabSize: manifest.vocabSize) {
+            report.damage.append(d)
         }
-        if let first = positions.first {
-            damage(.pos, range: first.offset..<(first.offset + positions.width),
-                   .positionOutOfRange(position: UInt32(truncatingIfNeeded: first.value), seqLen: manifest.seqLen,
-                                       count: positions.count), into: &report)
-        }
+        if let d = positions.positionDamage(shard: shard.name, seqLen: manifest.seqLen) { report.damage.append(d) }
     }
 }

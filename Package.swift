@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "LMShardTests", dependencies: ["LMShard", "CBatchCopy", "LMJSON", "TestSupport"]),
         .testTarget(name: "LMBuildTests", dependencies: ["LMBuild", "LMShard", "LMPrep", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["lmshard", "LMShard", "TestSupport"]),
-        .testTarget(name: "FuzzTests", dependencies: ["LMFuzz", "LMShard"]),
+        .testTarget(name: "FuzzTests", dependencies: ["LMFuzz", "LMShard", "lmshard-fuzz"]),
     ],
     // Swift 5 language mode: the hot loops share preallocated buffers across
     // DispatchQueue.concurrentPerform workers, which Swift 6's strict checking

@@ -83,6 +83,34 @@ import Testing
         #expect(HeaderFields.of(.sum, bytes: [UInt8](repeating: 0, count: 168)).count == 8 + 3 + 16 + 2)
     }
 
+    /// The supervisor turns a worker's trap into a crash finding and a case
+    /// spinning past `--timeout` CPU seconds into a hang, saves both inputs,
+    /// and carries on with the next case (self-test flags of the worker).
+    @Test func watchdogRecordsCrashesAndHangs() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var bin = Bundle.main.bundleURL
+        if bin.pathExtension == "xctest" { bin.deleteLastPathComponent() }
+        let process = Process()
+        process.executableURL = bin.appendingPathComponent("lmshard-fuzz")
+        process.arguments = ["run", "--target", "manifest", "--cases", "40", "--timeout", "1", "--selftest-crash-at", "7",
+                             "--selftest-hang-at", "23", "--out", dir.appendingPathComponent("out").path,
+                             "--scratch", dir.appendingPathComponent("scratch").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("out/summary.json")))
+        let manifest = try #require((summary as? [String: Any])?["manifest"] as? [String: Any])
+        #expect(manifest["cases"] as? Int == 40 && manifest["crashes"] as? Int == 1 && manifest["hangs"] as? Int == 1)
+        for (index, kind) in [(7, "crash (signal"), (23, "hang (case still running")] {
+            let text = try String(contentsOf: dir.appendingPathComponent("out/manifest-1-\(index)/case.txt"), encoding: .utf8)
+            #expect(text.hasPrefix("target manifest\nseed 1\ncase \(index)\n") && text.contains(kind), "\(text.prefix(400))")
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/manifest-1-\(index)/input.json").path))
+        }
+    }
+
     /// A few hundred generated dataset and manifest cases, in process: no
     /// violation (and, since this is the test process, no crash).
     @Test func shortInProcessRun() throws {

@@ -15,6 +15,10 @@ public struct FuzzWorker {
     public let generator: CaseGenerator
     public let scratch: URL
     public let out: URL
+    /// Self-test of the watchdog: trap at this case.
+    public var crashAt: Int?
+    /// Self-test of the watchdog: spin forever at this case.
+    public var hangAt: Int?
 
     public init(generator: CaseGenerator, scratch: URL, out: URL) {
         self.generator = generator
@@ -40,6 +44,8 @@ public struct FuzzWorker {
         let runner = CaseRunner(scratch: scratch.appendingPathComponent("dataset"))
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         var done = 0
+        var spin = 0
+        defer { if spin == 1 { print(spin) } }  // keeps the self-test loop from being optimized away
         for index in range {
             if done % 64 == 0, Date() >= deadline { break }
             // Announced before it is generated: the mutators parse what they
@@ -49,6 +55,8 @@ public struct FuzzWorker {
             progress("c \(index)")
             let c = generator.generate(index)
             try record(c)
+            if index == crashAt { fatalError("self-test crash at case \(index)") }
+            if index == hangAt { while true { spin &+= Int(getpid()) } }
             let violations = runner.run(c)
             if !violations.isEmpty {
                 let dir = try save(c, kind: "violation", detail: violations.joined(separator: "\n"))

@@ -57,6 +57,8 @@ extension FuzzCommand {
         @Option(help: "Address-space limit of a worker, MiB.") var memoryMb = 4096
         @Option(help: "Cases per worker process.") var batch = 200_000
         @Option(help: "Where findings (and summary.json) go.") var out = "fuzz-out"
+        @Option(help: .hidden) var selftestCrashAt: Int?
+        @Option(help: .hidden) var selftestHangAt: Int?
         @OptionGroup var seeds: SeedOptions
 
         func validate() throws {
@@ -73,6 +75,8 @@ extension FuzzCommand {
             defer { try? FileManager.default.removeItem(at: scratch) }
             let outURL = URL(fileURLWithPath: out)
             var forward: [String] = ["--memory-mb", "\(memoryMb)"]
+            if let c = selftestCrashAt { forward += ["--selftest-crash-at", "\(c)"] }
+            if let h = selftestHangAt { forward += ["--selftest-hang-at", "\(h)"] }
             for c in seeds.corpus { forward += ["--corpus", c] }
             for t in seeds.tokenizer { forward += ["--tokenizer", t] }
             print("lmshard-fuzz run: seed \(seed), \(cases) cases per target, targets \(targets.map(\.rawValue).joined(separator: ", "))")
@@ -107,14 +111,18 @@ extension FuzzCommand {
         @Option var deadline: Double
         @Option var out: String
         @Option var memoryMb = 4096
+        @Option var selftestCrashAt: Int?
+        @Option var selftestHangAt: Int?
         @OptionGroup var seeds: SeedOptions
 
         func run() throws {
             FuzzWorker.limitMemory(megabytes: memoryMb)
             guard let t = FuzzTarget(rawValue: target), let scratch = seeds.scratch else { throw ExitCode(2) }
             let scratchURL = URL(fileURLWithPath: scratch)
-            let worker = FuzzWorker(generator: try seeds.generator(t, seed: seed, scratch: scratchURL), scratch: scratchURL,
+            var worker = FuzzWorker(generator: try seeds.generator(t, seed: seed, scratch: scratchURL), scratch: scratchURL,
                                     out: URL(fileURLWithPath: out))
+            worker.crashAt = selftestCrashAt
+            worker.hangAt = selftestHangAt
             try worker.run(from..<to, deadline: Date(timeIntervalSince1970: deadline)) { line in
                 // Unbuffered: the supervisor must see a case before it runs.
                 let bytes = Array((line + "\n").utf8)

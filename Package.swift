@@ -73,6 +73,11 @@ let package = Package(
             name: "lmshard-fuzz",
             dependencies: ["LMFuzz", "LMShard", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "tools/fuzz/driver"),
+        // Coverage-guided entry over the same checks; libFuzzer only when
+        // linked with -sanitize=fuzzer (tools/fuzz/libfuzzer.sh), else it says so.
+        .target(name: "CLibFuzzer", path: "tools/fuzz/CLibFuzzer"),
+        .executableTarget(name: "lmshard-libfuzzer", dependencies: ["LMFuzz", "LMShard", "CLibFuzzer"],
+                          path: "tools/fuzz/libfuzzer"),
 
         // Tests (Swift Testing). Heavy parity and benchmark work lives in tools/.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

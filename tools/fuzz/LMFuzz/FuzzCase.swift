@@ -31,6 +31,13 @@ public struct FuzzCase: Sendable {
     public let input: Input
     /// Where the input came from and what was done to it, for reports.
     public let log: [String]
+
+    public init(target: FuzzTarget, index: Int, input: Input, log: [String]) {
+        self.target = target
+        self.index = index
+        self.input = input
+        self.log = log
+    }
 }
 
 /// Generates case `index` of a run from the seeds, deterministically.

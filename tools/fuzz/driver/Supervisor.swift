@@ -20,6 +20,8 @@ struct Supervisor {
         var hangs = 0
         var violations = 0
         var seconds = 0.0
+        /// Largest resident set of any worker so far, MiB (`RUSAGE_CHILDREN`).
+        var peakMemoryMB = 0
         var findings: [String] = []
     }
 
@@ -129,6 +131,14 @@ struct Supervisor {
             try? FileManager.default.removeItem(at: errPath)
         }
         tally.seconds = Date().timeIntervalSince(start)
+        var usage = rusage()
+        #if canImport(Glibc)
+        let who = __rusage_who_t(RUSAGE_CHILDREN.rawValue)
+        #else
+        let who = RUSAGE_CHILDREN
+        #endif
+        // Linux reports ru_maxrss in KiB.
+        if getrusage(who, &usage) == 0 { tally.peakMemoryMB = usage.ru_maxrss / 1024 }
         return tally
     }
 }

@@ -88,9 +88,11 @@ extension FuzzCommand {
                 let tally = try supervisor.run(cases: cases, deadline: Date().addingTimeInterval(timeLimit)) { print($0) }
                 let rate = tally.seconds > 0 ? Double(tally.cases) / tally.seconds : 0
                 print("\(t.rawValue): \(tally.cases) cases in \(Int(tally.seconds)) s (\(Int(rate))/s): "
-                      + "\(tally.crashes) crashes, \(tally.hangs) hangs, \(tally.violations) violations")
+                      + "\(tally.crashes) crashes, \(tally.hangs) hangs, \(tally.violations) violations; "
+                      + "peak worker memory \(tally.peakMemoryMB) MiB")
                 summary[t.rawValue] = ["cases": tally.cases, "seconds": Int(tally.seconds), "crashes": tally.crashes,
-                                       "hangs": tally.hangs, "violations": tally.violations, "findings": tally.findings]
+                                       "hangs": tally.hangs, "violations": tally.violations, "findings": tally.findings,
+                                       "peak_memory_mb": tally.peakMemoryMB]
                 failed = failed || !tally.findings.isEmpty
             }
             try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)

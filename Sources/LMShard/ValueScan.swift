@@ -70,13 +70,27 @@ struct ValueScan {
                       kind: .positionOutOfRange(position: UInt32(truncatingIfNeeded: first.value), seqLen: seqLen, count: count))
     }
 
-    /// Largest of `n` little-endian `T`s starting at byte `start`.
+    /// Largest of `n` little-endian `T`s starting at byte `start`. Blocks
+    /// start at multiples of the block size in page-aligned maps, so the
+    /// values are almost always aligned: then a typed loop the compiler
+    /// vectorizes. With unaligned loads only, `verify` of a 446 MB dataset
+    /// took a median 3.6x the time of reading its files and the scan was 59%
+    /// of its profile; with the typed loop 1.5x and 15% (tools/bench/verify,
+    /// a loaded 2-core machine). Unaligned loads remain the fallback.
     private static func largest<T: FixedWidthInteger & UnsignedInteger>(
         _ bytes: UnsafeRawBufferPointer, _ start: Int, _ n: Int, as _: T.Type
     ) -> UInt64 {
+        guard n > 0, let base = bytes.baseAddress else { return 0 }
         var top: T = 0
-        for k in 0..<n {
-            top = Swift.max(top, T(littleEndian: bytes.loadUnaligned(fromByteOffset: start + k * MemoryLayout<T>.size, as: T.self)))
+        let first = base + start
+        if Int(bitPattern: first) % MemoryLayout<T>.alignment == 0 {
+            // The host is little-endian (IntegerView.swift refuses others), so
+            // a typed view reads the stored values as they are.
+            for v in UnsafeBufferPointer(start: first.assumingMemoryBound(to: T.self), count: n) { top = Swift.max(top, v) }
+        } else {
+            for k in 0..<n {
+                top = Swift.max(top, T(littleEndian: bytes.loadUnaligned(fromByteOffset: start + k * MemoryLayout<T>.size, as: T.self)))
+            }
         }
         return UInt64(top)
     }

@@ -122,6 +122,27 @@ import Testing
                    kind: .positionOutOfRange(position: 5, seqLen: 5, count: 1))])
     }
 
+    /// Odd block sizes put values across block boundaries and off their
+    /// alignment: each is still checked exactly once, in the block holding
+    /// its first byte (the unaligned path of the scan).
+    @Test func oddBlockSizesCheckEveryValueOnce() throws {
+        for blockSize in [1, 3, 7, 9] {
+            let dir = try TempDir()
+            defer { dir.remove() }
+            try writeDataset(dir.url, shards: [randomSequences(count: 4, length: 6, vocab: 400, seed: 8)],
+                             vocab: 500, seqLen: 6, blockSize: blockSize)
+            #expect(try verify(directory: dir.url).tokensChecked == 24)
+            // Token 13 (bytes 26..<28) becomes 60000.
+            try edit(dir, "shard-0.bin") { b in b[26] = 0x60; b[27] = 0xEA }
+            try Reseal.dataset(directory: dir.url)
+            let report = try verify(directory: dir.url)
+            #expect(report.damage == [Damage(shard: "shard-0", file: .bin, block: nil, byteRange: 26..<28,
+                                             kind: .tokenOutOfVocabulary(tokenId: 60000, vocabSize: 500, count: 1))],
+                    "block size \(blockSize)")
+            #expect(report.tokensChecked == 24)
+        }
+    }
+
     /// A damaged block is reported as a checksum error only; its values are
     /// not checked (the damage explains them).
     @Test func valuesOfDamagedBlocksAreNotReportedTwice() throws {

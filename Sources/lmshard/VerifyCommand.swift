@@ -14,7 +14,7 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Dataset directory (holds manifest.json).")
     var directory: String
 
-    @Option(name: .long, help: "Check only this fraction of blocks (0 < f <= 1), chosen by --seed.")
+    @Option(name: .long, help: "Hash only this fraction of blocks (0 < f <= 1), chosen by --seed; structure is checked whole.")
     var sample: Double?
 
     @Option(name: .long, help: "Seed for --sample.")

@@ -2,12 +2,22 @@
 //
 // lmshard: raw text -> tokenized, masked, packed, sharded LLM training data.
 //
-// Data flows one way through one module per pipeline stage:
-//   (LMJSON) -> LMTokenizer -> MapReduce -> LMPrep -> LMShard -> LMBuild -> lmshard (CLI)
+// Modules, each depending only on those above it:
+//   LMIO         files: reading (regular files only), zstd/gzip, line splitting,
+//                memory maps, buffered writes that report every error, atomic
+//                durable writes and renameat2 publishing
+//   LMJSON       JSON parser/writer over UTF-8 bytes (no I/O)
+//   LMTokenizer  tokenizer.json loading, HF-exact encoding      (LMIO, LMJSON)
+//   MapReduce    transforms and the in-memory, local, streaming runners
+//                                                             (LMIO, LMJSON)
+//   LMPrep       pretrain/FIM/SFT processing and packing (LMTokenizer, MapReduce)
+//   LMShard      the shard format: writer, reader, verify       (LMIO, LMJSON)
+//   LMBuild      `lmshard build`/`inspect`                  (all of the above)
+//   lmshard      the command line
 // CZstd / CXXHash / CZlib are thin shims over the Debian system libraries
 // (libzstd-dev, libxxhash-dev, zlib1g-dev); CBatchCopy holds the reader's C copy
-// kernels (a prefetch hint, SIMD widening picked by CPU at run time), CWriteback
-// the shard writer's early-writeback call.
+// kernels (a prefetch hint, SIMD widening picked by CPU at run time), CSysCalls
+// the Linux calls LMIO needs that Swift's Glibc module does not export.
 import PackageDescription
 
 let package = Package(
@@ -15,6 +25,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "lmshard", targets: ["lmshard"]),
+        .library(name: "LMIO", targets: ["LMIO"]),
         .library(name: "LMJSON", targets: ["LMJSON"]),
         .library(name: "LMTokenizer", targets: ["LMTokenizer"]),
         .library(name: "MapReduce", targets: ["MapReduce"]),
@@ -34,8 +45,15 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The batch collation's prefetch hint and SIMD widening loops.
         .target(name: "CBatchCopy"),
-        // Early writeback for the shard writer (Linux sync_file_range).
-        .target(name: "CWriteback"),
+        // Linux calls Swift's Glibc module does not export (sync_file_range,
+        // renameat2, F_SETPIPE_SZ), for LMIO only.
+        .target(name: "CSysCalls"),
+
+        // The bottom of every stage: reading, decompressing, splitting lines,
+        // memory-mapping and durably writing files.
+        .target(
+            name: "LMIO", dependencies: ["CSysCalls", "CZstd", "CZlib"],
+            swiftSettings: [.swiftLanguageMode(.v6)]),
 
         // Shared by every stage: a fast JSON parser and writer over UTF-8 bytes.
         .target(name: "LMJSON"),
@@ -43,32 +61,32 @@ let package = Package(
         // Pipeline stages.
         .target(
             name: "LMTokenizer",
-            dependencies: ["LMJSON", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "MapReduce", dependencies: ["LMJSON", "CZstd"]),
+            dependencies: ["LMIO", "LMJSON", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MapReduce", dependencies: ["LMIO", "LMJSON"]),
         .target(
             name: "LMPrep",
             dependencies: [
                 "LMJSON", "LMTokenizer", "MapReduce",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "LMShard", dependencies: ["LMJSON", "CXXHash", "CBatchCopy", "CWriteback"]),
+        .target(name: "LMShard", dependencies: ["LMIO", "LMJSON", "CXXHash", "CBatchCopy"]),
         .target(
             name: "LMBuild",
             dependencies: [
-                "LMJSON", "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "CZstd", "CZlib",
+                "LMIO", "LMJSON", "LMTokenizer", "MapReduce", "LMPrep", "LMShard",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(
             name: "lmshard",
             dependencies: [
-                "LMJSON", "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "LMBuild",
+                "LMIO", "LMJSON", "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "LMBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Fuzzing (tools/fuzz): case generation, mutators, the damage sweep,
         // and the seeded driver that runs them under a crash/hang watchdog.
         .target(
-            name: "LMFuzz", dependencies: ["LMShard", "LMJSON", "LMTokenizer", "LMBuild"], path: "tools/fuzz/LMFuzz"),
+            name: "LMFuzz", dependencies: ["LMIO", "LMShard", "LMJSON", "LMTokenizer", "LMBuild"], path: "tools/fuzz/LMFuzz"),
         .executableTarget(
             name: "lmshard-fuzz",
             dependencies: ["LMFuzz", "LMShard", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -79,13 +97,22 @@ let package = Package(
         .executableTarget(name: "lmshard-libfuzzer", dependencies: ["LMFuzz", "LMShard", "CLibFuzzer"],
                           path: "tools/fuzz/libfuzzer"),
 
+        // The Swift side of the benchmarks (tools/bench), outside the product.
+        .executableTarget(
+            name: "lmshard-bench",
+            dependencies: [
+                "LMIO", "LMTokenizer", "LMShard", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/bench/LMShardBench"),
+
         // Tests (Swift Testing). Heavy parity and benchmark work lives in tools/.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LMIOTests", dependencies: ["LMIO", "TestSupport"]),
         .testTarget(name: "LMJSONTests", dependencies: ["LMJSON", "TestSupport"]),
-        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer"], exclude: ["Fixtures"]),
+        .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer", "LMIO", "LMJSON", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MapReduceTests", dependencies: ["MapReduce", "LMJSON", "TestSupport"]),
         .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMJSON", "LMTokenizer", "MapReduce", "TestSupport"]),
-        .testTarget(name: "LMShardTests", dependencies: ["LMShard", "CBatchCopy", "LMJSON", "TestSupport"]),
+        .testTarget(name: "LMShardTests", dependencies: ["LMShard", "LMIO", "CBatchCopy", "LMJSON", "TestSupport"]),
         .testTarget(name: "LMBuildTests", dependencies: ["LMBuild", "LMShard", "LMPrep", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["lmshard", "LMShard", "TestSupport"]),
         .testTarget(name: "FuzzTests", dependencies: ["LMFuzz", "LMShard", "lmshard-fuzz"]),

@@ -48,4 +48,4 @@ echo "== the first FIM sequence as JSON (lmshard export)"
 "$LMSHARD" export "$OUT/fim" --output "$OUT/fim.jsonl"
 head -n 1 "$OUT/fim.jsonl" | cut -c1-300
 echo "..."
-echo "datasets are in $OUT/: read them with tools/python/lmshard_reader or Megatron-LM's indexed dataset"
+echo "datasets are in $OUT/: read them with the lmshard Python package (pip install ./tools/python) or Megatron-LM's indexed dataset"

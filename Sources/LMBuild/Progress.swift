@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 
 /// The build's progress line on stderr.
 ///
@@ -49,7 +50,7 @@ public final class ProgressReporter: @unchecked Sendable {
         guard mode == .live else { return }
         lock.lock()
         defer { lock.unlock() }
-        if printedLive { FileHandle.standardError.write(Data("\n".utf8)) }
+        if printedLive { StandardError.write("\n") }
     }
 
     private func tick(force: Bool) {
@@ -64,10 +65,10 @@ public final class ProgressReporter: @unchecked Sendable {
         lastPrint = now
         let line = render(elapsed: now.timeIntervalSince(start))
         if mode == .live {
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            StandardError.write("\r\u{1B}[K\(line)")
             printedLive = true
         } else {
-            FileHandle.standardError.write(Data("\(line)\n".utf8))
+            StandardError.write("\(line)\n")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 import LMJSON
 
 /// Recomputes a dataset's checksums from its files as they are now: each
@@ -19,7 +20,8 @@ public enum Reseal {
     /// behind a manifest that vouches for it) and only the manifest changes.
     public static func dataset(directory: URL, sums: Bool = true) throws {
         let path = directory.appendingPathComponent(Format.manifestFileName).path
-        var manifest = try JSONValueDecoder().decode(DatasetManifest.self, fromJSON: FileIO.readAll(path))
+        var manifest = try JSONValueDecoder().decode(
+            DatasetManifest.self, fromJSON: FileSystem.readFile(path, limit: DatasetManifest.maximumFileSize))
         var bytes = 0
         for i in manifest.shards.indices {
             let name = manifest.shards[i].name
@@ -28,8 +30,7 @@ public enum Reseal {
             for part in ShardFile.allCases { bytes &+= manifest.shards[i].files[part].size }
         }
         manifest.totals.bytes = bytes
-        try FileIO.writeAtomically(try manifest.encoded(), to: path, directory: directory.path,
-                                   temporary: directory.path + "/." + Format.manifestFileName + ".tmp")
+        try write(try manifest.encoded(), to: path)
     }
 
     /// Rewrites `NAME.sum` for the four data files of shard `name` as they are.
@@ -38,20 +39,24 @@ public enum Reseal {
         for part in ShardFile.checksummed {
             let m = try MappedFile(path: directory + "/" + part.fileName(shard: name))
             let blocks = (0..<Checksum.blockCount(size: m.count, blockSize: blockSize)).map {
-                Checksum.blockHash(m.bytes, block: $0, blockSize: blockSize)
+                Checksum.blockHash(m.unsafeBytes, block: $0, blockSize: blockSize)
             }
-            table.append((m.count, Checksum.xxh3(m.bytes), blocks))
+            table.append((m.count, Checksum.xxh3(m.unsafeBytes), blocks))
         }
-        try FileIO.writeAtomically(ChecksumFile.encode(blockSize: blockSize, files: table),
-                                   to: directory + "/" + ShardFile.sum.fileName(shard: name), directory: directory,
-                                   temporary: directory + "/" + ShardFile.sum.temporaryName(shard: name))
+        try write(ChecksumFile.encode(blockSize: blockSize, files: table), to: directory + "/" + ShardFile.sum.fileName(shard: name))
+    }
+
+    private static func write(_ bytes: [UInt8], to path: String) throws {
+        let file = try AtomicFileWriter(path: path)
+        try file.output.write(bytes)
+        try file.commit()
     }
 
     /// Size and XXH3 of each of the shard's five files as they are.
     static func summaries(directory: String, name: String) throws -> ShardFiles {
         func summary(_ part: ShardFile) throws -> FileSummary {
             let m = try MappedFile(path: directory + "/" + part.fileName(shard: name))
-            return FileSummary(size: m.count, xxh3: Checksum.hex(Checksum.xxh3(m.bytes)))
+            return FileSummary(size: m.count, xxh3: Checksum.hex(Checksum.xxh3(m.unsafeBytes)))
         }
         return ShardFiles(bin: try summary(.bin), idx: try summary(.idx), pos: try summary(.pos),
                           mask: try summary(.mask), sum: try summary(.sum))

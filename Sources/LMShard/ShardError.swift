@@ -1,12 +1,9 @@
 /// Everything that can go wrong reading or writing a dataset, with enough
 /// context (file, byte offset, field, value) to find the damage by hand.
+/// System calls that fail throw LMIO's `FileError` instead.
 public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// A system call failed on `file`.
-    case io(file: String, operation: String, errno: Int32)
     /// A required file is absent.
     case missingFile(file: String)
-    /// The path is a FIFO, directory, device or socket, not a regular file.
-    case notRegularFile(file: String)
     /// The file is shorter or longer than its header, index or manifest says.
     case sizeMismatch(file: String, expected: Int, actual: Int)
     /// The file ends before a field that starts at `offset` and needs `needed` bytes.
@@ -29,8 +26,6 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     case indexOutOfRange(index: Int, count: Int)
     /// Items of one batch differ in length, so they cannot be stacked.
     case raggedBatch(expected: Int, actual: Int, sequence: Int)
-    /// A writer was used after `finish()` or `abort()`.
-    case writerClosed(shard: String)
     /// A batch (`batchSize * length` tokens) or its dense attention mask
     /// (`batchSize * length * length` booleans) would not fit in `Int`.
     case batchTooLarge(batchSize: Int, length: Int)
@@ -38,9 +33,7 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     /// One line for logs and CLI output.
     public var description: String {
         switch self {
-        case let .io(file, op, e): return "\(file): \(op) failed (errno \(e))"
         case let .missingFile(file): return "\(file): missing"
-        case let .notRegularFile(file): return "\(file): not a regular file"
         case let .sizeMismatch(file, expected, actual):
             return "\(file): size \(actual) bytes, expected \(expected)"
         case let .truncated(file, offset, needed): return "\(file)@\(offset): truncated (needs \(needed) bytes)"
@@ -58,7 +51,6 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .indexOutOfRange(index, count): return "sequence \(index) out of range 0..<\(count)"
         case let .raggedBatch(expected, actual, seq):
             return "batch: sequence \(seq) has \(actual) tokens, expected \(expected)"
-        case let .writerClosed(shard): return "shard \(shard): writer already finished or aborted"
         case let .batchTooLarge(bs, len):
             return "batch: \(bs) rows of \(len) tokens (and their \(len) x \(len) attention masks) do not fit in memory"
         }
@@ -67,11 +59,11 @@ public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file the error is about, when it is about one.
     public var file: String? {
         switch self {
-        case let .io(file, _, _), let .missingFile(file), let .notRegularFile(file), let .sizeMismatch(file, _, _), let .truncated(file, _, _),
-             let .badMagic(file, _), let .unsupportedVersion(file, _, _), let .badDType(file, _, _),
-             let .badField(file, _, _, _, _), let .badManifest(file, _, _):
+        case let .missingFile(file), let .sizeMismatch(file, _, _), let .truncated(file, _, _), let .badMagic(file, _),
+             let .unsupportedVersion(file, _, _), let .badDType(file, _, _), let .badField(file, _, _, _, _),
+             let .badManifest(file, _, _):
             return file
-        case .valueOutOfRange, .lengthMismatch, .indexOutOfRange, .raggedBatch, .writerClosed, .batchTooLarge:
+        case .valueOutOfRange, .lengthMismatch, .indexOutOfRange, .raggedBatch, .batchTooLarge:
             return nil
         }
     }

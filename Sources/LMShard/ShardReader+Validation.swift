@@ -1,3 +1,5 @@
+import LMIO
+
 /// The structural rules of one shard, FORMAT.md sections 2-4, checked once
 /// here for every reader and for `verify`: after these pass, no read through
 /// `ShardPlanes` can leave the mapped files.
@@ -22,7 +24,7 @@ extension ShardReader {
                            expectedCounts: (sequences: Int, tokens: Int)?) throws -> IndexFacts {
         typealias I = Format.Index
         let file = idx.path
-        let r = ByteReader(bytes: idx.bytes, file: file)
+        let r = ByteReader(bytes: idx.unsafeBytes, file: file)
         try r.expectMagic(I.magic)
         let version = try r.read(UInt64.self, at: I.versionOffset)
         guard version == I.version else { throw ShardError.unsupportedVersion(file: file, offset: I.versionOffset, version: version) }
@@ -125,7 +127,7 @@ extension ShardReader {
     /// element code for the caller to check.
     private static func checkPlaneHeader(_ f: MappedFile, magic: [UInt8], index: IndexFacts) throws -> UInt8 {
         typealias P = Format.Plane
-        let r = ByteReader(bytes: f.bytes, file: f.path)
+        let r = ByteReader(bytes: f.unsafeBytes, file: f.path)
         try r.expectMagic(magic)
         let v = try r.read(UInt32.self, at: P.versionOffset)
         guard v == P.version else { throw ShardError.unsupportedVersion(file: f.path, offset: P.versionOffset, version: UInt64(v)) }

@@ -1,3 +1,5 @@
+import LMIO
+
 /// One shard opened for reading: the four data files memory-mapped and every
 /// header, count and offset validated before any of it is trusted.
 ///
@@ -37,10 +39,10 @@ public struct ShardReader: @unchecked Sendable {
                 expectedCounts: (sequences: Int, tokens: Int)? = nil) throws {
         self.name = name
         func path(_ p: ShardFile) -> String { directory + "/" + p.fileName(shard: name) }
-        idx = try MappedFile(path: path(.idx))
-        bin = try MappedFile(path: path(.bin))
-        pos = try MappedFile(path: path(.pos))
-        mask = try MappedFile(path: path(.mask))
+        idx = try Self.map(path(.idx))
+        bin = try Self.map(path(.bin))
+        pos = try Self.map(path(.pos))
+        mask = try Self.map(path(.mask))
 
         let index = try Self.checkIndex(idx, expectedTokenDType: expectedTokenDType,
                                         maxSequenceLength: maxSequenceLength, expectedCounts: expectedCounts)
@@ -52,10 +54,20 @@ public struct ShardReader: @unchecked Sendable {
         try Self.checkMask(mask, index: index)
     }
 
+    /// Maps a shard file; a missing one is `ShardError.missingFile` (LMIO
+    /// refuses anything but a regular file with a `FileError`).
+    static func map(_ path: String) throws -> MappedFile {
+        do {
+            return try MappedFile(path: path)
+        } catch let error as FileError where error.isNotFound {
+            throw ShardError.missingFile(file: path)
+        }
+    }
+
     /// The planes' addresses as a trivial value (see `ShardPlanes`).
     var planes: ShardPlanes {
         ShardPlanes(sequenceCount: sequenceCount, tokenDType: tokenDType, positionDType: positionDType,
-                    idx: idx.bytes, bin: bin.bytes, pos: pos.bytes, mask: mask.bytes)
+                    idx: idx.unsafeBytes, bin: bin.unsafeBytes, pos: pos.unsafeBytes, mask: mask.unsafeBytes)
     }
 
     /// Token offset (in elements) and length of sequence `i`. O(1).

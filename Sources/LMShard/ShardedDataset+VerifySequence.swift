@@ -1,3 +1,5 @@
+import LMIO
+
 /// Verifying only the bytes one sequence touches, for readers that spot-check
 /// what they serve instead of reading a whole dataset first.
 extension ShardedDataset {
@@ -15,12 +17,12 @@ extension ShardedDataset {
         let sumPath = directory.appendingPathComponent(ShardFile.sum.fileName(shard: reader.name)).path
         let sum = try MappedFile(path: sumPath)
         let expected = Checksum.parseHex(summary.files.sum.xxh3) ?? 0
-        let actual = Checksum.xxh3(sum.bytes)
+        let actual = Checksum.xxh3(sum.unsafeBytes)
         guard actual == expected else {
             return [Damage(shard: reader.name, file: .sum, block: nil, byteRange: 0..<sum.count,
                            kind: .checksum(expected: expected, actual: actual))]
         }
-        let table = try ChecksumFile.parse(sum.bytes, file: sumPath)
+        let table = try ChecksumFile.parse(sum.unsafeBytes, file: sumPath)
         let (start, count) = reader.span(local)
         let n = reader.sequenceCount
         let lengthsAt = Format.Index.headerSize, pointersAt = lengthsAt + 4 * n
@@ -49,7 +51,7 @@ extension ShardedDataset {
                 blocks.formUnion((r.lowerBound / table.blockSize)...((r.upperBound - 1) / table.blockSize))
             }
             for b in blocks.sorted() {
-                let h = Checksum.blockHash(file.bytes, block: b, blockSize: table.blockSize)
+                let h = Checksum.blockHash(file.unsafeBytes, block: b, blockSize: table.blockSize)
                 if h != entry.blocks[b] {
                     let lo = b * table.blockSize
                     damage.append(Damage(shard: reader.name, file: part, block: b,
@@ -62,14 +64,14 @@ extension ShardedDataset {
         // "Verification", step 6), when their blocks are intact.
         if !damage.contains(where: { $0.file == .bin }) {
             var scan = ValueScan(limit: UInt64(manifest.vocabSize), width: tsize, headerSize: 0)
-            scan.scan(reader.bin.bytes, tokenRange)
+            scan.scan(reader.bin.unsafeBytes, tokenRange)
             if let d = scan.tokenDamage(shard: reader.name, dtype: reader.tokenDType, vocabSize: manifest.vocabSize) {
                 damage.append(d)
             }
         }
         if !damage.contains(where: { $0.file == .pos }) {
             var scan = ValueScan(limit: UInt64(manifest.seqLen), width: psize, headerSize: header)
-            scan.scan(reader.pos.bytes, positionRange)
+            scan.scan(reader.pos.unsafeBytes, positionRange)
             if let d = scan.positionDamage(shard: reader.name, seqLen: manifest.seqLen) { damage.append(d) }
         }
         return damage

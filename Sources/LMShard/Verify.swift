@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 
 /// Checks the dataset in `directory` against FORMAT.md: the manifest, the
 /// structure of every shard (exactly what `ShardedDataset` checks when it
@@ -50,26 +51,44 @@ private struct ShardCheck {
         report.damage.append(Damage(shard: shard.name, file: file, block: block, byteRange: range, kind: kind))
     }
 
-    /// Maps `part` when it is a regular file of the manifest's size; else
-    /// records why not and returns nil.
+    /// Maps `part` when it has the manifest's size; else records why not
+    /// and returns nil. (LMIO maps only regular files: a FIFO or device is
+    /// reported, never opened for reading.)
     private func open(_ part: ShardFile, report: inout VerifyReport) -> MappedFile? {
         let path = directory + "/" + part.fileName(shard: shard.name)
-        do {
-            let size = try ShardReader.regularFileSize(path)
-            let want = shard.files[part].size
-            guard size == want else {
-                damage(part, .size(expected: want, actual: size), into: &report)
-                return nil
-            }
-            return try MappedFile(path: path)
-        } catch ShardError.missingFile {
+        switch FileSystem.kind(of: path) {
+        case nil:
             damage(part, .missing, into: &report)
-        } catch let e as ShardError {
-            damage(part, .structure(e), into: &report)
+            return nil
+        case .regularFile?:
+            break
+        case let other?:
+            let kind: String
+            if case let .other(name) = other { kind = name } else { kind = "a directory" }
+            damage(part, .unreadable("\(FileError(path: path, operation: "open", reason: "not a regular file (\(kind))"))"),
+                   into: &report)
+            return nil
+        }
+        guard let size = FileSystem.fileSize(path) else {
+            damage(part, .missing, into: &report)
+            return nil
+        }
+        let want = shard.files[part].size
+        guard size == want else {
+            damage(part, .size(expected: want, actual: size), into: &report)
+            return nil
+        }
+        do {
+            return try ShardReader.map(path)
         } catch {
             damage(part, .unreadable("\(error)"), into: &report)
+            return nil
         }
-        return nil
+    }
+
+    /// Which of the shard's files `path` is (the `.idx` when it cannot tell).
+    private static func part(of path: String?) -> ShardFile {
+        path.flatMap { p in ShardFile.allCases.first { p.hasSuffix(".\($0.rawValue)") } } ?? .idx
     }
 
     mutating func run(mode: VerifyMode, sampler: inout SplitMix64?, report: inout VerifyReport) {
@@ -84,8 +103,9 @@ private struct ShardCheck {
             do {
                 _ = try ShardReader(directory: directory, shard: shard, manifest: manifest)
             } catch let e as ShardError {
-                let part = e.file.flatMap { path in ShardFile.allCases.first { path.hasSuffix(".\($0.rawValue)") } } ?? .idx
-                damage(part, .structure(e), into: &report)
+                damage(Self.part(of: e.file), .structure(e), into: &report)
+            } catch let e as FileError {
+                damage(Self.part(of: e.path), .unreadable("\(e)"), into: &report)
             } catch {
                 damage(.idx, .unreadable("\(error)"), into: &report)
             }
@@ -93,7 +113,7 @@ private struct ShardCheck {
 
         // The checksum file first: every block is checked against it.
         guard let sumFile = files[.sum] else { return }
-        let sumHash = Checksum.xxh3(sumFile.bytes)
+        let sumHash = Checksum.xxh3(sumFile.unsafeBytes)
         report.bytesChecked += sumFile.count
         let expectedSum = Checksum.parseHex(shard.files.sum.xxh3) ?? 0
         guard sumHash == expectedSum else {
@@ -102,7 +122,7 @@ private struct ShardCheck {
         }
         let table: ChecksumFile
         do {
-            table = try ChecksumFile.parse(sumFile.bytes, file: sumFile.path)
+            table = try ChecksumFile.parse(sumFile.unsafeBytes, file: sumFile.path)
         } catch {
             damage(.sum, .unreadable("\(error)"), into: &report)
             return
@@ -132,7 +152,7 @@ private struct ShardCheck {
                     sampler = rng
                     if draw >= fraction { continue }
                 }
-                let h = Checksum.blockHash(m.bytes, block: b, blockSize: table.blockSize)
+                let h = Checksum.blockHash(m.unsafeBytes, block: b, blockSize: table.blockSize)
                 let start = b * table.blockSize
                 let range = start..<min(start + table.blockSize, m.count)
                 report.blocksChecked += 1
@@ -143,8 +163,8 @@ private struct ShardCheck {
                 }
                 // Values only in intact blocks: a damaged block is reported above,
                 // and an intact out-of-range value means the writer or the manifest is wrong.
-                if part == .bin { report.tokensChecked += tokens.scan(m.bytes, range) }
-                if part == .pos { positions.scan(m.bytes, range) }
+                if part == .bin { report.tokensChecked += tokens.scan(m.unsafeBytes, range) }
+                if part == .pos { positions.scan(m.unsafeBytes, range) }
             }
         }
         if let d = tokens.tokenDamage(shard: shard.name, dtype: manifest.tokenType, vocabSize: manifest.vocabSize) {

@@ -116,8 +116,8 @@ final class ErrorSlots: @unchecked Sendable {
 extension LocalRunner {
     /// Maps every input row and spills sorted runs whenever the buffers
     /// exceed `memoryBudget`.
-    func mapAndSpill<T: MapReduceTransform, Source: BatchSource>(
-        _ transform: T, source: Source, prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
+    func mapAndSpill<T: MapReduceTransform, Source: BatchSource & ~Copyable>(
+        _ transform: T, source: consuming Source, prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
         job: JobDirectory
     ) throws {
         let chunkCount = chunksPerBatch
@@ -145,7 +145,7 @@ extension LocalRunner {
                 for i in range {
                     let row = UInt64(base + i)
                     let input: T.Input
-                    do { input = try prepare(batch[i]) } catch {
+                    do { input = try batch.withElement(i) { try prepare($0) } } catch {
                         state.error = MapReduceError.input(row: base + i + 1, underlying: error)
                         return
                     }

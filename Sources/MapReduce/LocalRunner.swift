@@ -69,8 +69,8 @@ public struct LocalRunner: Sendable {
     public var batchRows: Int
     /// Whether to fold map output with the transform's `combiner`, when it
     /// has one, before the shuffle. The output is the same either way (that
-    /// is the combiner's contract); off is for checking exactly that.
-    public var combines: Bool
+    /// is the combiner's contract); tests turn it off to check exactly that.
+    var combines = true
 
     /// - Parameters:
     ///   - workers: threads; defaults to the active processor count.
@@ -80,8 +80,7 @@ public struct LocalRunner: Sendable {
         memoryBudget: Int = 256 << 20,
         workDirectory: String? = nil,
         partitions: Int = 16,
-        batchRows: Int = 4096,
-        combines: Bool = true
+        batchRows: Int = 4096
     ) {
         precondition(workers >= 1 && partitions >= 1 && batchRows >= 1 && memoryBudget >= 0)
         self.workers = workers
@@ -89,7 +88,6 @@ public struct LocalRunner: Sendable {
         self.workDirectory = workDirectory
         self.partitions = partitions
         self.batchRows = batchRows
-        self.combines = combines
     }
 
     /// Map-only: outputs go to `emit` in input order. Memory is about three
@@ -101,8 +99,8 @@ public struct LocalRunner: Sendable {
     /// - Throws: `MapReduceError.input`/`.map` with the 1-based row (the
     ///   earliest failing row, whatever the worker count), what the source
     ///   throws, or what `emit` throws.
-    public func run<T: MapTransform, Source: BatchSource>(
-        _ transform: T, batches source: Source,
+    public func run<T: MapTransform, Source: BatchSource & ~Copyable>(
+        _ transform: T, batches source: consuming Source,
         prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
         emit: (T.Output) throws -> Void
     ) throws {
@@ -116,7 +114,7 @@ public struct LocalRunner: Sendable {
                 let out = outputs[c]
                 for i in range {
                     let input: T.Input
-                    do { input = try prepare(batch[i]) } catch {
+                    do { input = try batch.withElement(i) { try prepare($0) } } catch {
                         out.error = MapReduceError.input(row: rowBase + i + 1, underlying: error)
                         return
                     }
@@ -137,13 +135,13 @@ public struct LocalRunner: Sendable {
         _ transform: T, input: S,
         prepare: @escaping @Sendable (S.Element) throws -> T.Input,
         emit: (T.Output) throws -> Void
-    ) throws {
+    ) throws where S.Element: Sendable {
         try run(transform, batches: SequenceBatches(input.makeIterator()), prepare: prepare, emit: emit)
     }
 
     /// Map-only over rows that need no preparation.
     public func run<T: MapTransform, S: Sequence>(_ transform: T, rows: S, emit: (T.Output) throws -> Void) throws
-    where S.Element == T.Input {
+    where S.Element == T.Input, S.Element: Sendable {
         try run(transform, input: rows, prepare: { $0 }, emit: emit)
     }
 
@@ -153,8 +151,8 @@ public struct LocalRunner: Sendable {
     ///   - jobIdentity: makes the job directory persistent and resumable.
     /// - Throws: `MapReduceError` (`.input`/`.map` with the earliest failing
     ///   row, `.reduce` with the smallest failing key, `.io`, `.corruptFile`).
-    public func run<T: MapReduceTransform, Source: BatchSource>(
-        _ transform: T, batches source: Source,
+    public func run<T: MapReduceTransform, Source: BatchSource & ~Copyable>(
+        _ transform: T, batches source: consuming Source,
         prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
         jobIdentity: String? = nil,
         emit: (T.Output) throws -> Void
@@ -180,7 +178,7 @@ public struct LocalRunner: Sendable {
         prepare: @escaping @Sendable (S.Element) throws -> T.Input,
         jobIdentity: String? = nil,
         emit: (T.Output) throws -> Void
-    ) throws where T.Output: ShuffleCodable {
+    ) throws where T.Output: ShuffleCodable, S.Element: Sendable {
         try run(
             transform, batches: SequenceBatches(input.makeIterator()), prepare: prepare, jobIdentity: jobIdentity,
             emit: emit)
@@ -206,7 +204,7 @@ public struct LocalRunner: Sendable {
         _ transform: T, input: S,
         prepare: @escaping @Sendable (S.Element) throws -> T.Input,
         sinks: @escaping @Sendable (_ partition: Int) throws -> any PartitionSink<T.Output>
-    ) throws {
+    ) throws where S.Element: Sendable {
         let job = try JobDirectory(root: workDirectory, identity: nil)
         var succeeded = false
         defer { job.finish(succeeded: succeeded) }
@@ -218,7 +216,7 @@ public struct LocalRunner: Sendable {
     /// Map-reduce over rows that need no preparation.
     public func run<T: MapReduceTransform, S: Sequence>(
         _ transform: T, rows: S, jobIdentity: String? = nil, emit: (T.Output) throws -> Void
-    ) throws where S.Element == T.Input, T.Output: ShuffleCodable {
+    ) throws where S.Element == T.Input, S.Element: Sendable, T.Output: ShuffleCodable {
         try run(transform, input: rows, prepare: { $0 }, jobIdentity: jobIdentity, emit: emit)
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LMBuild
+import LMIO
 import LMJSON
 import LMShard
 import LMTokenizer
@@ -26,7 +27,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the report as one JSON object.")
     var json = false
 
-    @Option(name: .long, help: "Show K sequences, spread evenly over the dataset.")
+    @Option(name: .long, parsing: .unconditional, help: "Show K sequences, spread evenly over the dataset, 0...100000.")
     var sample: Int = 0
 
     @Flag(name: .long, help: "Decode samples and top tokens with the dataset's tokenizer.")
@@ -35,12 +36,12 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .long, help: "Tokenizer to decode with (path or hub id); implies --decode.")
     var tokenizer: String?
 
-    @Option(name: .long, help: "How many of the most frequent tokens to list.")
+    @Option(name: .long, parsing: .unconditional, help: "How many of the most frequent tokens to list, 0...100000.")
     var top: Int = 10
 
     func validate() throws {
-        guard sample >= 0 else { throw ValidationError("--sample must be at least 0") }
-        guard top >= 0 else { throw ValidationError("--top must be at least 0") }
+        try FlagBounds.check(sample, FlagBounds.listed, "--sample")
+        try FlagBounds.check(top, FlagBounds.listed, "--top")
     }
 
     func run() throws {
@@ -50,7 +51,9 @@ struct InspectCommand: ParsableCommand {
         let tokenText: (UInt32) -> String? = { id in names.flatMap { $0.decode([id]) } }
         let decodeIds: (([UInt32]) -> String)? = names.map { t in { t.decode($0) } }
         if json {
-            print(report.json(tokenText: tokenText, decode: decodeIds).serialized())
+            try CLIError.reporting {
+                try Self.printing(report.json(tokenText: tokenText, decode: decodeIds).serialized())
+            }
             return
         }
         let renderer = SequenceRenderer(
@@ -60,7 +63,14 @@ struct InspectCommand: ParsableCommand {
                 decodeIds?(ids) ?? (ids.map(String.init).joined(separator: " ") + " ")
             }
         }
-        print(text)
+        try CLIError.reporting { try Self.printing(text) }
+    }
+
+    /// `text` and a newline on stdout, failing when it cannot be written.
+    static func printing(_ text: String) throws {
+        let out = BufferedWriter.standardOutput()
+        try out.write(text + "\n")
+        try out.flush()
     }
 
     /// The tokenizer for `--decode` (see `InspectTokenizer`). Without
@@ -69,7 +79,7 @@ struct InspectCommand: ParsableCommand {
         guard decode || tokenizer != nil else { return nil }
         let (t, warning) = try InspectTokenizer.load(explicit: tokenizer, manifest: manifest,
                                                      directory: URL(fileURLWithPath: directory))
-        if let warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        if let warning { StandardError.write("lmshard: " + warning + "\n") }
         return t
     }
 }

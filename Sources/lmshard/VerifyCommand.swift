@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LMIO
 import LMShard
 
 /// `lmshard verify`: checks every shard's structure as the readers do, then
@@ -14,10 +15,11 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Dataset directory (holds manifest.json).")
     var directory: String
 
-    @Option(name: .long, help: "Hash only this fraction of blocks (0 < f <= 1), chosen by --seed; structure is checked whole.")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Hash only this fraction of blocks (0 < f <= 1), chosen by --seed; structure is checked whole.")
     var sample: Double?
 
-    @Option(name: .long, help: "Seed for --sample.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed for --sample, 0...18446744073709551615.")
     var seed: UInt64 = 0
 
     func validate() throws {
@@ -26,13 +28,17 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let mode: VerifyMode = sample.map { .sampled(fraction: $0, seed: seed) } ?? .all
-        let report = try CLIError.reporting { try verify(directory: URL(fileURLWithPath: directory), mode: mode) }
-        if report.isClean {
-            print("ok: \(directory): \(report.shardsChecked) shards, \(report.blocksChecked) blocks, "
-                  + "\(report.bytesChecked) bytes, \(report.tokensChecked) token ids checked")
-            return
+        let clean = try CLIError.reporting {
+            let report = try verify(directory: URL(fileURLWithPath: directory), mode: mode)
+            let out = BufferedWriter.standardOutput()
+            if report.isClean {
+                try out.write("ok: \(directory): \(report.shardsChecked) shards, \(report.blocksChecked) blocks, "
+                              + "\(report.bytesChecked) bytes, \(report.tokensChecked) token ids checked\n")
+            }
+            for damage in report.damage { try out.write("damaged: \(damage)\n") }
+            try out.flush()
+            return report.isClean
         }
-        for damage in report.damage { print("damaged: \(damage)") }
-        throw ExitCode.failure
+        if !clean { throw ExitCode.failure }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 import TestSupport
 import Testing
 @_spi(Testing) @testable import LMShard
@@ -228,7 +229,7 @@ import Testing
 }
 
 /// A FIFO where a shard file or the manifest should be would block `open`
-/// forever: it is refused from `stat` first.
+/// forever: LMIO refuses it, and `verify` reports it as damage.
 @Suite struct SpecialFileTests {
     func mkfifo(_ path: String) throws {
         try? FileManager.default.removeItem(atPath: path)
@@ -247,21 +248,13 @@ import Testing
         try writeDataset(dir.url, shards: [[]], vocab: 500, seqLen: 5, blockSize: 16)
         let bin = dir.path("shard-0.bin")
         try mkfifo(bin)
-        #expect(throws: ShardError.notRegularFile(file: bin)) { try ShardedDataset(directory: dir.url) }
-        #expect(try verify(directory: dir.url).damage.map(\.kind) == [.structure(.notRegularFile(file: bin))])
+        let fifo = FileError(path: bin, operation: "open", reason: "not a regular file (a FIFO)")
+        #expect(throws: fifo) { try ShardedDataset(directory: dir.url) }
+        #expect(try verify(directory: dir.url).damage.map(\.kind) == [.unreadable("\(fifo)")])
         let manifest = dir.path("manifest.json")
         try mkfifo(manifest)
-        #expect(throws: ShardError.notRegularFile(file: manifest)) { try ShardedDataset(directory: dir.url) }
-        #expect(throws: ShardError.notRegularFile(file: manifest)) { try verify(directory: dir.url) }
-    }
-
-    @Test func directoryInsteadOfFile() throws {
-        let dir = try TempDir()
-        defer { dir.remove() }
-        try writeDataset(dir.url, shards: [[]], vocab: 500, seqLen: 5, blockSize: 16)
-        let manifest = dir.path("manifest.json")
-        try FileManager.default.removeItem(atPath: manifest)
-        try FileManager.default.createDirectory(atPath: manifest, withIntermediateDirectories: false)
-        #expect(throws: ShardError.notRegularFile(file: manifest)) { try ShardedDataset(directory: dir.url) }
+        let fifoManifest = FileError(path: manifest, operation: "open", reason: "not a regular file (a FIFO)")
+        #expect(throws: fifoManifest) { try ShardedDataset(directory: dir.url) }
+        #expect(throws: fifoManifest) { try verify(directory: dir.url) }
     }
 }

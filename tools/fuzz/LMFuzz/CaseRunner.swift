@@ -1,5 +1,6 @@
 import Foundation
 import LMBuild
+import LMIO
 import LMJSON
 @_spi(Testing) import LMShard
 import LMTokenizer
@@ -9,9 +10,9 @@ import LMTokenizer
 /// caught by the process running this (see the driver's supervisor);
 /// everything else that is wrong comes back as violations:
 ///
-/// - every error is a typed `ShardError` naming a file (or a
-///   `TokenizerError` for tokenizers): no untyped error, no error without a
-///   file;
+/// - every error is a typed `ShardError` naming a file, or LMIO's
+///   `FileError` (which always does), or a `TokenizerError` for tokenizers:
+///   no untyped error, no error without a file;
 /// - a dataset that `verify` calls clean opens in `ShardedDataset`, every
 ///   sequence reads, every token id is below `vocab_size` and every
 ///   position below `seq_len`, and sampled verification agrees;
@@ -44,6 +45,7 @@ public struct CaseRunner {
         if seal != .none { try? Reseal.dataset(directory: scratch, sums: seal == .all) }
 
         func check(_ what: String, _ error: Error) {
+            if let e = error as? FileError, !e.path.isEmpty { return }
             guard let e = error as? ShardError else { return violations.append("\(what): untyped error \(type(of: error)): \(error)") }
             if e.file == nil { violations.append("\(what): error names no file: \(e)") }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 @_spi(Testing) import LMShard
 
 /// Exhaustive damage of one small dataset: every single-byte edit of every
@@ -113,6 +114,8 @@ public struct DamageSweep {
             _ = try ShardedDataset(directory: scratch)
             outcome.misses.append("readers: \(what): opened")
         } catch let e as ShardError where e.file == path {
+            outcome.caughtByReaders += 1
+        } catch let e as FileError where e.path == path {
             outcome.caughtByReaders += 1
         } catch {
             outcome.misses.append("readers: \(what): \(error) does not name \(name)")

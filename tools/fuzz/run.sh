@@ -22,15 +22,20 @@ swift build -c release --product lmshard
 swift build -c release --product lmshard-fuzz
 BIN="$(swift build -c release --show-bin-path)"
 
+# Seeds from sample/, kept small (a few KB to ~30 KB each): every case writes
+# its whole dataset, so seed size is what sets the cases per second.
 CORPUS="$(mktemp -d "${TMPDIR:-/tmp}/lmshard-fuzz-corpus.XXXXXX")"
 trap 'rm -rf "$CORPUS"' EXIT
 TOK=sample/tokenizer
+head -n 24 sample/fim.jsonl > "$CORPUS/fim.jsonl"
+head -n 40 sample/sft.jsonl > "$CORPUS/sft.jsonl"
 "$BIN/lmshard" build --quiet --input sample/code/bisect.py sample/code/keyword.py sample/code/colorsys.py \
     --output "$CORPUS/pretrain" --tokenizer "$TOK" --strategy pretrain --packing dense --seq-len 256 --num-reduce-chunks 2
-"$BIN/lmshard" build --quiet --input sample/fim.jsonl --output "$CORPUS/fim" --tokenizer "$TOK" \
-    --strategy fim --fim-format psm --packing no_incomplete --seq-len 2048 --num-reduce-chunks 1
-"$BIN/lmshard" build --quiet --input sample/sft.jsonl --output "$CORPUS/sft" --tokenizer "$TOK" \
-    --strategy sft --packing no_incomplete --seq-len 512 --num-reduce-chunks 2
+"$BIN/lmshard" build --quiet --input "$CORPUS/fim.jsonl" --output "$CORPUS/fim" --tokenizer "$TOK" \
+    --strategy fim --fim-format psm --packing no_incomplete --seq-len 1024 --num-reduce-chunks 1
+"$BIN/lmshard" build --quiet --input "$CORPUS/sft.jsonl" --output "$CORPUS/sft" --tokenizer "$TOK" \
+    --strategy sft --packing no_incomplete --seq-len 256 --num-reduce-chunks 2
+rm "$CORPUS/fim.jsonl" "$CORPUS/sft.jsonl"
 
 status=0
 echo "== damage sweep: every single-byte header edit and truncation"

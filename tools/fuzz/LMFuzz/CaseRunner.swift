@@ -5,7 +5,8 @@ import LMJSON
 @_spi(Testing) import LMShard
 import LMTokenizer
 
-/// Runs generated cases through the library the way the commands do, and
+/// Runs generated cases through the library the way the commands do
+/// (`verify`, `export`, `inspect`, the training-loop reads), and
 /// checks what must hold whatever the input. A crash, trap or hang is
 /// caught by the process running this (see the driver's supervisor);
 /// everything else that is wrong comes back as violations:
@@ -85,6 +86,8 @@ public struct CaseRunner {
                 let same = (0..<min(dataset.count, 8)).filter { (try? dataset.length(of: $0)) == n }
                 _ = try dataset.batch(indices: same, attentionMask: n <= 2049)
             }
+            let exported = BufferedWriter(try FileDescriptor.create(scratch.path + "-export.jsonl"))
+            try dataset.exportJSONLines(to: exported)
             let inspect = try DatasetReport(dataset: dataset, sampleCount: 2, topN: 5)
             _ = inspect.renderText(tokenText: { _ in nil }) { s in "\(s.tokens.count)" }
             _ = inspect.json(tokenText: { _ in nil }, decode: nil).serializedBytes()

@@ -88,6 +88,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Fuzzing (tools/fuzz): case generation, mutators, the damage sweep,
+        // and the seeded driver that runs them under a crash/hang watchdog.
+        .target(
+            name: "LMFuzz", dependencies: ["LMIO", "LMShard", "LMJSON", "LMTokenizer", "LMBuild"], path: "tools/fuzz/LMFuzz"),
+        .executableTarget(
+            name: "lmshard-fuzz",
+            dependencies: ["LMFuzz", "LMShard", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "tools/fuzz/driver"),
+        // Coverage-guided entry over the same checks; libFuzzer only when
+        // linked with -sanitize=fuzzer (tools/fuzz/libfuzzer.sh), else it says so.
+        .target(name: "CLibFuzzer", path: "tools/fuzz/CLibFuzzer"),
+        .executableTarget(name: "lmshard-libfuzzer", dependencies: ["LMFuzz", "LMShard", "CLibFuzzer"],
+                          path: "tools/fuzz/libfuzzer"),
+
         // The Swift side of the benchmarks (tools/bench), outside the product.
         .executableTarget(
             name: "lmshard-bench",
@@ -104,9 +118,10 @@ let package = Package(
         .testTarget(name: "LMTokenizerTests", dependencies: ["LMTokenizer", "LMIO", "LMJSON", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MapReduceTests", dependencies: ["MapReduce", "LMJSON", "TestSupport"]),
         .testTarget(name: "LMPrepTests", dependencies: ["LMPrep", "LMJSON", "LMTokenizer", "MapReduce", "TestSupport"]),
-        .testTarget(name: "LMShardTests", dependencies: ["LMShard", "CBatchCopy", "LMJSON", "TestSupport"]),
+        .testTarget(name: "LMShardTests", dependencies: ["LMShard", "LMIO", "CBatchCopy", "LMJSON", "TestSupport"]),
         .testTarget(name: "LMBuildTests", dependencies: ["LMBuild", "LMShard", "LMPrep", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["lmshard", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["lmshard", "LMShard", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["LMFuzz", "LMShard", "lmshard-fuzz"]),
     ],
     // Swift 6 language mode: the compiler checks every cross-thread share.
     // The few intentional unsynchronised shares of the hot loops (per-chunk

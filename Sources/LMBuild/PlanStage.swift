@@ -31,7 +31,7 @@ public enum FinalizeStage {
     /// - Throws: `BuildError` naming what is missing or damaged; nothing is
     ///   published then.
     public static func run(build: PreparedBuild, receipts source: String) throws -> BuildSummary {
-        let staging = try BuildStaging.open(plan: build.plan)
+        let staging = try BuildStaging.open(plan: build.plan, file: build.planName)
         let receipts = try read(source)
         let started = Date(timeIntervalSince1970: build.plan.createdAt)
         return try Finalizer(build: build, staging: staging, report: { StandardError.write($0) })

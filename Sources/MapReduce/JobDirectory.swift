@@ -2,6 +2,8 @@ import Foundation
 import LMIO
 
 /// The files of one map-reduce job (layout in `LocalRunner`'s comment).
+/// `@unchecked Sendable`: workers only read its paths; `mapIsDone` is set
+/// by the runner's thread between phases.
 final class JobDirectory: @unchecked Sendable {
     let path: String
     let persistent: Bool

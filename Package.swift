@@ -9,7 +9,7 @@
 //   LMJSON       JSON parser/writer over UTF-8 bytes (no I/O)
 //   LMTokenizer  tokenizer.json loading, HF-exact encoding      (LMIO, LMJSON)
 //   MapReduce    transforms and the in-memory, local, streaming runners
-//                                                             (LMIO, LMJSON)
+//                                                    (LMIO, LMJSON, CXXHash)
 //   LMPrep       pretrain/FIM/SFT processing and packing (LMTokenizer, MapReduce)
 //   LMShard      the shard format: writer, reader, verify       (LMIO, LMJSON)
 //   LMBuild      `lmshard build`/`inspect`                  (all of the above)
@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "LMTokenizer",
             dependencies: ["LMIO", "LMJSON", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "MapReduce", dependencies: ["LMIO", "LMJSON"]),
+        .target(name: "MapReduce", dependencies: ["LMIO", "LMJSON", "CXXHash"]),
         .target(
             name: "LMPrep",
             dependencies: [

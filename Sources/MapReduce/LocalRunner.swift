@@ -67,6 +67,10 @@ public struct LocalRunner: Sendable {
     public var partitions: Int
     /// Rows pulled from the input per map batch.
     public var batchRows: Int
+    /// Receives one line for each file a resumed job found damaged or
+    /// stale and redid, and for each abandoned work directory removed
+    /// (the CLI prints them as notes); nil to drop them.
+    public var onNote: (@Sendable (String) -> Void)?
     /// Whether to fold map output with the transform's `combiner`, when it
     /// has one, before the shuffle. The output is the same either way (that
     /// is the combiner's contract); tests turn it off to check exactly that.
@@ -158,9 +162,7 @@ public struct LocalRunner: Sendable {
         emit: (T.Output) throws -> Void
     ) throws where T.Output: ShuffleCodable {
         let job = try JobDirectory(
-            root: workDirectory, identity: jobIdentity.map {
-                "\($0)\npartitions=\(partitions)\n\(T.self)"
-            })
+            root: workDirectory, identity: jobIdentity.map { fullJobIdentity($0, T.self) }, onNote: onNote)
         var succeeded = false
         defer { job.finish(succeeded: succeeded) }
         if !job.mapIsDone {
@@ -205,7 +207,7 @@ public struct LocalRunner: Sendable {
         prepare: @escaping @Sendable (S.Element) throws -> T.Input,
         sinks: @escaping @Sendable (_ partition: Int) throws -> any PartitionSink<T.Output>
     ) throws where S.Element: Sendable {
-        let job = try JobDirectory(root: workDirectory, identity: nil)
+        let job = try JobDirectory(root: workDirectory, identity: nil, onNote: onNote)
         var succeeded = false
         defer { job.finish(succeeded: succeeded) }
         try mapAndSpill(transform, source: SequenceBatches(input.makeIterator()), prepare: prepare, job: job)
@@ -218,6 +220,20 @@ public struct LocalRunner: Sendable {
         _ transform: T, rows: S, jobIdentity: String? = nil, emit: (T.Output) throws -> Void
     ) throws where S.Element == T.Input, S.Element: Sendable, T.Output: ShuffleCodable {
         try run(transform, input: rows, prepare: { $0 }, jobIdentity: jobIdentity, emit: emit)
+    }
+
+    /// The directory a resumable run of `transformType` with `jobIdentity`
+    /// uses under `workDirectory`: what `lmshard run` records in its
+    /// output's lock, so a later run can remove it once superseded.
+    public func jobDirectoryPath(transformType: Any.Type, jobIdentity: String) -> String {
+        JobDirectory.persistentPath(root: workDirectory, identity: fullJobIdentity(jobIdentity, transformType))
+    }
+
+    /// The caller's identity plus what else makes a job's files reusable:
+    /// the partition count, the transform, and the spill format (files of
+    /// another format are never read as this one).
+    func fullJobIdentity(_ identity: String, _ transformType: Any.Type) -> String {
+        "\(identity)\npartitions=\(partitions)\n\(String(describing: transformType))\nrecords=checked-blocks-1"
     }
 
     // MARK: - Helpers shared by the phases

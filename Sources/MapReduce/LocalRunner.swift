@@ -31,23 +31,30 @@ import Foundation
 ///    across partitions) and passed to `emit` in ascending key order.
 ///
 /// Work directory and resumability: files live in a job directory under
-/// `workDirectory` (the system temporary directory when nil). Without a
-/// `jobIdentity` the job directory is private to the run and removed on
-/// success and on failure. With a `jobIdentity` (the CLI passes a hash of
-/// the config and the input's path, size and modification time) the job
-/// directory is named by its fingerprint and is kept when the run fails:
-/// - `JOB` holds the identity, checked on reuse (a mismatch is an error);
-/// - `map/DONE` is renamed into place after the last spill, so a rerun that
-///   finds it skips the map phase and reuses the runs;
+/// `workDirectory` (the system temporary directory when nil), whose `LOCK`
+/// the run holds (`LockedDirectory`). Without a `jobIdentity` the job
+/// directory is private to the run (`mr-tmp-*`) and removed on success and
+/// on failure (and, after a kill, by the next run in the same root). With
+/// a `jobIdentity` (the CLI passes the config and the input's path, size and
+/// modification time) the job directory is named by its fingerprint
+/// (`mr-job-*`) and is kept when the run fails:
+/// - `JOB` holds the identity, checked on reuse (a mismatch starts afresh);
+/// - `map/DONE` is renamed into place after the last spill, listing every
+///   run (`MapListing`), so a rerun that finds it skips the map phase and
+///   reuses the runs, once the listing and every block of every run check
+///   out (otherwise it maps again);
 /// - `reduce/p<N>.zst` is written as `.tmp` and renamed once partition N is
 ///   fully reduced, so a rerun skips finished partitions (the rename is the
-///   durable "done" marker);
+///   durable "done" marker) whose blocks all check out;
 /// - `reduce/p<N>.progress` commits groups inside an unfinished partition:
 ///   after each group the `.tmp` ends a zstd frame and a checksummed record
 ///   (the group's key, the `.tmp` length) is appended (`ReduceProgress`). A
 ///   rerun cuts `.tmp` back to the last valid record's length and skips the
 ///   groups up to its key, so a killed or failed run redoes at most the group
-///   it was in; with no usable record the partition starts over.
+///   it was in; with no usable record, or a committed prefix that fails its
+///   block checks, the partition starts over.
+/// Every file is made of checked blocks (`RecordBlock`), so damage is found
+/// before a record is used; a resumed job reports each redo to `onNote`.
 /// Success removes the job directory.
 public struct LocalRunner: Sendable {
     /// Threads for map and reduce. At least 1.

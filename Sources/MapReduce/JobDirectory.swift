@@ -26,7 +26,14 @@ final class JobDirectory: @unchecked Sendable {
 
     /// The directory a resumable job with `identity` uses under `root`.
     static func persistentPath(root: String?, identity: String) -> String {
-        (root ?? NSTemporaryDirectory()) + "/mr-job-" + fnv1aHex(Array(identity.utf8))
+        workRoot(root) + "/mr-job-" + fnv1aHex(Array(identity.utf8))
+    }
+
+    /// `root`, or the system temporary directory, without a trailing `/`.
+    static func workRoot(_ root: String?) -> String {
+        var base = root ?? NSTemporaryDirectory()
+        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+        return base
     }
 
     /// Creates or reopens the job directory under `root`, first removing
@@ -39,7 +46,7 @@ final class JobDirectory: @unchecked Sendable {
     /// - Throws: `FileError`, or `LockError.held` when another live run
     ///   uses the persistent job directory.
     init(root: String?, identity: String?, onNote: (@Sendable (String) -> Void)? = nil) throws {
-        let base = root ?? NSTemporaryDirectory()
+        let base = Self.workRoot(root)
         self.onNote = onNote
         try FileSystem.makeDirectory(base)
         for name in LockedDirectory.removeAbandoned(in: base, prefix: "mr-tmp-") {

@@ -39,14 +39,44 @@ public struct TransformJob: Sendable {
     /// path, size and modification time, and kept on failure, so a rerun
     /// of the same job resumes where it stopped.
     ///
-    /// - Throws: `JobError` at `input:LINE` for a bad row, else the runner's
-    ///   and the files' own errors.
+    /// The output is locked for the run (`OutputLock`): a second run to the
+    /// same output fails at once naming this one. The lock's record names
+    /// the temporary output and the job directory, so the next run to the
+    /// output removes what a killed run left: the temporary file, and a job
+    /// directory this run no longer resumes (its input or config changed).
+    /// What it did goes to `runner.onNote`.
+    ///
+    /// - Throws: `JobError` at `input:LINE` for a bad row, `LockError` when
+    ///   another run holds the output, else the runner's and the files' own
+    ///   errors.
     public func runLocal(runner: LocalRunner, input: String, output: String, resumable: Bool) throws {
-        try locatingRows(in: input) {
-            try runner.run(
-                jsonTransform: transform, inputPath: input, outputPath: output,
-                jobIdentity: resumable ? jobIdentity(input: input) : nil)
+        let identity = resumable ? jobIdentity(input: input) : nil
+        let jobPath = identity.map {
+            URL(fileURLWithPath: runner.jobDirectoryPath(transformType: type(of: transform), jobIdentity: $0))
+                .standardizedFileURL.path
         }
+        var lock = try OutputLock(output: output, command: "run", reusing: jobPath.map { [$0] } ?? [])
+        for note in lock.recovered { runner.onNote?(note) }
+        let temporary = lock.siblingPath(suffix: "tmp-\(getpid())")
+        do {
+            try lock.set("temporary", FileSystem.lastComponent(of: temporary))
+            if let jobPath { try lock.set("job", jobPath) }
+            try locatingRows(in: input) {
+                try runner.run(
+                    jsonTransform: transform, inputPath: input, outputPath: output, temporaryPath: temporary,
+                    jobIdentity: identity)
+            }
+        } catch {
+            // A resumable job kept its directory: the record keeps naming it.
+            if let jobPath, FileSystem.exists(jobPath) {
+                try? lock.set("temporary", nil)
+                try? lock.releaseKeepingRecord()
+            } else {
+                try? lock.release()
+            }
+            throw error
+        }
+        try lock.release()
     }
 
     /// Runs one streaming stage over `lines`, writing to `output`.
@@ -84,7 +114,7 @@ public struct TransformJob: Sendable {
                 throw JobError(file: file, line: line, message: message)
             case .reduce:
                 throw JobError(file: file, line: nil, message: "\(error)")
-            case .corruptFile, .workDirectoryInUse:
+            case .corruptFile:
                 throw error
             }
         }

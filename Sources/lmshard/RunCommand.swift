@@ -59,8 +59,9 @@ struct RunCommand: ParsableCommand {
                 var lines = LineReader(FileDescriptor.standardInput())
                 try job.runStage(s, lines: &lines, output: .standardOutput())
             } else if let input, let output {
-                let runner = LocalRunner(
+                var runner = LocalRunner(
                     workers: FlagBounds.threadCount(workers), memoryBudget: memoryMB << 20, workDirectory: workDir)
+                runner.onNote = { StandardError.write("lmshard: note: \($0)\n") }
                 try job.runLocal(runner: runner, input: input, output: output, resumable: workDir != nil)
             }
         }

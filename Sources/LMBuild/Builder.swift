@@ -33,7 +33,9 @@ public struct Builder {
     public func run() throws -> BuildSummary {
         let started = Date()
         let (config, configJSON) = try resolveConfig()
-        let files = try InputCatalog.discover(request.inputs)
+        let files = try InputCatalog.discover(request.inputs, excluding: OutputExclusion(output: request.output)) {
+            StandardError.write("lmshard: note: skipping \($0): it is the build's output directory\n")
+        }
         if config.processingStrategy != .pretrain, let text = files.first(where: { $0.format == .text }) {
             throw BuildError.input(
                 file: text.path, line: nil,

@@ -27,12 +27,16 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
     case notFound(String)
     case unreadable(String, reason: String)
     case empty
+    /// An input that is the build's output, inside it, or its staging or lock.
+    case isOutput(String, output: String)
 
     public var description: String {
         switch self {
         case let .notFound(p): return "\(p): no such file or directory"
         case let .unreadable(p, reason): return "\(p): \(reason)"
         case .empty: return "no input files found"
+        case let .isOutput(p, output):
+            return "\(p): is the build's output \(output) (or inside it, or its staging or lock); an output is never read as input"
         }
     }
 }
@@ -40,16 +44,23 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
 public enum InputCatalog {
     /// Expands `paths` into input files. Hidden files and folders (a leading
     /// `.`) inside directories are skipped, as version-control folders are.
-    public static func discover(_ paths: [String]) throws -> [InputFile] {
+    ///
+    /// - Parameters:
+    ///   - excluding: the build's output, never read (`OutputExclusion`):
+    ///     naming it is an error, and a walk skips it, calling `onSkip`.
+    public static func discover(
+        _ paths: [String], excluding output: OutputExclusion? = nil, onSkip: (String) -> Void = { _ in }
+    ) throws -> [InputFile] {
         var files: [InputFile] = []
         for path in paths {
             if path == "-" {
                 files.append(InputFile(path: InputFile.stdinName, format: .jsonl, byteCount: nil))
                 continue
             }
+            try output?.check(namedInput: path)
             switch FileSystem.kind(of: path) {
             case nil: throw InputError.notFound(path)
-            case .directory?: files += try walk(directory: path)
+            case .directory?: files += try walk(directory: path, excluding: output, onSkip: onSkip)
             case .regularFile?: files.append(file(at: path))
             case .other(let kind)?:
                 // Reading a FIFO or device would block or never end: say so now.
@@ -75,7 +86,7 @@ public enum InputCatalog {
         InputFile(path: path, format: format(of: path), byteCount: FileSystem.fileSize(path).map(Int64.init))
     }
 
-    static func walk(directory: String) throws -> [InputFile] {
+    static func walk(directory: String, excluding output: OutputExclusion?, onSkip: (String) -> Void) throws -> [InputFile] {
         let entries: [String]
         do {
             entries = try FileSystem.directoryEntries(directory)
@@ -88,7 +99,8 @@ public enum InputCatalog {
             let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             switch FileSystem.kind(of: child) {
             case nil: continue  // dangling link
-            case .directory?: out += try walk(directory: child)
+            case .directory? where output?.isOutput(directory: child) == true: onSkip(child)
+            case .directory?: out += try walk(directory: child, excluding: output, onSkip: onSkip)
             case .regularFile?: out.append(file(at: child))
             case .other(let kind)?:
                 throw InputError.unreadable(child, reason: "not a regular file (\(kind))")

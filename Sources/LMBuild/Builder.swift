@@ -17,9 +17,10 @@ import MapReduce
 ///
 /// Nothing half-written ever looks valid: shards are written into a hidden
 /// staging directory next to the output, `manifest.json` is written last,
-/// and only then is the staging directory renamed into place. A failed build
-/// removes the staging directory; an interrupted one leaves only a hidden
-/// `.NAME.partial-PID` folder with no manifest.
+/// and only then is the staging directory renamed into place. The output is
+/// locked for the whole build (`OutputLock`). A failed build removes the
+/// staging directory; a killed one leaves it and the lock file's record
+/// naming it, and the next build of the output removes it.
 public struct Builder {
     public let request: BuildRequest
 
@@ -42,6 +43,28 @@ public struct Builder {
                 message: "a plain text file is one pretraining document; the \(config.processingStrategy.rawValue) strategy reads JSONL rows (name files *.jsonl)")
         }
         let output = URL(fileURLWithPath: request.output).standardizedFileURL
+        // Held to the end: a second build of this output fails at once, and
+        // what a killed build left here is put right first.
+        var lock = try OutputLock(output: output.path, command: "build", isReplaceable: Staging.isReplaceable)
+        for note in lock.recovered { StandardError.write("lmshard: note: \(note)\n") }
+        let summary: BuildSummary
+        do {
+            summary = try build(
+                files: files, config: config, configJSON: configJSON, output: output, started: started, lock: &lock)
+        } catch {
+            try? lock.release()
+            throw error
+        }
+        try lock.release()
+        return summary
+    }
+
+    /// The build under the output's lock: everything after the inputs and
+    /// settings are known.
+    private func build(
+        files: [InputFile], config: PrepareForTrainingConfig, configJSON: JSONValue, output: URL, started: Date,
+        lock: inout OutputLock
+    ) throws -> BuildSummary {
         try checkOutput(output)
 
         let (tokenizer, tokenizerSHA256) = try loadTokenizer(config.tokenizerName)
@@ -77,7 +100,7 @@ public struct Builder {
         let transform = BuildTransform(
             base: prepare, fileNames: files.map(\.path), rejects: rejects, progress: progress)
 
-        let staging = try Staging(output: output)
+        let staging = try Staging(output: output, lock: &lock)
         var succeeded = false
         defer { if !succeeded { staging.discard() } }
 
@@ -115,7 +138,7 @@ public struct Builder {
             vocabSize: tokenizer.vocabSize, eosId: tokenizer.eosTokenId.map(Int.init),
             padId: config.packingStrategy == .noIncomplete ? Int(prepare.padTokenId) : nil,
             seqLen: config.seqLen, config: configJSON, shards: shards)
-        try staging.commit(manifest: manifest, replacing: request.overwrite)
+        try staging.commit(manifest: manifest, replacing: request.overwrite, lock: &lock)
         succeeded = true
 
         let skipped = rejects?.snapshot ?? (count: 0, first: [])
@@ -219,58 +242,35 @@ public struct Builder {
 }
 
 /// The hidden directory a build writes into before it is published under
-/// the output's name in one step.
+/// the output's name in one step, recorded in the output's lock before it
+/// is created so that a killed build's staging is removed by the next one.
 struct Staging {
     let output: URL
     let url: URL
     var workDirectory: URL { url.appendingPathComponent(".work") }
 
-    init(output: URL) throws {
+    init(output: URL, lock: inout OutputLock) throws {
         self.output = output
-        let parent = output.deletingLastPathComponent()
-        url = parent.appendingPathComponent(".\(output.lastPathComponent).partial-\(getpid())")
-        try FileSystem.makeDirectory(parent.path)
+        url = URL(fileURLWithPath: lock.siblingPath(suffix: "partial-\(getpid())"))
+        try lock.set("staging", url.lastPathComponent)
         try FileSystem.removeTree(url.path)
         try FileSystem.makeDirectory(workDirectory.path)
     }
 
-    /// Writes the manifest, then publishes the staging directory as `output`.
-    ///
-    /// Without `replacing`, the rename refuses (`RENAME_NOREPLACE`) if
-    /// anything appeared at `output` while the build ran, so nothing is
-    /// ever replaced; an empty directory the user named as output is
-    /// removed first (and if something was written into it meanwhile, that
-    /// fails and nothing is replaced either). With `replacing`, the old
-    /// dataset and the new one are swapped in one step (`RENAME_EXCHANGE`):
-    /// a reader of `output` sees one or the other, never neither; the old
-    /// one is then deleted, unless what was swapped out is not an lmshard
-    /// dataset (it was replaced by something else since the build checked
-    /// it), which is swapped back and reported.
-    func commit(manifest: DatasetManifest, replacing: Bool) throws {
+    /// What an overwrite may replace: an empty directory or an lmshard
+    /// dataset (one with a manifest).
+    static func isReplaceable(_ path: String) -> Bool {
+        guard let names = try? FileSystem.directoryEntries(path) else { return false }
+        return names.isEmpty || names.contains(LMShard.Format.manifestFileName)
+    }
+
+    /// Writes the manifest, then publishes the staging directory as
+    /// `output` (`OutputLock.publish`: no-replace, or an exchange with
+    /// `replacing`).
+    func commit(manifest: DatasetManifest, replacing: Bool, lock: inout OutputLock) throws {
         try? FileSystem.removeTree(workDirectory.path)
         try manifest.write(to: url)
-        let target = output.path
-        let appeared = "something appeared here while the build ran; nothing was replaced"
-        if replacing && FileSystem.exists(target) {
-            try FileSystem.exchange(url.path, target)
-            // `url` now holds what was at the output.
-            let old = (try? FileSystem.directoryEntries(url.path)) ?? []
-            guard old.isEmpty || old.contains(LMShard.Format.manifestFileName) else {
-                try FileSystem.exchange(url.path, target)
-                throw BuildError.output(path: target, message: "is no longer an lmshard dataset; refusing to replace it")
-            }
-            try FileSystem.removeTree(url.path)
-        } else {
-            if FileSystem.kind(of: target) == .directory {
-                guard rmdir(target) == 0 else { throw BuildError.output(path: target, message: appeared) }
-            }
-            do {
-                try FileSystem.renameNoReplace(url.path, to: target)
-            } catch let error as FileError where error.isAlreadyExists {
-                throw BuildError.output(path: target, message: appeared)
-            }
-        }
-        try FileSystem.syncDirectory(output.deletingLastPathComponent().path)
+        try lock.publish(staging: url.path, replacing: replacing, isReplaceable: Self.isReplaceable)
     }
 
     func discard() { try? FileSystem.removeTree(url.path) }

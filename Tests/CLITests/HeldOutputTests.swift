@@ -1,0 +1,201 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `lmshard` started in the background, its stdin a pipe the test keeps
+/// open and its stdout/stderr in files (no pipe to fill up and block it).
+final class Launched {
+    let process = Process()
+    let stdin = Pipe()
+    let logs: TempDir
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        logs = try TempDir(prefix: "lmshard-launched")
+        process.executableURL = CLI.binary
+        process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        process.standardInput = stdin
+        process.standardOutput = FileHandle(forWritingAtPath: try logs.write("out", ""))
+        process.standardError = FileHandle(forWritingAtPath: try logs.write("err", ""))
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Polls `condition` every 10 ms until it holds; throws if the process
+    /// exits first or two minutes pass.
+    func wait(until what: String, _ condition: () -> Bool) throws {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if condition() { return }
+            guard process.isRunning else { throw CLIFailure("lmshard exited before \(what): \(stderr)") }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        throw CLIFailure("lmshard never got to \(what)")
+    }
+
+    /// Writes `bytes` to stdin, closes it and waits for the exit status.
+    func finish(stdin bytes: String = "") -> Int32 {
+        stdin.fileHandleForWriting.write(Data(bytes.utf8))
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? stdin.fileHandleForWriting.close()
+    }
+
+    var stderr: String { (try? String(contentsOfFile: logs.path("err"), encoding: .utf8)) ?? "" }
+
+    deinit {
+        if process.isRunning { kill() }
+        logs.remove()
+    }
+}
+
+/// A build paused in the middle: it reads its rows from stdin, which the
+/// test keeps open, so it holds its output's lock, with its staging
+/// directory made, until the test writes the rows or kills it.
+final class PausedBuild {
+    let launched: Launched
+    let output: String
+
+    init(output: String, extra: [String] = []) throws {
+        self.output = output
+        launched = try Launched([
+            "build", "--input", "-", "--output", output, "--tokenizer", CLI.sampleTokenizer, "--strategy", "pretrain",
+            "--packing", "dense", "--seq-len", "8", "--num-reduce-chunks", "2", "--quiet",
+        ] + extra)
+    }
+
+    var pid: Int32 { launched.pid }
+    var stderr: String { launched.stderr }
+
+    /// `.NAME.lock` next to the output.
+    var lockFile: String {
+        let url = URL(fileURLWithPath: output)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).lock").path
+    }
+
+    /// Waits until the build holds the lock and has made its staging
+    /// directory: it is then past every check and about to read rows.
+    func waitUntilStaged() throws {
+        let url = URL(fileURLWithPath: output)
+        let staging = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(pid)/.work").path
+        try launched.wait(until: "staging") {
+            guard let record = try? String(contentsOfFile: lockFile, encoding: .utf8) else { return false }
+            return record.contains("pid=\(pid)\n") && FileManager.default.fileExists(atPath: staging)
+        }
+    }
+
+    func finish(rows: String) -> Int32 { launched.finish(stdin: rows) }
+    func kill() { launched.kill() }
+}
+
+struct CLIFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// One writer per output: concurrent builds, a folder that appears
+/// meanwhile, and what a killed build leaves, as users meet them.
+@Suite struct HeldOutputTests {
+    static let rows = (0..<40).map { "{\"content\": \"def f\($0)(x): return x + \($0)\"}" }.joined(separator: "\n") + "\n"
+
+    static func build(_ output: String, input: String, extra: [String] = []) throws -> CLI.Result {
+        try CLI.run([
+            "build", "--input", input, "--output", output, "--tokenizer", CLI.sampleTokenizer, "--strategy", "pretrain",
+            "--packing", "dense", "--seq-len", "8", "--num-reduce-chunks", "2", "--quiet",
+        ] + extra)
+    }
+
+    /// Names in `dir` other than `except`, sorted.
+    static func others(_ dir: TempDir, except: Set<String>) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !except.contains($0) }.sorted()
+    }
+
+    @Test func aSecondBuildOfOneOutputFailsAtOnceNamingTheFirst() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.write("rows.jsonl", Self.rows)
+        let first = try PausedBuild(output: dir.path("out"))
+        try first.waitUntilStaged()
+        for extra in [[], ["--overwrite"]] {
+            let second = try Self.build(dir.path("out"), input: dir.path("rows.jsonl"), extra: extra)
+            #expect(second.status == 1)
+            #expect(
+                second.stderr.hasPrefix(
+                    "lmshard: error: \(dir.path("out")): in use by lmshard build (pid \(first.pid) on "),
+                "\(second.stderr)")
+        }
+        #expect(first.finish(rows: Self.rows) == 0, "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir.path("out/manifest.json")))
+        #expect(try Self.others(dir, except: ["out", "rows.jsonl"]) == [])
+    }
+
+    @Test func aFolderMadeAtTheOutputMeanwhileIsNeverReplaced() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let build = try PausedBuild(output: dir.path("out"))
+        try build.waitUntilStaged()
+        try dir.write("out/thesis.tex", "a user's work")
+        #expect(build.finish(rows: Self.rows) == 1)
+        #expect(
+            build.stderr == "lmshard: error: \(dir.path("out")): something appeared here while the build ran; nothing was replaced\n",
+            "\(build.stderr)")
+        #expect(try String(contentsOfFile: dir.path("out/thesis.tex"), encoding: .utf8) == "a user's work")
+        #expect(try Self.others(dir, except: ["out"]) == [])
+    }
+
+    @Test func whatAKilledBuildLeftIsRemovedByTheNext() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.write("rows.jsonl", Self.rows)
+        let killed = try PausedBuild(output: dir.path("out"))
+        try killed.waitUntilStaged()
+        killed.kill()
+        let pid = killed.pid
+        #expect(try Self.others(dir, except: ["rows.jsonl"]) == [".out.lock", ".out.partial-\(pid)"])
+        let next = try Self.build(dir.path("out"), input: dir.path("rows.jsonl"))
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(
+            next.stderr.hasPrefix("lmshard: note: removed .out.partial-\(pid), left by lmshard build (pid \(pid) on "),
+            "\(next.stderr)")
+        #expect(try Self.others(dir, except: ["rows.jsonl"]) == ["out"])
+    }
+
+    @Test func theOutputIsNeverReadAsInput() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.write("corpus/rows.jsonl", Self.rows)
+        let first = try Self.build(dir.path("corpus/out"), input: dir.path("corpus"))
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr == "")
+        let reference = try FileManager.default.contentsOfDirectory(atPath: dir.path("corpus/out")).sorted().map {
+            FileManager.default.contents(atPath: dir.path("corpus/out/" + $0))
+        }
+        // Rebuilt over itself: the old dataset's files are skipped, not read
+        // as documents (which --skip-bad-rows used to hide).
+        let again = try Self.build(dir.path("corpus/out"), input: dir.path("corpus"), extra: ["--overwrite", "--skip-bad-rows"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stderr == "lmshard: note: skipping \(dir.path("corpus/out")): it is the build's output directory\n")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path("corpus/out")).sorted().map {
+                FileManager.default.contents(atPath: dir.path("corpus/out/" + $0))
+            } == reference)
+        // Named directly: refused.
+        for input in ["corpus/out", "corpus/out/shard-00000.bin", "corpus/../corpus/out", "corpus/.out.lock"] {
+            if input.hasSuffix(".lock") { try dir.write(input, "") }
+            let named = try Self.build(dir.path("corpus/out"), input: dir.path(input), extra: ["--overwrite"])
+            #expect(named.status == 1)
+            #expect(
+                named.stderr == "lmshard: error: \(dir.path(input)): is the build's output \(dir.path("corpus/out")) "
+                    + "(or inside it, or its staging or lock); an output is never read as input\n", "\(named.stderr)")
+        }
+    }
+}

@@ -82,9 +82,17 @@ public struct FileLock: ~Copyable {
 
     /// Replaces the file's bytes and fsyncs them, so that what is recorded
     /// before a step is on disk before the step begins.
+    ///
+    /// Written over the old bytes first and cut to length after, never cut
+    /// first: a kill between the two leaves the new bytes followed by the
+    /// old record's tail (a reader stops at the record's end marker), and a
+    /// full disk cannot fail the write into pages the file already has,
+    /// where cutting first would have freed them and lost the old record.
     public func replaceContents(_ bytes: [UInt8]) throws {
-        guard ftruncate(file.rawValue, 0) == 0 else { throw FileError(path: path, operation: "truncate", code: lastErrno) }
         try bytes.withUnsafeBytes { try file.writeAll($0, at: 0) }
+        guard ftruncate(file.rawValue, off_t(bytes.count)) == 0 else {
+            throw FileError(path: path, operation: "truncate", code: lastErrno)
+        }
         try file.sync()
     }
 

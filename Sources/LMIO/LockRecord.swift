@@ -13,7 +13,8 @@ import Darwin
 ///
 /// Text, one `key=value` per line, between a version line and an `end`
 /// line (a record cut short by a kill mid-write has no `end` and is not a
-/// record):
+/// record; bytes after `end`, the tail of a longer record written over, are
+/// ignored):
 ///
 /// ```
 /// lmshard-lock 1
@@ -86,13 +87,15 @@ public struct LockRecord: Equatable, Sendable {
         return Array(text.utf8)
     }
 
-    /// Parses a lock file's bytes: nil for anything but one whole record
-    /// (empty, cut short, another program's file, invalid UTF-8).
+    /// Parses a lock file's bytes up to the first `end` line: nil for
+    /// anything but a whole record (empty, cut short, another program's
+    /// file, invalid UTF-8).
     public static func parse(_ bytes: [UInt8]) -> LockRecord? {
-        guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.count >= 3, lines.removeFirst() == magic, lines.removeLast() == "", lines.removeLast() == "end"
+        guard let end = bytes.firstRange(of: Array("\nend\n".utf8)),
+            let text = String(validating: bytes[..<end.lowerBound], as: UTF8.self)
         else { return nil }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count >= 2, lines.removeFirst() == magic else { return nil }
         var values: [(String, String)] = []
         for line in lines {
             guard let eq = line.firstIndex(of: "="), isKey(String(line[..<eq])) else { return nil }

@@ -66,15 +66,23 @@ public struct OutputLock: ~Copyable {
         let lockPath = Self.lockPath(for: output)
         try FileSystem.makeDirectory(FileSystem.parentDirectory(of: output))
         let lock = try Self.take(lockPath, for: output)
-        let stale = LockRecord.parse(try lock.contents())
+        var stale: LockRecord?
         var record = LockRecord.current(command: command)
         var recovered: [String] = []
-        if let stale {
-            recovered = try Self.recover(stale, output: output, reusing: reusing, isReplaceable: isReplaceable)
-            // Kept leftovers stay on record until this holder is done with them.
-            for (key, value) in stale.fields where reusing.contains(value) { record[key] = value }
+        do {
+            stale = LockRecord.parse(try lock.contents())
+            if let stale {
+                recovered = try Self.recover(stale, output: output, reusing: reusing, isReplaceable: isReplaceable)
+                // Kept leftovers stay on record until this holder is done with them.
+                for (key, value) in stale.fields where reusing.contains(value) { record[key] = value }
+            }
+            try lock.replaceContents(record.serialized())
+        } catch {
+            // A full disk can fail the first record: leave no empty lock
+            // file behind, but keep one whose stale record is still needed.
+            if stale == nil { try? lock.releaseRemoving() } else { try? lock.release() }
+            throw error
         }
-        try lock.replaceContents(record.serialized())
         self.output = output
         self.lockPath = lockPath
         self.stale = stale

@@ -36,6 +36,9 @@ import Testing
         for cut in [0, 5, whole.count - 5, whole.count - 1] {
             #expect(LockRecord.parse(Array(whole[0..<cut])) == nil, "cut at \(cut)")
         }
+        // A shorter record written over a longer one, killed before the cut.
+        let longer = LockRecord(pid: 2, host: "a much longer host name", started: 0, command: "build").serialized()
+        #expect(LockRecord.parse(whole + longer[whole.count...]) == LockRecord.parse(whole))
         #expect(LockRecord.parse(Array("#!/bin/sh\nrm -rf /\n".utf8)) == nil)
         #expect(LockRecord.parse([0xFF, 0xFE]) == nil)
         #expect(LockRecord.parse(Array("lmshard-lock 1\npid=x\nhost=h\nstarted=0\ncommand=run\nend\n".utf8)) == nil)

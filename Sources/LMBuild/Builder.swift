@@ -255,6 +255,7 @@ struct Staging {
         try lock.set("staging", url.lastPathComponent)
         try FileSystem.removeTree(url.path)
         try FileSystem.makeDirectory(workDirectory.path)
+        KillPoint.reached("staging.created")
     }
 
     /// What an overwrite may replace: an empty directory or an lmshard

@@ -40,9 +40,11 @@ extension OutputLock {
         try set("staging", name)
         try set("aside", FileSystem.lastComponent(of: aside))
         try set("publishing", id)
+        KillPoint.reached("publish.recorded")
         if replacing && FileSystem.exists(output) {
             guard isReplaceable(output) else { throw LockError.notReplaceable(path: output) }
             try FileSystem.exchange(staging, output, fallbackAside: aside)
+            KillPoint.reached("publish.exchanged")
             // `staging` now names what was at the output.
             guard isReplaceable(staging) else {
                 try FileSystem.exchange(staging, output, fallbackAside: aside)
@@ -61,6 +63,7 @@ extension OutputLock {
             }
         }
         try FileSystem.syncDirectory(FileSystem.parentDirectory(of: output))
+        KillPoint.reached("publish.done")
         try set("publishing", nil)
         try set("aside", nil)
         try set("staging", nil)

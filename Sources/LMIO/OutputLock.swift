@@ -46,36 +46,25 @@ public struct OutputLock: ~Copyable {
     }
 
     /// Takes the lock on `output` without waiting (creating the parent
-    /// directory if needed), recovers what a previous holder left, and
-    /// records this process as the holder.
+    /// directory if needed) and records this process as the holder, taking
+    /// over what a previous holder's record names until `recover` has dealt
+    /// with it (so a kill before then loses nothing: the next holder finds
+    /// the same names on record).
     ///
-    /// - Parameters:
-    ///   - command: what holds it, for messages (`build`, `run`).
-    ///   - reusing: names of a previous holder's leftovers (hidden sibling
-    ///     names, or work-directory paths) that this command resumes from:
-    ///     kept, and carried into this holder's record.
-    ///   - isReplaceable: whether a directory at a path is something an
-    ///     overwrite may replace (for a dataset: empty, or holds a
-    ///     manifest); what a killed publish swapped out and is not
-    ///     replaceable is put back.
+    /// Take the lock first and recover once you know what you will reuse:
+    /// a second writer then fails at once, before any planning.
+    ///
+    /// - Parameter command: what holds it, for messages (`build`, `run`).
     /// - Throws: `LockError.held` naming the live holder; `FileError`.
-    public init(
-        output: String, command: String, reusing: Set<String> = [],
-        isReplaceable: (String) -> Bool = { _ in false }
-    ) throws {
+    public init(output: String, command: String) throws {
         let lockPath = Self.lockPath(for: output)
         try FileSystem.makeDirectory(FileSystem.parentDirectory(of: output))
         let lock = try Self.take(lockPath, for: output)
         var stale: LockRecord?
         var record = LockRecord.current(command: command)
-        var recovered: [String] = []
         do {
             stale = LockRecord.parse(try lock.contents())
-            if let stale {
-                recovered = try Self.recover(stale, output: output, reusing: reusing, isReplaceable: isReplaceable)
-                // Kept leftovers stay on record until this holder is done with them.
-                for (key, value) in stale.fields where reusing.contains(value) { record[key] = value }
-            }
+            for (key, value) in stale?.fields ?? [] { record[key] = value }
             try lock.replaceContents(record.serialized())
         } catch {
             // A full disk can fail the first record: leave no empty lock
@@ -86,9 +75,41 @@ public struct OutputLock: ~Copyable {
         self.output = output
         self.lockPath = lockPath
         self.stale = stale
-        self.recovered = recovered
+        self.recovered = []
         self.record = record
         self.lock = lock
+    }
+
+    /// Takes the lock and recovers at once (`init(output:command:)`, then
+    /// `recover`), for a command that knows up front what it reuses.
+    public static func acquire(
+        output: String, command: String, reusing: Set<String> = [],
+        isReplaceable: (String) -> Bool = { _ in false }
+    ) throws -> OutputLock {
+        var lock = try OutputLock(output: output, command: command)
+        try lock.recover(reusing: reusing, isReplaceable: isReplaceable)
+        return lock
+    }
+
+    /// Puts right what the previous holder left (see
+    /// `OutputLock+Recovery.swift`), then drops from this holder's record
+    /// every name taken over from it but those in `reusing`. Does nothing
+    /// when there was no previous record, or the second time.
+    ///
+    /// - Parameters:
+    ///   - reusing: names of a previous holder's leftovers (hidden sibling
+    ///     names, or work-directory paths) that this command resumes from:
+    ///     kept, and kept on record.
+    ///   - isReplaceable: whether a directory at a path is something an
+    ///     overwrite may replace (for a dataset: empty, or holds a
+    ///     manifest); what a killed publish swapped out and is not
+    ///     replaceable is put back.
+    /// - Throws: `FileError` when a leftover cannot be removed or put back.
+    public mutating func recover(reusing: Set<String>, isReplaceable: (String) -> Bool) throws {
+        guard let stale, recovered.isEmpty else { return }
+        recovered = try Self.recover(stale, output: output, reusing: reusing, isReplaceable: isReplaceable)
+        for (key, value) in stale.fields where !reusing.contains(value) && record[key] == value { record[key] = nil }
+        try lock.replaceContents(record.serialized())
     }
 
     /// The lock on `lockPath`, or `LockError.held` naming its holder.
@@ -118,6 +139,18 @@ public struct OutputLock: ~Copyable {
     /// holder.
     public consuming func releaseKeepingRecord() throws {
         try lock.release()
+    }
+
+    /// After a failure: keeps the lock file when its record still names
+    /// something (leftovers not yet recovered, a staging directory kept to
+    /// resume, a publish that failed halfway), else removes it. Clear what
+    /// you removed yourself (`set(key, nil)`) first.
+    public consuming func releaseAfterFailure() {
+        if record.fields.isEmpty {
+            try? lock.releaseRemoving()
+        } else {
+            try? lock.release()
+        }
     }
 
     // MARK: - Names

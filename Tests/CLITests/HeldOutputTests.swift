@@ -82,14 +82,22 @@ final class PausedBuild {
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).lock").path
     }
 
+    /// The staging directory's name, as the lock's record gives it.
+    var stagingName: String? {
+        guard let record = try? String(contentsOfFile: lockFile, encoding: .utf8),
+            record.contains("pid=\(pid)\n"),
+            let line = record.split(separator: "\n").first(where: { $0.hasPrefix("staging=") })
+        else { return nil }
+        return String(line.dropFirst("staging=".count))
+    }
+
     /// Waits until the build holds the lock and has made its staging
     /// directory: it is then past every check and about to read rows.
     func waitUntilStaged() throws {
-        let url = URL(fileURLWithPath: output)
-        let staging = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial-\(pid)/.work").path
+        let parent = URL(fileURLWithPath: output).deletingLastPathComponent()
         try launched.wait(until: "staging") {
-            guard let record = try? String(contentsOfFile: lockFile, encoding: .utf8) else { return false }
-            return record.contains("pid=\(pid)\n") && FileManager.default.fileExists(atPath: staging)
+            guard let name = stagingName else { return false }
+            return FileManager.default.fileExists(atPath: parent.appendingPathComponent(name + "/receipts").path)
         }
     }
 
@@ -145,11 +153,51 @@ struct CLIFailure: Error, CustomStringConvertible {
         try build.waitUntilStaged()
         try dir.write("out/thesis.tex", "a user's work")
         #expect(build.finish(rows: Self.rows) == 1)
+        // Finalize checks the output again before the no-replace publish.
         #expect(
-            build.stderr == "lmshard: error: \(dir.path("out")): something appeared here while the build ran; nothing was replaced\n",
+            build.stderr == "lmshard: error: \(dir.path("out")): directory is not empty; choose a new output directory\n",
             "\(build.stderr)")
         #expect(try String(contentsOfFile: dir.path("out/thesis.tex"), encoding: .utf8) == "a user's work")
         #expect(try Self.others(dir, except: ["out"]) == [])
+    }
+
+    /// Whether the process is stopped (state `T` in /proc/PID/stat).
+    static func isStopped(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(close, offsetBy: 2)] == "T"
+    }
+
+    /// A folder that appears, or replaces the old dataset, in the instant
+    /// between the last check and the publish is never replaced: the build
+    /// is stopped right before its rename (`LMSHARD_TEST_STOP_AT`), the
+    /// folder made, and the build let go.
+    @Test func aFolderMadeJustBeforeThePublishIsNeverReplaced() throws {
+        for overwrite in [false, true] {
+            let dir = try TempDir()
+            defer { dir.remove() }
+            try dir.write("rows.jsonl", Self.rows)
+            if overwrite {
+                #expect(try Self.build(dir.path("out"), input: dir.path("rows.jsonl")).status == 0)
+            }
+            let build = try Launched(
+                [
+                    "build", "--input", dir.path("rows.jsonl"), "--output", dir.path("out"), "--tokenizer",
+                    CLI.sampleTokenizer, "--strategy", "pretrain", "--packing", "dense", "--seq-len", "8",
+                    "--num-reduce-chunks", "2", "--quiet",
+                ] + (overwrite ? ["--overwrite"] : []),
+                environment: ["LMSHARD_TEST_STOP_AT": "publish.recorded"])
+            try build.wait(until: "the publish") { Self.isStopped(build.pid) }
+            if overwrite { try FileManager.default.removeItem(atPath: dir.path("out")) }
+            try dir.write("out/thesis.tex", "a user's work")
+            kill(build.pid, SIGCONT)
+            #expect(build.finish() == 1)
+            let expected = overwrite ? "is not an lmshard dataset; refusing to replace it" : "something appeared here while the build ran; nothing was replaced"
+            #expect(build.stderr == "lmshard: error: \(dir.path("out")): \(expected)\n", "\(build.stderr)")
+            #expect(try String(contentsOfFile: dir.path("out/thesis.tex"), encoding: .utf8) == "a user's work")
+            #expect(try Self.others(dir, except: ["out", "rows.jsonl"]) == [])
+        }
     }
 
     @Test func whatAKilledBuildLeftIsRemovedByTheNext() throws {
@@ -158,13 +206,16 @@ struct CLIFailure: Error, CustomStringConvertible {
         try dir.write("rows.jsonl", Self.rows)
         let killed = try PausedBuild(output: dir.path("out"))
         try killed.waitUntilStaged()
+        let staging = try #require(killed.stagingName)
         killed.kill()
         let pid = killed.pid
-        #expect(try Self.others(dir, except: ["rows.jsonl"]) == [".out.lock", ".out.partial-\(pid)"])
+        #expect(try Self.others(dir, except: ["rows.jsonl"]) == [".out.lock", staging])
+        // Rows from stdin make a plan no rerun can resume: the next build
+        // (of the same rows from a file) removes it.
         let next = try Self.build(dir.path("out"), input: dir.path("rows.jsonl"))
         #expect(next.status == 0, "\(next.stderr)")
         #expect(
-            next.stderr.hasPrefix("lmshard: note: removed .out.partial-\(pid), left by lmshard build (pid \(pid) on "),
+            next.stderr.hasPrefix("lmshard: note: removed \(staging), left by lmshard build (pid \(pid) on "),
             "\(next.stderr)")
         #expect(try Self.others(dir, except: ["rows.jsonl"]) == ["out"])
     }

@@ -118,7 +118,7 @@ import Testing
             let output = try dataset(dir, "out", "old")
             _ = try dataset(dir, ".out.partial-7", "half")
             try leaveStale(killed(["staging": ".out.partial-7"]), output: output)
-            let lock = try OutputLock(
+            let lock = try OutputLock.acquire(
                 output: output, command: "build", reusing: resume ? [".out.partial-7"] : [],
                 isReplaceable: Self.isDataset)
             #expect(lock.stale?.pid == 999_999)
@@ -136,6 +136,26 @@ import Testing
         }
     }
 
+    @Test func aHolderKilledBeforeRecoveringPassesTheLeftoversOn() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let output = dir.path("out")
+        _ = try dataset(dir, ".out.partial-7", "half")
+        try leaveStale(killed(["staging": ".out.partial-7"]), output: output)
+        // Takes the lock (the names are now on its record), then dies
+        // planning, before `recover`.
+        let second = try OutputLock(output: output, command: "build")
+        #expect(second.record["staging"] == ".out.partial-7" && second.record.pid == getpid())
+        try second.releaseKeepingRecord()
+        #expect(FileSystem.exists(dir.path(".out.partial-7")))
+        var third = try OutputLock(output: output, command: "build")
+        try third.recover(reusing: [], isReplaceable: Self.isDataset)
+        #expect(third.recovered.first?.hasPrefix("removed .out.partial-7, left by lmshard build (pid \(getpid()) on ") == true)
+        #expect(third.record["staging"] == nil)
+        try third.release()
+        #expect(try others(dir, except: []) == [])
+    }
+
     @Test func aKillRightAfterTheExchangeFinishesIt() throws {
         let dir = try TempDir()
         defer { dir.remove() }
@@ -145,7 +165,7 @@ import Testing
         let output = try dataset(dir, "out", "old")
         try FileSystem.exchange(staging, output)
         try leaveStale(killed(["staging": ".out.partial-7", "publishing": id]), output: output)
-        let lock = try OutputLock(output: output, command: "build", isReplaceable: Self.isDataset)
+        let lock = try OutputLock.acquire(output: output, command: "build", isReplaceable: Self.isDataset)
         #expect(manifest(output) == "new")
         #expect(try others(dir) == [".out.lock"])
         #expect(lock.recovered.first?.hasPrefix("removed .out.partial-7, the dataset a publish had just replaced") == true)
@@ -159,7 +179,7 @@ import Testing
         let id = try #require(OutputLock.identity(of: staging))
         let output = try dataset(dir, "out", "old")
         try leaveStale(killed(["staging": ".out.partial-7", "publishing": id]), output: output)
-        let lock = try OutputLock(output: output, command: "build", isReplaceable: Self.isDataset)
+        let lock = try OutputLock.acquire(output: output, command: "build", isReplaceable: Self.isDataset)
         #expect(manifest(output) == "old")
         #expect(try others(dir) == [".out.lock"])
         try lock.release()
@@ -177,7 +197,7 @@ import Testing
         try FileSystem.rename(output, to: aside)
         let record = killed(["staging": ".out.partial-7", "publishing": id, "aside": ".out.aside-7"])
         try leaveStale(record, output: output)
-        var lock = try OutputLock(output: output, command: "build", isReplaceable: Self.isDataset)
+        var lock = try OutputLock.acquire(output: output, command: "build", isReplaceable: Self.isDataset)
         #expect(manifest(output) == "old")
         #expect(try others(dir) == [".out.lock"])
         try lock.release()
@@ -189,7 +209,7 @@ import Testing
         try FileSystem.rename(newStaging, to: output)
         try leaveStale(
             killed(["staging": ".out.partial-8", "publishing": newID, "aside": ".out.aside-7"]), output: output)
-        lock = try OutputLock(output: output, command: "build", isReplaceable: Self.isDataset)
+        lock = try OutputLock.acquire(output: output, command: "build", isReplaceable: Self.isDataset)
         #expect(manifest(output) == "new")
         #expect(try others(dir) == [".out.lock"])
         try lock.release()
@@ -204,7 +224,7 @@ import Testing
         let output = dir.path("out")
         try FileSystem.exchange(staging, output)
         try leaveStale(killed(["staging": ".out.partial-7", "publishing": id]), output: output)
-        let lock = try OutputLock(output: output, command: "build", isReplaceable: Self.isDataset)
+        let lock = try OutputLock.acquire(output: output, command: "build", isReplaceable: Self.isDataset)
         #expect(try String(contentsOfFile: dir.path("out/thesis.tex"), encoding: .utf8) == "a user's work")
         #expect(try others(dir) == [".out.lock"])
         try lock.release()
@@ -222,15 +242,15 @@ import Testing
         try root.write("mr-job-1/LOCK", "not a record")
         for name in ["../victim", ".other.partial-1", "victim", ".out.", "/", ".."] {
             try leaveStale(killed(["staging": name, "aside": name, "temporary": name]), output: output)
-            let lock = try OutputLock(output: output, command: "build", isReplaceable: Self.isDataset)
+            let lock = try OutputLock.acquire(output: output, command: "build", isReplaceable: Self.isDataset)
             try lock.release()
         }
         try leaveStale(killed(["job": root.path("mr-job-1")]), output: output)
-        try OutputLock(output: output, command: "build").release()
+        try OutputLock.acquire(output: output, command: "build").release()
         var torn = killed(["staging": ".out.lock.d"]).serialized()
         torn.removeLast(4)
         try Data(torn).write(to: URL(fileURLWithPath: OutputLock.lockPath(for: output)))
-        let lock = try OutputLock(output: output, command: "build")
+        let lock = try OutputLock.acquire(output: output, command: "build")
         #expect(lock.stale == nil)
         try lock.release()
         for victim in victims { #expect(manifest(victim) == "v") }

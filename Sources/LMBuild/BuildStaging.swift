@@ -74,6 +74,10 @@ public struct BuildStaging: Sendable {
         let parent = staging.output.deletingLastPathComponent().path
         try FileSystem.makeDirectory(parent)
         staging.removeStaleSiblings()
+        // A finalize cut short between its manifest and its publish leaves
+        // the manifest and no receipts: the manifest goes (it is written
+        // again), and the shards no receipt vouches for are made again.
+        try FileSystem.remove(staging.path + "/" + LMShard.Format.manifestFileName)
         try FileSystem.makeDirectory(staging.receiptsDirectory)
         if (try? BuildPlan.read(staging.planPath))?.planID != plan.planID {
             try plan.write(to: staging.planPath)

@@ -54,7 +54,15 @@ public struct Builder {
 
     /// The build under the output's lock.
     private func run(started: Date, lock: inout OutputLock) throws -> BuildSummary {
-        let build = try BuildPlanner(request: request).plan()
+        let build: PreparedBuild
+        do {
+            build = try BuildPlanner(request: request).plan()
+        } catch {
+            // What a killed build left is settled all the same: a publish it
+            // cut short is finished or undone; its partial work is kept.
+            try? lock.recoverKeepingWork(isReplaceable: BuildStaging.isReplaceable)
+            throw error
+        }
         let plan = build.plan
         let resumable = !plan.files.contains { $0.path == InputFile.stdinName }
         let stagingName = BuildStaging.name(planID: plan.planID, output: lock.output)

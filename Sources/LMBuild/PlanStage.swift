@@ -18,7 +18,12 @@ public enum PlanStage {
         var lock = try OutputLock(output: URL(fileURLWithPath: request.output).standardizedFileURL.path, command: "plan")
         let plan: BuildPlan
         do {
-            plan = try BuildPlanner(request: request, splitBytes: splitBytes, distributed: true).plan().plan
+            do {
+                plan = try BuildPlanner(request: request, splitBytes: splitBytes, distributed: true).plan().plan
+            } catch {
+                try? lock.recoverKeepingWork(isReplaceable: BuildStaging.isReplaceable)
+                throw error
+            }
             try lock.recover(
                 reusing: [BuildStaging.name(planID: plan.planID, output: plan.output ?? "")],
                 isReplaceable: BuildStaging.isReplaceable)

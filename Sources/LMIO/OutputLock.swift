@@ -39,6 +39,7 @@ public struct OutputLock: ~Copyable {
     /// This holder's record, as on disk.
     public private(set) var record: LockRecord
     private var lock: FileLock
+    private var didRecover = false
 
     /// `.NAME.lock` next to `output`.
     public static func lockPath(for output: String) -> String {
@@ -106,10 +107,26 @@ public struct OutputLock: ~Copyable {
     ///     replaceable is put back.
     /// - Throws: `FileError` when a leftover cannot be removed or put back.
     public mutating func recover(reusing: Set<String>, isReplaceable: (String) -> Bool) throws {
-        guard let stale, recovered.isEmpty else { return }
+        guard let stale, !didRecover else { return }
         recovered = try Self.recover(stale, output: output, reusing: reusing, isReplaceable: isReplaceable)
-        for (key, value) in stale.fields where !reusing.contains(value) && record[key] == value { record[key] = nil }
+        didRecover = true
+        // Kept on record: work that is reused and still there. A publish's
+        // notes (`publishing`, `aside`) are settled by now.
+        for (key, value) in stale.fields where record[key] == value {
+            let path = key == "job" ? value : Self.ownedSibling(value, of: output)
+            let kept = ["staging", "temporary", "job"].contains(key) && reusing.contains(value)
+                && path.map(FileSystem.exists) == true
+            if !kept { record[key] = nil }
+        }
         try lock.replaceContents(record.serialized())
+    }
+
+    /// `recover` for a command that failed before it knew what it would
+    /// reuse: a publish cut short is finished or undone, and partial work on
+    /// record is kept (and stays on record) for a later run to resume or
+    /// remove.
+    public mutating func recoverKeepingWork(isReplaceable: (String) -> Bool) throws {
+        try recover(reusing: Set(stale?.fields.map(\.value) ?? []), isReplaceable: isReplaceable)
     }
 
     /// The lock on `lockPath`, or `LockError.held` naming its holder.

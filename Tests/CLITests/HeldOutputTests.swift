@@ -200,6 +200,57 @@ struct CLIFailure: Error, CustomStringConvertible {
         }
     }
 
+    /// A distributed build's finalize and a local build of one output take
+    /// the same lock: whichever holds it, the other fails at once naming it,
+    /// and the output ends up one complete dataset.
+    @Test func aLocalBuildAndADistributedFinalizeNeverOverlap() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.write("rows.jsonl", Self.rows)
+        let flags = "--tokenizer '\(CLI.sampleTokenizer)' --strategy pretrain --packing dense --seq-len 8 --num-reduce-chunks 2"
+        let planned = try Distributed.shell(
+            """
+            "$L" build --stage plan --input rows.jsonl --output out \(flags) --plan-out plan.json
+            "$L" build --stage map --plan plan.json --split 000000 --quiet | LC_ALL=C sort > mapped.tsv
+            "$L" build --stage reduce --plan plan.json --quiet < mapped.tsv > receipts.jsonl
+            """, cwd: dir.path)
+        #expect(planned.status == 0, "\(planned.stderr)")
+        // The finalize stopped just before its publish holds the lock.
+        let finalize = try Launched(
+            ["build", "--stage", "finalize", "--plan", dir.path("plan.json"), "--receipts", dir.path("receipts.jsonl")],
+            environment: ["LMSHARD_TEST_STOP_AT": "publish.recorded"])
+        try finalize.wait(until: "the publish") { Self.isStopped(finalize.pid) }
+        let local = try Self.build(dir.path("out"), input: dir.path("rows.jsonl"))
+        #expect(local.status == 1)
+        #expect(
+            local.stderr.hasPrefix("lmshard: error: \(dir.path("out")): in use by lmshard finalize (pid \(finalize.pid) on "),
+            "\(local.stderr)")
+        kill(finalize.pid, SIGCONT)
+        #expect(finalize.finish() == 0, "\(finalize.stderr)")
+        let published = try Self.files(dir.path("out"))
+        // Now a local build holds it: a finalize (of a new plan) fails at once.
+        let paused = try PausedBuild(output: dir.path("out"), extra: ["--overwrite"])
+        try paused.waitUntilStaged()
+        let again = try Distributed.shell(
+            "\"$L\" build --stage plan --input rows.jsonl --output out \(flags) --overwrite --plan-out plan2.json",
+            cwd: dir.path)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("in use by lmshard build (pid \(paused.pid) on "), "\(again.stderr)")
+        #expect(paused.finish(rows: Self.rows) == 0, "\(paused.stderr)")
+        // Same rows, same settings: the local dataset is the distributed one.
+        #expect(try Self.files(dir.path("out")) == published)
+        #expect(try Self.others(dir, except: ["out", "rows.jsonl", "plan.json", "mapped.tsv", "receipts.jsonl"]) == [])
+    }
+
+    /// Every file of a directory with its bytes.
+    static func files(_ path: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+            out[name] = FileManager.default.contents(atPath: path + "/" + name)
+        }
+        return out
+    }
+
     @Test func whatAKilledBuildLeftIsRemovedByTheNext() throws {
         let dir = try TempDir()
         defer { dir.remove() }

@@ -105,16 +105,31 @@ import Testing
         defer { dir.remove() }
         let output = dir.path("out")
         let holders = Holders()
-        DispatchQueue.concurrentPerform(iterations: 4) { _ in
-            for _ in 0..<50 {
-                guard let lock = try? OutputLock(output: output, command: "build") else { continue }
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            // Each thread until it has held the lock 40 times (or 20 s pass).
+            var held = 0
+            let deadline = Date().addingTimeInterval(20)
+            while held < 40 && Date() < deadline {
+                let lock: OutputLock
+                do {
+                    lock = try OutputLock(output: output, command: "build")
+                } catch let error as LockError {
+                    guard case .held = error else { holders.fail("\(error)"); continue }
+                    continue
+                } catch {
+                    holders.fail("\(error)")
+                    continue
+                }
                 holders.enter()
-                Thread.sleep(forTimeInterval: 0.0005)
+                held += 1
+                Thread.sleep(forTimeInterval: 0.0001)
                 holders.leave()
                 try? lock.release()
             }
         }
-        #expect(holders.most == 1 && holders.entries >= 50)
+        // Never two at once; and the lock was taken over and over.
+        #expect(holders.most == 1 && holders.entries == 320, "\(holders.entries) entries")
+        #expect(holders.failures.isEmpty, "\(holders.failures)")
         #expect(!FileSystem.exists(OutputLock.lockPath(for: output)))
     }
 }
@@ -125,6 +140,13 @@ final class Holders: @unchecked Sendable {
     private var inside = 0
     private(set) var most = 0
     private(set) var entries = 0
+    /// Errors other than "held".
+    private(set) var failures: [String] = []
+    func fail(_ error: String) {
+        lock.lock()
+        failures.append(error)
+        lock.unlock()
+    }
     func enter() {
         lock.lock()
         inside += 1

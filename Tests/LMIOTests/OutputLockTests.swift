@@ -156,6 +156,34 @@ import Testing
         #expect(try others(dir, except: []) == [])
     }
 
+    /// A command that fails before it knows what it reuses (a bad flag, a
+    /// dataset already at the output) still settles a publish cut short
+    /// and keeps partial work on record for a later run.
+    @Test func aFailedCommandSettlesThePublishAndKeepsTheWork() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        // Killed right after publishing (nothing left but the record).
+        let staging = try dataset(dir, ".out.partial-7", "new")
+        let id = try #require(OutputLock.identity(of: staging))
+        try FileSystem.rename(staging, to: dir.path("out"))
+        let output = dir.path("out")
+        try leaveStale(killed(["staging": ".out.partial-7", "publishing": id, "aside": ".out.aside-7"]), output: output)
+        var lock = try OutputLock(output: output, command: "build")
+        try lock.recoverKeepingWork(isReplaceable: Self.isDataset)
+        #expect(lock.record.fields.isEmpty)
+        lock.releaseAfterFailure()
+        #expect(try others(dir) == [])
+        // Killed while building: the staging stays, and stays on record.
+        _ = try dataset(dir, ".out.partial-8", "half")
+        try leaveStale(killed(["staging": ".out.partial-8"]), output: output)
+        lock = try OutputLock(output: output, command: "build")
+        try lock.recoverKeepingWork(isReplaceable: Self.isDataset)
+        #expect(lock.record["staging"] == ".out.partial-8")
+        lock.releaseAfterFailure()
+        #expect(try others(dir) == [".out.lock", ".out.partial-8"])
+        #expect(LockRecord.parse(try FileSystem.readFile(dir.path(".out.lock"), limit: 4096))?["staging"] == ".out.partial-8")
+    }
+
     @Test func aKillRightAfterTheExchangeFinishesIt() throws {
         let dir = try TempDir()
         defer { dir.remove() }

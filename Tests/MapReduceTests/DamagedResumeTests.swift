@@ -5,20 +5,7 @@ import Testing
 @testable import MapReduce
 
 /// Notes a runner reports, collected across worker threads.
-final class Notes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func add(_ line: String) {
-        lock.lock()
-        lines.append(line)
-        lock.unlock()
-    }
-    var all: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return lines
-    }
-}
+typealias Notes = LockedList<String>
 
 /// A resumed job never trusts a damaged file: bits flipped in the files a
 /// failed job left (spill runs, the map listing, finished and unfinished

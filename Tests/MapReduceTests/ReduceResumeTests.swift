@@ -3,23 +3,26 @@ import TestSupport
 import Testing
 @testable import MapReduce
 
-/// The keys a transform reduced, in order; shared by the worker threads.
-final class ReducedKeys: @unchecked Sendable {
+/// Values appended from several worker threads, in the order they came.
+final class LockedList<Element>: @unchecked Sendable {
     private let lock = NSLock()
-    private var keys: [Int] = []
+    private var elements: [Element] = []
 
-    func add(_ key: Int) {
+    func add(_ element: Element) {
         lock.lock()
         defer { lock.unlock() }
-        keys.append(key)
+        elements.append(element)
     }
 
-    var all: [Int] {
+    var all: [Element] {
         lock.lock()
         defer { lock.unlock() }
-        return keys
+        return elements
     }
 }
+
+/// The keys a transform reduced (or the rows it mapped), in order.
+typealias ReducedKeys = LockedList<Int>
 
 /// Rows `i` grouped by `i % 60`; each group emits several outputs (so a
 /// group's output is more than one record) and can fail on one key.

@@ -122,7 +122,7 @@ public struct BuildStaging: Sendable {
 
     /// Writes a map receipt (unique temporary file, renamed into place).
     func write(_ receipt: MapReceipt) throws {
-        try AtomicFile.write(try receipt.encoded(), to: mapReceiptPath(receipt.split))
+        try AtomicFile.write(SealedFile.seal(try receipt.encoded()), to: mapReceiptPath(receipt.split))
     }
 
     /// Every map receipt in the directory, by split id.
@@ -131,7 +131,7 @@ public struct BuildStaging: Sendable {
         for name in try FileSystem.directoryEntries(receiptsDirectory) where name.hasPrefix("map-") && name.hasSuffix(".json") {
             let path = receiptsDirectory + "/" + name
             do {
-                let receipt = try MapReceipt.parse(try FileSystem.readFile(path, limit: 16 << 20))
+                let receipt = try MapReceipt.parse(try SealedFile.read(path, limit: 16 << 20))
                 guard name == "map-\(receipt.split).json" else {
                     throw BuildError.staging(path: path, message: "is the receipt of split \(receipt.split)")
                 }
@@ -145,9 +145,33 @@ public struct BuildStaging: Sendable {
         return out
     }
 
+    /// Whether every split of `plan` has a staged map receipt that opens
+    /// and parses: what a resumed build needs before it skips the map phase.
+    func mapReceiptsIntact(plan: BuildPlan) -> Bool {
+        guard let receipts = try? mapReceipts() else { return false }
+        return plan.splits.allSatisfy { receipts[$0.id] != nil }
+    }
+
+    /// Whether the local build's map phase finished (its job directory's
+    /// `map/DONE`, written after the map receipts): a rerun then skips the
+    /// map, so the receipts must be intact.
+    var localMapIsDone: Bool {
+        let jobs = (try? FileSystem.directoryEntries(workDirectory)) ?? []
+        return jobs.contains { FileSystem.exists(workDirectory + "/" + $0 + "/map/DONE") }
+    }
+
+    /// Removes the map receipts and the local build's spills, so that the
+    /// map phase runs again and writes both anew.
+    func redoMap() throws {
+        try FileSystem.removeTree(workDirectory)
+        for name in try FileSystem.directoryEntries(receiptsDirectory) where name.hasPrefix("map-") {
+            try FileSystem.remove(receiptsDirectory + "/" + name)
+        }
+    }
+
     /// Stages a shard's receipt once its files are in place.
     func record(_ receipt: ShardReceipt) throws {
-        try AtomicFile.write(try receipt.line(), to: shardReceiptPath(group: receipt.group))
+        try AtomicFile.write(SealedFile.seal(try receipt.line()), to: shardReceiptPath(group: receipt.group))
     }
 
     /// The staged receipt of `group` if it and its shard's files verify,
@@ -156,7 +180,7 @@ public struct BuildStaging: Sendable {
     func keptShard(group: Int) -> ShardReceipt? {
         let path = shardReceiptPath(group: group)
         guard FileSystem.exists(path) else { return nil }
-        guard let bytes = try? FileSystem.readFile(path, limit: 1 << 20), let receipt = try? ShardReceipt.parse(bytes),
+        guard let bytes = try? SealedFile.read(path, limit: 1 << 20), let receipt = try? ShardReceipt.parse(bytes),
             receipt.group == group, (try? verify(receipt)) != nil
         else {
             try? FileSystem.remove(path)

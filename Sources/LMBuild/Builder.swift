@@ -73,6 +73,12 @@ public struct Builder {
         try lock.set("staging", stagingName)
         let staging = try BuildStaging.openOrResume(plan: plan)
         KillPoint.reached("staging.created")
+        if resumable && staging.localMapIsDone && !staging.mapReceiptsIntact(plan: plan) {
+            // Spills without every map receipt intact cannot be finalized:
+            // the map phase runs again and writes both.
+            StandardError.write("lmshard: note: \(staging.receiptsDirectory): map receipts missing or damaged; mapping the input again\n")
+            try staging.redoMap()
+        }
         let receipts: [ShardReceipt]
         do {
             receipts = try mapAndReduce(build, staging: staging, resumable: resumable)

@@ -108,6 +108,28 @@ def phase(output):
     return "map (no spill yet)" if staging else "setup (lock taken)"
 
 
+def damage_one_bit(output, rng):
+    """Flips one random bit of one random file a killed build left in its
+    staging directory (spills, listings, receipts, shards, the plan); returns
+    what was flipped, or None when nothing was left."""
+    parent, name = os.path.split(output)
+    files = sorted(
+        os.path.join(root, f)
+        for e in os.listdir(parent) if e.startswith(f".{name}.") and os.path.isdir(os.path.join(parent, e))
+        for root, _, fs in os.walk(os.path.join(parent, e)) for f in fs
+        if f != "LOCK" and os.path.getsize(os.path.join(root, f)) > 0)
+    if not files:
+        return None
+    path = rng.choice(files)
+    bit = rng.randrange(os.path.getsize(path) * 8)
+    with open(path, "r+b") as f:
+        f.seek(bit // 8)
+        byte = f.read(1)[0]
+        f.seek(bit // 8)
+        f.write(bytes([byte ^ (1 << (bit % 8))]))
+    return f"{os.path.relpath(path, parent)} bit {bit}"
+
+
 def hidden_leftovers(output):
     parent, name = os.path.split(output)
     return sorted(e for e in os.listdir(parent) if e.startswith(f".{name}."))
@@ -142,6 +164,8 @@ def main():
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--expect-reuse", action=argparse.BooleanOptionalAction, default=True,
                         help="require reruns after late kills to beat a fresh build")
+    parser.add_argument("--damage", action="store_true",
+                        help="also flip one random bit in what each killed build left, before the rerun")
     parser.add_argument("--work", default=None, help="scratch directory (default: a new temporary one)")
     parser.add_argument("--json", default=None, help="write the figures here")
     args = parser.parse_args()
@@ -197,6 +221,7 @@ def main():
         after = tree(out) if os.path.isdir(out) else None
         state = "absent" if after is None else "new" if after == reference else "old" if after == old else "OTHER"
         problems = []
+        flipped = damage_one_bit(out, rng) if args.damage else None
         if overwrite and state not in ("old", "new"):
             problems.append(f"after the kill the output is {state}, expected the old or the new dataset")
         if not overwrite and state not in ("absent", "new"):
@@ -222,11 +247,14 @@ def main():
         print(f"trial {n:2}: {mode:10} {what:28} ({where}); output after kill: {state:6}; "
               f"rerun {rerun_time:.2f} s{' (late kill)' if late else ''}: {'ok' if not problems else 'FAILED'}",
               flush=True)
+        if flipped:
+            print(f"          before the rerun, flipped {flipped}", flush=True)
         for p in problems:
             print(f"          {p}", flush=True)
         failures += problems
         results.append({"trial": n, "kind": kind, "overwrite": overwrite, "landed": landed, "killed_at": killed_at,
                         "phase": where, "state_after_kill": state, "rerun_seconds": rerun_time, "late": late,
+                        "flipped": flipped,
                         "ok": not problems})
 
     landed = [r for r in results if r["landed"]]
@@ -237,6 +265,10 @@ def main():
     print(f"\n{len(landed)} kills landed ({len(results) - len(landed)} builds finished first), "
           f"{sum(r['ok'] for r in results)}/{len(results)} trials ok; phases: "
           + ", ".join(f"{k} {v}" for k, v in sorted(phases.items())))
+    flips = [r for r in results if r.get("flipped")]
+    if args.damage:
+        print(f"{len(flips)} reruns started from a staging directory with one flipped bit; "
+              f"{sum(r['ok'] for r in flips)} gave the reference dataset")
     if late:
         ratio = statistics.median(late) / fresh_median
         print(f"reruns after late kills: median {statistics.median(late):.2f} s = {ratio:.2f}x a fresh build "

@@ -89,6 +89,9 @@ public struct Builder {
             // A write failure keeps a resumable staging directory (and the
             // record naming it) for the rerun; a bad input or setting does not.
             if error is BuildError || !resumable { throw discarding(staging, lock: &lock, error) }
+            StandardError.write(
+                "lmshard: note: the work done so far is kept in \(staging.path); run the same command again to "
+                    + "resume from it (or delete it)\n")
             throw error
         }
         let finalizer = Finalizer(build: build, staging: staging, report: { StandardError.write($0) })

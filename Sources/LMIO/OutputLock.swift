@@ -64,7 +64,8 @@ public struct OutputLock: ~Copyable {
         var stale: LockRecord?
         var record = LockRecord.current(command: command)
         do {
-            stale = LockRecord.parse(try lock.contents())
+            // Unreadable or oversized (not lmshard's, or damaged): no record.
+            stale = (try? lock.contents()).flatMap(LockRecord.parse)
             for (key, value) in stale?.fields ?? [] { record[key] = value }
             try lock.replaceContents(record.serialized())
         } catch {

@@ -273,7 +273,8 @@ extension LocalRunner {
                 }
             } catch {
                 if let deliverError { throw deliverError }
-                if error is MapReduceError { throw error }
+                // A file that cannot be written names itself: not the group's fault.
+                if error is MapReduceError || error is FileError { throw error }
                 failures.set(key: key, error: MapReduceError.reduce(key: key.sortableText, underlying: error), partition: p)
                 return false
             }

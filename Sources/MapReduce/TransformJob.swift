@@ -68,6 +68,13 @@ public struct TransformJob: Sendable {
     ///   another run holds the output, else the runner's and the files' own
     ///   errors.
     public func runLocal(runner: LocalRunner, input: String, output: String, resumable: Bool) throws {
+        var inputInfo = stat(), outputInfo = stat()
+        if stat(input, &inputInfo) == 0, stat(output, &outputInfo) == 0,
+            inputInfo.st_dev == outputInfo.st_dev, inputInfo.st_ino == outputInfo.st_ino
+        {
+            // The output replaces its path when the run succeeds: the input would be gone.
+            throw JobError(file: output, line: nil, message: "is the input file too; write the output to another path")
+        }
         let identity = resumable ? jobIdentity(input: input) : nil
         let jobPath = identity.map {
             URL(fileURLWithPath: runner.jobDirectoryPath(transformType: type(of: transform), jobIdentity: $0))

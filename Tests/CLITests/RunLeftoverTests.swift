@@ -49,6 +49,25 @@ import Testing
         #expect(Self.names(dir.path) == [".out.jsonl.tmp-77", "cfg.json", "in.jsonl", "out.jsonl"])
     }
 
+    @Test func theOutputNeverReplacesTheInput() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try Self.setUp(dir, rows: 3)
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir.path("in.jsonl")))
+        try FileManager.default.createSymbolicLink(atPath: dir.path("link.jsonl"), withDestinationPath: dir.path("in.jsonl"))
+        for output in ["in.jsonl", "link.jsonl"] {
+            let result = try CLI.run([
+                "run", "--config", dir.path("cfg.json"), "--input", dir.path("in.jsonl"), "--output", dir.path(output),
+            ])
+            #expect(result.status == 1)
+            #expect(
+                result.stderr == "lmshard: error: \(dir.path(output)): is the input file too; write the output to another path\n",
+                "\(result.stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path("in.jsonl"))) == before)
+        #expect(Self.names(dir.path) == ["cfg.json", "in.jsonl", "link.jsonl"])
+    }
+
     @Test func aKilledRunsWorkDirectoryIsResumedOrRemoved() throws {
         let dir = try TempDir()
         defer { dir.remove() }

@@ -56,20 +56,30 @@ def check(label, result, out, old, reference, reason, problems):
     mine = []
     if result.returncode == 0 and state != "new":
         mine.append("exited 0 without the new dataset")
+    kept = None
     if result.returncode != 0:
-        message = result.stderr.strip()
-        if reason not in message:
-            mine.append(f"message does not give the reason ({reason}): {message}")
-        if not message.startswith("lmshard: error: "):
-            mine.append(f"no error line: {message}")
+        errors = [line for line in result.stderr.splitlines() if line.startswith("lmshard: error: ")]
+        if len(errors) != 1 or reason not in errors[0]:
+            mine.append(f"no error line giving the reason ({reason}): {result.stderr.strip()}")
+        # A write failure keeps a resumable staging directory, says so, and
+        # names it in the lock's record; nothing else may be left.
+        for line in result.stderr.splitlines():
+            if line.startswith("lmshard: note: the work done so far is kept in "):
+                kept = os.path.basename(line.split(" kept in ", 1)[1].split(";", 1)[0])
     if state not in ("old", "new"):
         mine.append(f"output is {state} after the fault")
     left = hidden_leftovers(out)
+    if kept:
+        lock = os.path.join(os.path.dirname(out), "." + os.path.basename(out) + ".lock")
+        record = open(lock).read() if os.path.exists(lock) else ""
+        if f"staging={kept}\n" not in record:
+            mine.append(f"kept {kept} but the lock's record does not name it")
+        left = [e for e in left if e not in (kept, os.path.basename(lock))]
     if left:
         mine.append(f"left next to the output: {left}")
     for m in mine:
         problems.append(f"{label}: {m}")
-    return state
+    return state + (" (work kept for a rerun)" if kept else "")
 
 
 def main():
@@ -113,7 +123,10 @@ def main():
             rerun = subprocess.run(build.command(overwrite=True), capture_output=True, text=True)
             if rerun.returncode != 0 or tree(out) != reference:
                 problems.append(f"{what}: the rerun without the fault failed: {rerun.stderr.strip()}")
-            lines.append(f"{what:36} exit {result.returncode}, output {state}: {result.stderr.strip()[:150]}")
+            if hidden_leftovers(out):
+                problems.append(f"{what}: left after the rerun: {hidden_leftovers(out)}")
+            last = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else ""
+            lines.append(f"{what:36} exit {result.returncode}, output {state}: {last[:150]}")
 
         # A real full disk: the output's directory on a small tmpfs.
         if os.geteuid() != 0:
@@ -133,7 +146,7 @@ def main():
                     result = subprocess.run(small.command(overwrite=True), capture_output=True, text=True)
                     label = f"tmpfs of {kb} KiB"
                     state = check(label, result, target, old, reference, "No space left on device", problems)
-                    where = result.stderr.strip()[:150] if result.returncode else "fits"
+                    where = result.stderr.strip().splitlines()[-1][:150] if result.returncode else "fits"
                     lines.append(f"{label:36} exit {result.returncode}, output {state}: {where}")
                 finally:
                     subprocess.run(["umount", mount], check=True)

@@ -58,8 +58,17 @@ public struct OutputLock: ~Copyable {
     /// - Parameter command: what holds it, for messages (`build`, `run`).
     /// - Throws: `LockError.held` naming the live holder; `FileError`.
     public init(output: String, command: String) throws {
+        let name = FileSystem.lastComponent(of: output)
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw FileError(path: output, operation: "write to", reason: "names no file or directory of its own; give a new path")
+        }
+        let parent = FileSystem.parentDirectory(of: output)
+        switch FileSystem.kind(of: parent) {
+        case .directory?: break
+        case nil: try FileSystem.makeDirectory(parent)
+        case .some: throw FileError(path: output, operation: "create", reason: "\(parent) is not a directory")
+        }
         let lockPath = Self.lockPath(for: output)
-        try FileSystem.makeDirectory(FileSystem.parentDirectory(of: output))
         let lock = try Self.take(lockPath, for: output)
         var stale: LockRecord?
         var record = LockRecord.current(command: command)

@@ -87,7 +87,7 @@ struct RunCommand: ParsableCommand {
         }
         guard let stage else {
             try allow(["--output", "--work-dir"], "a local run")
-            guard config != nil, input.count == 1, input != ["-"], output != nil else {
+            guard config != nil, input.count == 1, input != ["-"], output != nil, output?.isEmpty == false else {
                 throw ValidationError("a local run needs --config, one --input file and --output (or give --stage)")
             }
             return

@@ -271,6 +271,23 @@ struct CLIFailure: Error, CustomStringConvertible {
         #expect(try Self.others(dir, except: ["rows.jsonl"]) == ["out"])
     }
 
+    @Test func anOutputPathThatCannotHoldADatasetIsRefusedFirst() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        try dir.write("rows.jsonl", Self.rows)
+        let root = try Self.build("/", input: dir.path("rows.jsonl"))
+        #expect(root.status == 1)
+        #expect(root.stderr == "lmshard: error: /: cannot write to: names no file or directory of its own; give a new path\n")
+        let underFile = try Self.build(dir.path("rows.jsonl/out"), input: dir.path("rows.jsonl"))
+        #expect(underFile.status == 1)
+        #expect(
+            underFile.stderr
+                == "lmshard: error: \(dir.path("rows.jsonl/out")): cannot create: \(dir.path("rows.jsonl")) is not a directory\n")
+        let empty = try Self.build("", input: dir.path("rows.jsonl"))
+        #expect(empty.status == 64 && empty.stderr.contains("--output needs a path"), "\(empty.stderr)")
+        #expect(try Self.others(dir, except: ["rows.jsonl"]) == [])
+    }
+
     @Test func theOutputIsNeverReadAsInput() throws {
         let dir = try TempDir()
         defer { dir.remove() }

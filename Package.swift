@@ -7,15 +7,16 @@
 //                memory maps, buffered writes that report every error, atomic
 //                durable writes and renameat2 publishing
 //   LMJSON       JSON parser/writer over UTF-8 bytes (no I/O)
-//   LMTokenizer  tokenizer.json loading, HF-exact encoding      (LMIO, LMJSON)
+//   LMTokenizer  tokenizer.json loading, HF-exact encoding
+//                                          (LMIO, LMJSON, COniguruma)
 //   MapReduce    transforms and the in-memory, local, streaming runners
 //                                                    (LMIO, LMJSON, CXXHash)
 //   LMPrep       pretrain/FIM/SFT processing and packing (LMTokenizer, MapReduce)
 //   LMShard      the shard format: writer, reader, verify       (LMIO, LMJSON)
 //   LMBuild      `lmshard build`/`inspect`                  (all of the above)
 //   lmshard      the command line
-// CZstd / CXXHash / CZlib are thin shims over the Debian system libraries
-// (libzstd-dev, libxxhash-dev, zlib1g-dev); CBatchCopy holds the reader's C copy
+// CZstd / CXXHash / CZlib / COniguruma are thin shims over the Debian system
+// libraries (libzstd-dev, libxxhash-dev, zlib1g-dev, libonig-dev); CBatchCopy holds the reader's C copy
 // kernels (a prefetch hint, SIMD widening picked by CPU at run time), CSysCalls
 // the Linux calls LMIO needs that Swift's Glibc module does not export.
 import PackageDescription
@@ -43,6 +44,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The regex engine HF tokenizers uses, for Split / Replace patterns.
+        .systemLibrary(name: "COniguruma", pkgConfig: "oniguruma", providers: [.apt(["libonig-dev"])]),
         // The batch collation's prefetch hint and SIMD widening loops.
         .target(name: "CBatchCopy"),
         // Linux calls Swift's Glibc module does not export (sync_file_range,
@@ -61,7 +64,7 @@ let package = Package(
         // Pipeline stages.
         .target(
             name: "LMTokenizer",
-            dependencies: ["LMIO", "LMJSON", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["LMIO", "LMJSON", "COniguruma", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MapReduce", dependencies: ["LMIO", "LMJSON", "CXXHash"]),
         .target(
             name: "LMPrep",

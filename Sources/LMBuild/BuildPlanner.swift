@@ -59,7 +59,7 @@ public struct BuildPlanner {
             splits: splits, splitBytes: splitBytes, numReduceChunks: config.numReduceChunks,
             skipBadRows: request.skipBadRows, overwrite: request.overwrite, output: output.path, staging: nil)
         plan.planID = Self.identity(of: plan)
-        plan.staging = BuildStaging.url(output: output, planID: plan.planID).path
+        plan.staging = BuildStaging.url(output: output, planID: plan.planID, distributed: distributed).path
         return PreparedBuild(plan: plan, config: config, tokenizer: tokenizer, prepare: prepare, planPath: nil)
     }
 

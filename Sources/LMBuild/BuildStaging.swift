@@ -6,7 +6,7 @@ import LMShard
 /// and the one place that decides what of it is kept, reused and published:
 ///
 /// ```
-/// .NAME.partial-<plan id>/
+/// .NAME.build-<plan id>/   (a local build; .NAME.dist-<plan id>/ for a distributed one)
 ///     plan.json                      the plan (says whose directory this is)
 ///     receipts/map-<split>.json      one per mapped split
 ///     receipts/shard-NNNNN.json      one per reduced group
@@ -18,8 +18,10 @@ import LMShard
 /// same config, tokenizer and inputs) finds it again and keeps every shard
 /// whose staged receipt still verifies (sizes and whole-file XXH3 re-read),
 /// and distributed stages on other machines find it from the plan. Planning
-/// a changed build removes the directories of earlier plans for the same
-/// output (`openOrResume`).
+/// a changed build removes the directories of earlier plans of the same
+/// kind for the same output (`openOrResume`). Local and distributed builds
+/// stage under different names, so a local build never resumes from (or
+/// removes) a directory that a distributed build's reducers write into.
 ///
 /// Writes here are per attempt or atomic: shards through per-attempt
 /// temporary names (`ShardWriter`'s `attempt`), receipts through a unique
@@ -37,6 +39,8 @@ public struct BuildStaging: Sendable {
     /// The dataset directory it is published as.
     public let output: URL
     public let planID: String
+    /// Whether it is a distributed build's (`.NAME.dist-ID`).
+    public let distributed: Bool
 
     var path: String { url.path }
     var receiptsDirectory: String { path + "/receipts" }
@@ -45,21 +49,37 @@ public struct BuildStaging: Sendable {
     var workDirectory: String { path + "/.work" }
     static let planFileName = "plan.json"
 
-    /// `.NAME.partial-ID` next to `output`.
-    public static func url(output: URL, planID: String) -> URL {
-        output.deletingLastPathComponent().appendingPathComponent(name(planID: planID, output: output.path))
+    /// `.NAME.build-ID` (local) or `.NAME.dist-ID` (distributed) next to `output`.
+    public static func url(output: URL, planID: String, distributed: Bool) -> URL {
+        output.deletingLastPathComponent().appendingPathComponent(prefix(output: output, distributed: distributed) + planID)
     }
 
-    /// `.NAME.partial-ID`: the staging directory's name, as the output's
-    /// lock records it.
-    public static func name(planID: String, output: String) -> String {
-        ".\(FileSystem.lastComponent(of: output)).partial-\(planID)"
+    /// The name of the staging directory `plan` names, as the output's lock
+    /// records it.
+    public static func name(of plan: BuildPlan) -> String {
+        FileSystem.lastComponent(of: plan.staging ?? "")
     }
 
-    private init(output: URL, planID: String) {
-        self.output = output
-        self.planID = planID
-        url = Self.url(output: output, planID: planID)
+    static func prefix(output: URL, distributed: Bool) -> String {
+        ".\(output.lastPathComponent).\(distributed ? "dist" : "build")-"
+    }
+
+    /// The staging directory a plan names, which must be the output's
+    /// sibling named for the plan's id (a plan is never trusted to point
+    /// anywhere else).
+    private init(plan: BuildPlan, file: String) throws {
+        guard let output = plan.output, let staging = plan.staging else {
+            throw BuildError.plan(file: file, message: "has no output or staging directory")
+        }
+        let outputURL = URL(fileURLWithPath: output)
+        let expected = [true, false].map { Self.url(output: outputURL, planID: plan.planID, distributed: $0).path }
+        guard expected.contains(staging) else {
+            throw BuildError.plan(file: file, message: "names staging directory \(staging), not \(expected[0]) or \(expected[1])")
+        }
+        self.output = outputURL
+        planID = plan.planID
+        url = URL(fileURLWithPath: staging)
+        distributed = staging == expected[0]
     }
 
     /// Creates the staging directory of `plan`, or reopens the one a run of
@@ -69,8 +89,7 @@ public struct BuildStaging: Sendable {
     ///
     /// - Throws: `FileError`.
     public static func openOrResume(plan: BuildPlan) throws -> BuildStaging {
-        guard let output = plan.output else { throw BuildError.plan(file: "plan", message: "has no output") }
-        let staging = BuildStaging(output: URL(fileURLWithPath: output), planID: plan.planID)
+        let staging = try BuildStaging(plan: plan, file: "plan")
         let parent = staging.output.deletingLastPathComponent().path
         try FileSystem.makeDirectory(parent)
         staging.removeStaleSiblings()
@@ -88,9 +107,8 @@ public struct BuildStaging: Sendable {
     /// The staging directory a plan stage made (for map, reduce, finalize).
     ///
     /// - Throws: `BuildError.staging` when it is missing or holds another plan.
-    public static func open(plan: BuildPlan) throws -> BuildStaging {
-        guard let output = plan.output else { throw BuildError.plan(file: "plan", message: "has no output") }
-        let staging = BuildStaging(output: URL(fileURLWithPath: output), planID: plan.planID)
+    public static func open(plan: BuildPlan, file: String = "plan") throws -> BuildStaging {
+        let staging = try BuildStaging(plan: plan, file: file)
         guard FileSystem.kind(of: staging.receiptsDirectory) == .directory else {
             throw BuildError.staging(
                 path: staging.path, message: "the plan's staging directory is missing (run --stage plan again, on a filesystem every task sees)")
@@ -101,11 +119,11 @@ public struct BuildStaging: Sendable {
         return staging
     }
 
-    /// Removes `.NAME.partial-<other id>` directories whose plan names this
-    /// output. Anything whose ownership cannot be read is left alone.
+    /// Removes this kind's staging directories of other plan ids whose plan
+    /// names this output. Anything whose ownership cannot be read is left alone.
     private func removeStaleSiblings() {
         let parent = output.deletingLastPathComponent().path
-        let prefix = ".\(output.lastPathComponent).partial-"
+        let prefix = Self.prefix(output: output, distributed: distributed)
         for name in (try? FileSystem.directoryEntries(parent)) ?? [] where name.hasPrefix(prefix) {
             let id = name.dropFirst(prefix.count)
             guard id != planID, id.count == 16, id.allSatisfy({ $0.isHexDigit }) else { continue }

@@ -45,7 +45,7 @@ public struct Builder {
         do {
             summary = try run(started: started, lock: &lock)
         } catch {
-            lock.releaseAfterFailure()
+            lock.releaseKeepingRemainingWork()
             throw error
         }
         try lock.release()
@@ -65,7 +65,7 @@ public struct Builder {
         }
         let plan = build.plan
         let resumable = !plan.files.contains { $0.path == InputFile.stdinName }
-        let stagingName = BuildStaging.name(planID: plan.planID, output: lock.output)
+        let stagingName = BuildStaging.name(of: plan)
         // What a killed build left is put right now: its staging directory
         // is kept if this is the same plan (resumed below), else removed.
         try lock.recover(reusing: resumable ? [stagingName] : [], isReplaceable: BuildStaging.isReplaceable)

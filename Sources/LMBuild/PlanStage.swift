@@ -15,25 +15,19 @@ public enum PlanStage {
         // The output's lock only while the staging directory is made: no
         // record names a distributed staging directory while the map and
         // reduce tasks write into it, so no local build's recovery removes it.
+        // A local build's leftovers are left to that build (kept on record).
         var lock = try OutputLock(output: URL(fileURLWithPath: request.output).standardizedFileURL.path, command: "plan")
         let plan: BuildPlan
         do {
-            do {
-                plan = try BuildPlanner(request: request, splitBytes: splitBytes, distributed: true).plan().plan
-            } catch {
-                try? lock.recoverKeepingWork(isReplaceable: BuildStaging.isReplaceable)
-                throw error
-            }
-            try lock.recover(
-                reusing: [BuildStaging.name(planID: plan.planID, output: plan.output ?? "")],
-                isReplaceable: BuildStaging.isReplaceable)
+            try lock.recoverKeepingWork(isReplaceable: BuildStaging.isReplaceable)
             for note in lock.recovered { StandardError.write("lmshard: note: \(note)\n") }
+            plan = try BuildPlanner(request: request, splitBytes: splitBytes, distributed: true).plan().plan
             _ = try BuildStaging.openOrResume(plan: plan)
         } catch {
-            lock.releaseAfterFailure()
+            lock.releaseKeepingRemainingWork()
             throw error
         }
-        try lock.release()
+        lock.releaseKeepingRemainingWork()
         try plan.write(to: planOut)
         let bytes = plan.files.reduce(Int64(0)) { $0 + ($1.size ?? 0) }
         return "lmshard: plan \(plan.planID): \(plan.files.count) files, \(LMBuild.Format.bytes(bytes)), "
@@ -59,11 +53,11 @@ public enum FinalizeStage {
         var lock = try OutputLock(output: output, command: "finalize")
         let summary: BuildSummary
         do {
-            try lock.recover(
-                reusing: [BuildStaging.name(planID: build.plan.planID, output: output)],
-                isReplaceable: BuildStaging.isReplaceable)
+            // A publish a killed finalize or build cut short is settled; a
+            // local build's partial work is left to it (kept on record).
+            try lock.recoverKeepingWork(isReplaceable: BuildStaging.isReplaceable)
             for note in lock.recovered { StandardError.write("lmshard: note: \(note)\n") }
-            let staging = try BuildStaging.open(plan: build.plan)
+            let staging = try BuildStaging.open(plan: build.plan, file: build.planName)
             let started = Date(timeIntervalSince1970: build.plan.createdAt)
             summary = try Finalizer(build: build, staging: staging, report: { StandardError.write($0) })
                 .finalize(
@@ -72,10 +66,10 @@ public enum FinalizeStage {
         } catch {
             // The staging directory stays for a retry; the record stays only
             // if it names something (a publish that failed halfway).
-            lock.releaseAfterFailure()
+            lock.releaseKeepingRemainingWork()
             throw error
         }
-        try lock.release()
+        lock.releaseKeepingRemainingWork()
         return summary
     }
 

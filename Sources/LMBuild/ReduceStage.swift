@@ -57,7 +57,7 @@ public struct ReduceStage {
                 continue
             }
             sorter.reset()
-            var stream = GroupLines(input: input, group: group, sorter: sorter, firstLine: first.number)
+            var stream = GroupLines(input: input, group: group, sorter: sorter)
             let receipt: ShardReceipt
             do {
                 receipt = try reducer.reduce(group: group, values: &stream)
@@ -66,7 +66,7 @@ public struct ReduceStage {
                     _ = try input.take()
                     try sorter.add(line.position, value: line.value)
                 }
-                var sorted = SortedGroup(values: try sorter.sorted(), input: input, firstLine: first.number, group: group)
+                var sorted = SortedGroup(values: try sorter.sorted(), input: input, group: group, firstLine: first.number)
                 receipt = try reducer.reduce(group: group, values: &sorted)
             }
             try output.write(try receipt.line())
@@ -140,77 +140,69 @@ final class ReduceInput {
     }
 }
 
+/// A group's values in `SEQ` order, decoded; a `SEQ` given twice (a split
+/// mapped twice) is an error naming `line`.
+struct GroupRows {
+    let input: ReduceInput
+    let group: Int
+    private(set) var previous: InputPosition?
+
+    init(input: ReduceInput, group: Int) {
+        self.input = input
+        self.group = group
+    }
+
+    mutating func row(_ bytes: [UInt8], at position: InputPosition, line: Int) throws -> TokenizedRow {
+        if position == previous {
+            throw input.error(line, "SEQ \(position) occurs twice in group \(group) (was a split mapped twice?)")
+        }
+        previous = position
+        do {
+            return try decodeExactly(TokenizedRow.self, from: bytes)
+        } catch {
+            throw input.error(line, "group \(group): VALUE at SEQ \(position) is not a tokenized row: \(error)")
+        }
+    }
+}
+
 /// One group's values straight from the input, while they come in `SEQ`
 /// order; every value is also given to the sorter, so the group can be
 /// sorted if a later line goes backwards (`OutOfOrder`).
 struct GroupLines: ValueStream {
     struct OutOfOrder: Error {}
 
-    let input: ReduceInput
-    let group: Int
     let sorter: PositionSorter
-    let firstLine: Int
-    private var previous: InputPosition?
+    private var rows: GroupRows
 
-    init(input: ReduceInput, group: Int, sorter: PositionSorter, firstLine: Int) {
-        self.input = input
-        self.group = group
+    init(input: ReduceInput, group: Int, sorter: PositionSorter) {
         self.sorter = sorter
-        self.firstLine = firstLine
+        rows = GroupRows(input: input, group: group)
     }
 
     mutating func next() throws -> TokenizedRow? {
-        guard let line = try input.peek(), line.group == group else { return nil }
-        _ = try input.take()
-        if let previous {
-            if previous == line.position {
-                throw input.error(line.number, "SEQ \(line.position) occurs twice in group \(group) (was a split mapped twice?)")
-            }
-            if line.position < previous {
-                try sorter.add(line.position, value: line.value)
-                throw OutOfOrder()
-            }
-        }
-        previous = line.position
+        guard let line = try rows.input.peek(), line.group == rows.group else { return nil }
+        _ = try rows.input.take()
         try sorter.add(line.position, value: line.value)
-        return try decodeRow(line.value, position: line.position) { input.error(line.number, $0) }
+        if let previous = rows.previous, line.position < previous { throw OutOfOrder() }
+        return try rows.row(line.value, at: line.position, line: line.number)
     }
 }
 
-/// One group's values from the sorter, in `SEQ` order.
+/// One group's values from the sorter, in `SEQ` order (errors name the
+/// group's first line: the sort has lost the others).
 struct SortedGroup: ValueStream {
     let values: SortedValues
-    let input: ReduceInput
     let firstLine: Int
-    let group: Int
-    private var previous: InputPosition?
+    private var rows: GroupRows
 
-    init(values: SortedValues, input: ReduceInput, firstLine: Int, group: Int) {
+    init(values: SortedValues, input: ReduceInput, group: Int, firstLine: Int) {
         self.values = values
-        self.input = input
         self.firstLine = firstLine
-        self.group = group
+        rows = GroupRows(input: input, group: group)
     }
 
     mutating func next() throws -> TokenizedRow? {
         guard let (position, bytes) = try values.next() else { return nil }
-        let (first, group) = (firstLine, self.group)
-        if position == previous {
-            throw input.error(first, "SEQ \(position) occurs twice in group \(group) (was a split mapped twice?)")
-        }
-        previous = position
-        return try decodeRow(bytes, position: position) { input.error(first, "group \(group): " + $0) }
-    }
-}
-
-/// Decodes a tokenized row, or throws `fail`'s error.
-private func decodeRow(_ bytes: [UInt8], position: InputPosition, fail: (String) -> BuildError) throws -> TokenizedRow {
-    var reader = ByteReader(bytes)
-    do {
-        let row = try TokenizedRow.decode(from: &reader)
-        guard reader.isAtEnd else { throw ByteCodingError.malformed(offset: reader.offset, what: "trailing bytes") }
-        return row
-    } catch {
-        throw fail("VALUE at SEQ \(position) is not a tokenized row: \(error)")
+        return try rows.row(bytes, at: position, line: firstLine)
     }
 }

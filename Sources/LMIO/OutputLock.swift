@@ -168,11 +168,12 @@ public struct OutputLock: ~Copyable {
         try lock.release()
     }
 
-    /// After a failure: keeps the lock file when its record still names
+    /// Releases the lock, keeping the lock file when its record still names
     /// something (leftovers not yet recovered, a staging directory kept to
-    /// resume, a publish that failed halfway), else removes it. Clear what
+    /// resume, a publish that failed halfway), else removing it: after a
+    /// failure, or after recovering with `recoverKeepingWork`. Clear what
     /// you removed yourself (`set(key, nil)`) first.
-    public consuming func releaseAfterFailure() {
+    public consuming func releaseKeepingRemainingWork() {
         if record.fields.isEmpty {
             try? lock.releaseRemoving()
         } else {

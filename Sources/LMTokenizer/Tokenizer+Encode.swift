@@ -11,26 +11,68 @@ extension Tokenizer {
     /// The ids HF's `encode(text, add_special_tokens:).ids` gives.
     /// Linear in the text length for ordinary text; one piece of k symbols
     /// that misses the vocabulary costs O(k log k) to merge.
+    ///
+    /// Traps where HF raises: when a Split or Replace regex of the tokenizer
+    /// gives up on `text` (Oniguruma's retry limit). Only tokenizers with
+    /// such a regex (not GPT-2's, Llama 3's or Qwen2's, which run on
+    /// hand-written scanners) can get there; for text you do not control,
+    /// use `encodeChecked`, which throws instead.
     public func encode(_ text: String, addSpecialTokens: Bool = false) -> [UInt32] {
         var text = text
         var ids: [UInt32] = []
-        text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
+        text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
+        return ids
+    }
+
+    /// `encode(text)`, throwing `TokenizerError.regexFailed` where HF raises.
+    public func encodeChecked(_ text: String, addSpecialTokens: Bool = false) throws -> [UInt32] {
+        var text = text
+        var ids: [UInt32] = []
+        try text.withUTF8 { try encodeChecked(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
         return ids
     }
 
     /// Appends the ids for UTF-8 `bytes` to `ids`. Invalid UTF-8 does not
-    /// crash: each bad byte is treated as one "other" character.
-    public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]) {
-        scratchPool.with { encode(utf8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
+    /// crash: each bad byte is treated as one "other" character (a stage
+    /// running a regex refuses it: see `encodeChecked`). Traps where
+    /// `encode(_:)` does.
+    public func encode(unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]) {
+        scratchPool.with { encode(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
     }
 
-    func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch) {
-        if addSpecialTokens, let post = postProcessor {
-            var own: [UInt32] = []
-            encodeBody(bytes, into: &own, scratch: &scratch)
-            ids.append(contentsOf: post.process(own, pair: nil))
-        } else {
-            encodeBody(bytes, into: &ids, scratch: &scratch)
+    /// `encode(unsafeUTF8:)`, throwing where HF raises (`.regexFailed`) and
+    /// for invalid UTF-8 reaching a regex (`.invalidUTF8`); `ids` then holds
+    /// what it held before the call.
+    public func encodeChecked(
+        unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]
+    ) throws {
+        try scratchPool.with { try encodeChecked(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
+    }
+
+    func encode(unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+        do {
+            try encodeChecked(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch)
+        } catch {
+            fatalError("\(error) (Tokenizer.encodeChecked reports this as an error)")
+        }
+    }
+
+    func encodeChecked(
+        unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32],
+        scratch: inout EncodeScratch
+    ) throws {
+        let before = ids.count
+        do {
+            if addSpecialTokens, let post = postProcessor {
+                var own: [UInt32] = []
+                try encodeBody(bytes, into: &own, scratch: &scratch)
+                ids.append(contentsOf: post.process(own, pair: nil))
+            } else {
+                try encodeBody(bytes, into: &ids, scratch: &scratch)
+            }
+        } catch {
+            ids.removeSubrange(before...)
+            throw error
         }
     }
 
@@ -42,16 +84,16 @@ extension Tokenizer {
     /// is what Metaspace's "first" scheme needs. HF measures that offset in
     /// the original text, so a stretch whose leading characters the
     /// normalizer deleted (Strip, Replace with "") no longer starts it.
-    private func encodeBody(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+    private func encodeBody(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) throws {
         if rawAdded.isEmpty {
-            encodeNormalizing(bytes, startsInput: true, into: &ids, scratch: &scratch)
+            try encodeNormalizing(bytes, startsInput: true, into: &ids, scratch: &scratch)
             return
         }
-        rawAdded.split(bytes) { start, end, token in
+        try rawAdded.split(unsafeBytes: bytes) { start, end, token in
             if let token {
                 ids.append(token.id)
             } else {
-                encodeNormalizing(
+                try encodeNormalizing(
                     UnsafeBufferPointer(rebasing: bytes[start..<end]), startsInput: start == 0, into: &ids, scratch: &scratch)
             }
         }
@@ -59,33 +101,33 @@ extension Tokenizer {
 
     private func encodeNormalizing(
         _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
-    ) {
+    ) throws {
         guard let normalizer else {
-            encodeNormalized(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
+            try encodeNormalized(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
             return
         }
         let text = String(decoding: bytes, as: UTF8.self)
         guard startsInput, inputStartAware != nil else {
-            var normalized = normalizer.normalize(text)
-            normalized.withUTF8 { encodeNormalized($0, startsInput: startsInput, into: &ids, scratch: &scratch) }
+            var normalized = try normalizer.normalize(text)
+            try normalized.withUTF8 { try encodeNormalized($0, startsInput: startsInput, into: &ids, scratch: &scratch) }
             return
         }
-        var (normalized, keepsStart) = normalizer.normalizeTrackingStart(text)
-        normalized.withUTF8 { encodeNormalized($0, startsInput: keepsStart, into: &ids, scratch: &scratch) }
+        var (normalized, fromFirst) = try normalizer.normalizeTrackingOrigin(text, fromFirst: 1)
+        try normalized.withUTF8 { try encodeNormalized($0, startsInput: fromFirst > 0, into: &ids, scratch: &scratch) }
     }
 
     private func encodeNormalized(
         _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
-    ) {
+    ) throws {
         if normalizedAdded.isEmpty {
-            encodeText(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
+            try encodeText(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
             return
         }
-        normalizedAdded.split(bytes) { start, end, token in
+        try normalizedAdded.split(unsafeBytes: bytes) { start, end, token in
             if let token {
                 ids.append(token.id)
             } else {
-                encodeText(
+                try encodeText(
                     UnsafeBufferPointer(rebasing: bytes[start..<end]), startsInput: startsInput && start == 0,
                     into: &ids, scratch: &scratch)
             }
@@ -96,7 +138,7 @@ extension Tokenizer {
     @inline(__always)
     private func encodeText(
         _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
-    ) {
+    ) throws {
         guard !bytes.isEmpty else { return }
         guard let preTokenizer else {
             model.encodePiece(bytes, 0, bytes.count, scratch: scratch.bpe, into: &ids)
@@ -104,19 +146,19 @@ extension Tokenizer {
         }
         if let directSplit {
             let bpe = scratch.bpe
-            directSplit.forEachMatch(bytes) { start, end in
+            try directSplit.forEachMatch(inUnsafeBytes: bytes) { start, end in
                 model.encodePiece(bytes, start, end, scratch: bpe, into: &ids)
             }
             return
         }
         scratch.pieces.removeAll()
         if let inputStartAware {
-            inputStartAware.split(bytes, startsInput: startsInput, into: &scratch.pieces)
+            try inputStartAware.split(unsafeBytes: bytes, startsInput: startsInput, into: &scratch.pieces)
         } else {
-            preTokenizer.split(bytes, into: &scratch.pieces)
+            try preTokenizer.split(unsafeBytes: bytes, into: &scratch.pieces)
         }
         let bpe = scratch.bpe
-        scratch.pieces.forEachRange { all, start, end in model.encodePiece(all, start, end, scratch: bpe, into: &ids) }
+        scratch.pieces.forEachUnsafeRange { all, start, end in model.encodePiece(all, start, end, scratch: bpe, into: &ids) }
     }
 
     /// Encodes every text on at most `threads` worker threads (default:
@@ -134,7 +176,7 @@ extension Tokenizer {
                 for i in (c * n / chunks)..<((c + 1) * n / chunks) {
                     var text = texts[i]
                     var ids: [UInt32] = []
-                    text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
+                    text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
                     results.set(i, ids)
                 }
             }

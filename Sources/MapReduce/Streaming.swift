@@ -66,6 +66,13 @@ public enum Streaming {
     /// throw to stop after all. Called from the map workers.
     public typealias BadRowHandler = @Sendable (RowError) throws -> Void
 
+    /// A bad row: passed to `badRow` if there is one, else thrown as a `RowError`.
+    static func reject(_ row: Row, _ error: any Error, _ badRow: BadRowHandler?) throws {
+        let failure = RowError(file: row.file, offset: row.offset, line: row.line, underlying: error)
+        guard let badRow else { throw failure }
+        try badRow(failure)
+    }
+
     /// Runs the map side over `rows` on `runner`'s workers, writing one
     /// `KEY\tSEQ\tVALUE` line per emitted pair to `output`, rows in input order.
     ///
@@ -191,10 +198,7 @@ struct StreamingMapper<Base: MapReduceTransform>: MapTransform where Base.Input 
                 emitIndex += 1
             }
         } catch {
-            let failure = Streaming.RowError(file: row.file, offset: row.offset, line: row.line, underlying: error)
-            guard let badRow else { throw failure }
-            try badRow(failure)
-            return
+            return try Streaming.reject(row, error, badRow)
         }
         if !out.isEmpty { try emit(out) }
     }
@@ -210,10 +214,7 @@ struct StreamingMapOnly<Base: MapTransform>: MapTransform where Base.Input == JS
         do {
             try base.map(try JSONLines.parse(row.bytes)) { JSONLines.append($0, to: &out) }
         } catch {
-            let failure = Streaming.RowError(file: row.file, offset: row.offset, line: row.line, underlying: error)
-            guard let badRow else { throw failure }
-            try badRow(failure)
-            return
+            return try Streaming.reject(row, error, badRow)
         }
         if !out.isEmpty { try emit(out) }
     }
@@ -253,11 +254,8 @@ struct SortedValueStream<Value: ShuffleCodable>: ValueStream {
                 message: "SEQ \(position) occurs twice in the group of key \(keyText.debugDescription) (was a split mapped twice?)")
         }
         previous = position
-        var reader = ByteReader(bytes)
         do {
-            let value = try Value.decode(from: &reader)
-            guard reader.isAtEnd else { throw ByteCodingError.malformed(offset: reader.offset, what: "trailing bytes") }
-            return value
+            return try decodeExactly(Value.self, from: bytes)
         } catch {
             throw MapReduceError.streamingLine(
                 line: firstLine,

@@ -70,3 +70,15 @@ public enum StreamingLine {
         return Fields(key: 0..<first, position: position)
     }
 }
+
+/// A value decoded from exactly `bytes` (a streaming line's VALUE): bytes
+/// left over are an error too, so a damaged or foreign value is never
+/// half-read.
+///
+/// - Throws: `ByteCodingError`.
+public func decodeExactly<Value: ShuffleCodable>(_: Value.Type, from bytes: [UInt8]) throws -> Value {
+    var reader = ByteReader(bytes)
+    let value = try Value.decode(from: &reader)
+    guard reader.isAtEnd else { throw ByteCodingError.malformed(offset: reader.offset, what: "trailing bytes") }
+    return value
+}

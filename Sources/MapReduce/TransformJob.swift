@@ -96,7 +96,7 @@ public struct TransformJob: Sendable {
             // directory, which the record keeps naming.
             try? lock.set("temporary", nil)
             if let jobPath, !FileSystem.exists(jobPath) { try? lock.set("job", nil) }
-            lock.releaseAfterFailure()
+            lock.releaseKeepingRemainingWork()
             throw error
         }
         try lock.release()

@@ -24,20 +24,22 @@ struct BuildCommand: ParsableCommand {
               lmshard build --input corpus/ --output data --tokenizer tokenizer.json \\
                 --strategy pretrain --packing dense --seq-len 2048 --num-reduce-chunks 8
 
-            Distributed (the same dataset, byte for byte; an engine runs map and reduce
-            tasks and shuffles their lines; see docs/DISTRIBUTED.md):
-              lmshard build --stage plan <build flags> [--split-bytes N] --plan-out plan.json
-              lmshard build --stage map --plan plan.json --split ID[,ID...]   (or --splits - : ids on stdin)
-                  writes KEY<TAB>SEQ<TAB>VALUE lines: partition by KEY, sort bytewise by (KEY, SEQ)
-              lmshard build --stage map --plan plan.json --input - --seq-base FILE[:OFFSET]
-                  maps rows an engine feeds on stdin, as rows of plan file FILE from byte OFFSET
-              lmshard build --stage reduce --plan plan.json [--attempt ID] < sorted-lines
-                  writes each group's shard into the plan's staging directory, a receipt line per group
-              lmshard build --stage finalize --plan plan.json --receipts FILE|DIR|-
-                  checks every shard and split against receipts and plan, writes manifest.json, publishes
-            Stages take the build's flags too; any that bears on the dataset must match the plan.
-            --tokenizer at a stage names this machine's copy of the plan's tokenizer (checked by
-            SHA-256). A killed local build, started again with the same command, resumes.
+            Distributed: the same dataset, byte for byte, with an engine running map
+            and reduce tasks and shuffling their lines (docs/DISTRIBUTED.md):
+              build --stage plan <build flags> --plan-out P.json [--split-bytes N]
+              build --stage map --plan P.json --split ID[,ID...]  (--splits -: ids
+                  on stdin) writes KEY<TAB>SEQ<TAB>VALUE lines; partition them by
+                  KEY and sort bytewise. Rows fed on stdin instead:
+                  --input - --seq-base FILE[:OFFSET] (plan file, byte offset).
+              build --stage reduce --plan P.json [--attempt ID] < lines
+                  writes each group's shard into the plan's staging directory
+                  and prints one receipt line per group.
+              build --stage finalize --plan P.json --receipts FILE|DIR|-
+                  checks shards and splits, writes manifest.json, publishes.
+            A stage takes the build's flags too: each one given that bears on the
+            dataset must match the plan. --tokenizer at a stage is this machine's
+            copy of the plan's tokenizer (checked by SHA-256). A killed local build
+            started again with the same command resumes.
             """)
 
     @Option(name: .long, help: "Build step: plan, map, reduce or finalize (default: all four in this process).")
@@ -100,7 +102,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
-    @Option(name: .customLong("memory-mb"), parsing: .unconditional, help: "Shuffle memory before spilling to disk, in MiB, 1...1048576.")
+    @Option(name: .customLong("memory-mb"), parsing: .unconditional, help: "Shuffle memory before spilling to disk (--stage reduce: a group's sort), in MiB, 1...1048576.")
     var memoryMB: Int = 512
 
     @Flag(name: .long, help: "Replace an existing dataset at --output.")
@@ -112,7 +114,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .customLong("plan-out"), help: "Where --stage plan writes the plan (JSON).")
     var planOut: String?
 
-    @Option(name: .customLong("split-bytes"), parsing: .unconditional, help: "--stage plan: cut plain .jsonl files into line-aligned splits of about N bytes, 1...2^40 (default 134217728).")
+    @Option(name: .customLong("split-bytes"), parsing: .unconditional, help: "--stage plan: cut plain .jsonl files into splits of N bytes (each owns the rows starting in it), 1...2^40 (default 134217728).")
     var splitBytes: Int?
 
     @Option(name: .long, help: "--stage map: the plan's split ids to map, comma-separated.")
@@ -219,7 +221,7 @@ struct BuildCommand: ParsableCommand {
         guard let plan else { preconditionFailure("validate() requires --plan") }
         let build = try PreparedBuild.load(planPath: plan, tokenizerOverride: tokenizer, needsTokenizer: needsTokenizer)
         try stageFlags.check(against: build.plan, planPath: plan)
-        return (build, try BuildStaging.open(plan: build.plan))
+        return (build, try BuildStaging.open(plan: build.plan, file: plan))
     }
 
     private func runMap() throws {

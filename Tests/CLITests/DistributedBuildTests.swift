@@ -101,6 +101,6 @@ import Testing
         #expect(plan.stderr.contains("9 files"), "\(plan.stderr)")
         // Planning again gives the same id; the staging directory is named by it.
         let id = json["plan_id"] as! String
-        #expect(FileManager.default.fileExists(atPath: dir.path(".dist.partial-\(id)/plan.json")))
+        #expect(FileManager.default.fileExists(atPath: dir.path(".dist.dist-\(id)/plan.json")))
     }
 }

@@ -260,7 +260,7 @@ struct CLIFailure: Error, CustomStringConvertible {
         let staging = try #require(killed.stagingName)
         killed.kill()
         let pid = killed.pid
-        #expect(try Self.others(dir, except: ["rows.jsonl"]) == [".out.lock", staging])
+        #expect(try Self.others(dir, except: ["rows.jsonl"]) == [".out.lock", staging].sorted())
         // Rows from stdin make a plan no rerun can resume: the next build
         // (of the same rows from a file) removes it.
         let next = try Self.build(dir.path("out"), input: dir.path("rows.jsonl"))

@@ -22,7 +22,7 @@ import Testing
         #expect(killed.status == 128 + SIGKILL, "\(killed.status) \(killed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.path("out")))
         let staging = try #require(
-            try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.hasPrefix(".out.partial-") })
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).first { $0.hasPrefix(".out.build-") })
         let kept = try Distributed.inodes(dir.path(staging)).filter { $0.key.hasPrefix("shard-") }
         #expect(kept.count == 10, "two finished shards: \(kept.keys.sorted())")
         #expect(FileManager.default.fileExists(atPath: dir.path(staging + "/.work")))
@@ -48,7 +48,7 @@ import Testing
         let command = "\"$L\" build --input \(Distributed.quoted(inputs)) --output out \(Distributed.quoted(flags))"
         let killed = try Distributed.shell(command, cwd: dir.path, env: ["LMSHARD_TEST_KILL_AFTER_SHARDS": "1"])
         #expect(killed.status == 128 + SIGKILL)
-        let stale = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".out.partial-") }
+        let stale = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".out.build-") }
         #expect(stale.count == 1)
         try dir.write("corpus/a.jsonl", Distributed.row(7, fim: false) + "\n")
         let fresh = try Distributed.shell(command, cwd: dir.path)

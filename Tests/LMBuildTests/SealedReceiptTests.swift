@@ -56,7 +56,7 @@ enum DatasetFixture {
             planVersion: 1, planID: "00112233aabbccdd", kind: BuildPlan.buildKind, createdAt: 1.5, config: .object(JSONObject()),
             tokenizer: nil, files: [PlanFile(index: 0, path: dir.path("a.jsonl"), name: "a.jsonl", format: "jsonl", size: 10, mtimeNs: 7)],
             splits: [PlanSplit(id: "000000", file: 0, start: 0, end: nil)], splitBytes: 8, numReduceChunks: 2,
-            skipBadRows: false, overwrite: false, output: dir.path("out"), staging: dir.path(".out.partial-00112233aabbccdd"))
+            skipBadRows: false, overwrite: false, output: dir.path("out"), staging: dir.path(".out.build-00112233aabbccdd"))
         return try BuildStaging.openOrResume(plan: plan)
     }
 }

@@ -54,6 +54,23 @@ import Testing
         #expect(fed.error(file: 0, line: nil, offset: 77, message: "bad").description == "x.jsonl: row at byte 77: bad")
     }
 
+    /// A symbolic link back to a directory the walk is inside is refused,
+    /// naming it, instead of being followed until the path is too long.
+    @Test func aSymbolicLinkLoopInAnInputDirectoryIsRefused() throws {
+        let s = try TempDir()
+        defer { s.remove() }
+        try s.write("corpus/sub/a.jsonl", "{\"content\": \"x\"}\n")
+        try FileManager.default.createSymbolicLink(atPath: s.path("corpus/sub/up"), withDestinationPath: "..")
+        #expect(throws: InputError.unreadable(s.path("corpus/sub/up"), reason: "a symbolic link loop: this is \(s.path("corpus")) again")) {
+            try InputCatalog.discover([s.path("corpus")])
+        }
+        // A link to a directory outside the walk is followed.
+        try FileManager.default.removeItem(atPath: s.path("corpus/sub/up"))
+        try s.write("other/b.jsonl", "{\"content\": \"y\"}\n")
+        try FileManager.default.createSymbolicLink(atPath: s.path("corpus/link"), withDestinationPath: s.path("other"))
+        #expect(try InputCatalog.discover([s.path("corpus")]).map(\.path) == [s.path("corpus/link/b.jsonl"), s.path("corpus/sub/a.jsonl")])
+    }
+
     /// The ledger gives a row to the split whose range holds its first byte.
     @Test func theLedgerCountsEachRowInTheSplitHoldingItsFirstByte() {
         let splits = [
@@ -134,7 +151,7 @@ import Testing
                                      vocabSize: 100, eosID: 0, padID: nil),
             files: [PlanFile(index: 0, path: "/d/a.jsonl", name: "a.jsonl", format: "jsonl", size: 10, mtimeNs: 7)],
             splits: [PlanSplit(id: "000000", file: 0, start: 0, end: nil)], splitBytes: 8, numReduceChunks: 2,
-            skipBadRows: false, overwrite: true, output: "/d/out", staging: "/d/.out.partial-00112233aabbccdd")
+            skipBadRows: false, overwrite: true, output: "/d/out", staging: "/d/.out.build-00112233aabbccdd")
         let path = s.path("plan.json")
         try plan.write(to: path)
         #expect(try BuildPlan.read(path) == plan)
@@ -146,6 +163,12 @@ import Testing
         }
         try s.write("extra.json", text.replacingOccurrences(of: "\"kind\"", with: "\"surprise\": 1, \"kind\""))
         #expect(throws: BuildError.self) { try BuildPlan.read(s.path("extra.json")) }
+        // A plan never sends a stage's writes anywhere but the output's sibling named for it.
+        var elsewhere = plan
+        elsewhere.staging = s.path("victim")
+        #expect(throws: BuildError.self) { try BuildStaging.open(plan: elsewhere) }
+        #expect(BuildStaging.url(output: URL(fileURLWithPath: "/d/out"), planID: "00112233aabbccdd", distributed: true).path
+                == "/d/.out.dist-00112233aabbccdd")
         try s.write("badsplit.json", text.replacingOccurrences(of: "\"file\": 0", with: "\"file\": 3"))
         #expect(throws: BuildError.plan(file: s.path("badsplit.json"), message: "split 000000 names file 3")) {
             try BuildPlan.read(s.path("badsplit.json"))

@@ -171,7 +171,7 @@ import Testing
         var lock = try OutputLock(output: output, command: "build")
         try lock.recoverKeepingWork(isReplaceable: Self.isDataset)
         #expect(lock.record.fields.isEmpty)
-        lock.releaseAfterFailure()
+        lock.releaseKeepingRemainingWork()
         #expect(try others(dir) == [])
         // Killed while building: the staging stays, and stays on record.
         _ = try dataset(dir, ".out.partial-8", "half")
@@ -179,7 +179,7 @@ import Testing
         lock = try OutputLock(output: output, command: "build")
         try lock.recoverKeepingWork(isReplaceable: Self.isDataset)
         #expect(lock.record["staging"] == ".out.partial-8")
-        lock.releaseAfterFailure()
+        lock.releaseKeepingRemainingWork()
         #expect(try others(dir) == [".out.lock", ".out.partial-8"])
         #expect(LockRecord.parse(try FileSystem.readFile(dir.path(".out.lock"), limit: 4096))?["staging"] == ".out.partial-8")
     }

@@ -24,7 +24,7 @@ final class JSONLinesJob: @unchecked Sendable {
     private var nextToWrite = 0
     private var writing = false
     /// The first bad line and why, once the chunk holding it was written.
-    private var failure: (line: Int, reason: JSONFieldError)?
+    private var failure: (line: Int, error: any Error)?
     private var writeError: (any Error)?
 
     init(tokenizer: Tokenizer, output: BufferedWriter, field: String, addSpecialTokens: Bool, workers: Int) {
@@ -61,7 +61,10 @@ final class JSONLinesJob: @unchecked Sendable {
         if let writeError { throw writeError }
         if let failure {
             try output.flush()  // the lines before the bad one are written
-            throw JSONLinesFieldError(source: source, line: failure.line, reason: failure.reason)
+            if let field = failure.error as? JSONFieldError {
+                throw JSONLinesFieldError(source: source, line: failure.line, reason: field)
+            }
+            throw JSONLinesEncodeError(source: source, line: failure.line, reason: "\(failure.error)")
         }
         summary.lines += batch.count
         summary.tokens += chunks.prefix(chunkCount).reduce(0) { $0 + $1.tokens }
@@ -101,7 +104,7 @@ final class JSONLinesChunk: @unchecked Sendable {
     let text = UnsafeByteBuffer()
     var ids: [UInt32] = []
     /// The chunk's first bad line (1-based) and why; its lines before it are in `out`.
-    var failure: (line: Int, reason: JSONFieldError)?
+    var failure: (line: Int, error: any Error)?
     /// Ids written by the last run.
     var tokens = 0
 
@@ -125,9 +128,14 @@ final class JSONLinesChunk: @unchecked Sendable {
                     preconditionFailure("JSONFieldScanner throws only JSONFieldError: \(error)")
                 }
                 ids.removeAll(keepingCapacity: true)
-                job.tokenizer.encode(
-                    utf8: UnsafeBufferPointer(start: text.start, count: text.count),
-                    addSpecialTokens: job.addSpecialTokens, into: &ids, scratch: &scratch)
+                do {
+                    try job.tokenizer.encodeChecked(
+                        unsafeUTF8: UnsafeBufferPointer(start: text.start, count: text.count),
+                        addSpecialTokens: job.addSpecialTokens, into: &ids, scratch: &scratch)
+                } catch {
+                    failure = (batch.firstLineNumber + k, error)
+                    return
+                }
                 tokens += ids.count
                 out.appendIdsLine(ids)
             }

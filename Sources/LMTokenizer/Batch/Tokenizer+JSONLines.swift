@@ -14,6 +14,20 @@ public struct JSONLinesFieldError: Error, CustomStringConvertible, Equatable, Se
     public var description: String { "\(source):\(line): \(reason)" }
 }
 
+/// A JSONL line whose text the tokenizer could not encode (a Split or
+/// Replace regex hit Oniguruma's retry limit, as HF raises), located in its
+/// input: `<stdin>:7: regex ... retry-limit-in-match over`.
+public struct JSONLinesEncodeError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The input's name (a path, `<stdin>`).
+    public let source: String
+    /// 1-based line.
+    public let line: Int
+    /// The tokenizer's message.
+    public let reason: String
+
+    public var description: String { "\(source):\(line): \(reason)" }
+}
+
 /// What an `encodeJSONLines` run read and wrote.
 public struct JSONLinesSummary: Equatable, Sendable {
     /// Lines encoded.

@@ -22,7 +22,7 @@ import Darwin
 /// host=node-3
 /// started=1718000000
 /// command=build
-/// staging=.data.partial-4711
+/// staging=.data.build-9c1e2f0a7b3d4c55
 /// end
 /// ```
 ///

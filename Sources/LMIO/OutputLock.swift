@@ -34,7 +34,7 @@ public struct OutputLock: ~Copyable {
     /// there was none (or it was not a whole record).
     public let stale: LockRecord?
     /// What was done about the previous holder's leftovers, one line each,
-    /// for the user (`removed .data.partial-4711 left by ...`).
+    /// for the user (`removed .data.build-1f2e... left by ...`).
     public private(set) var recovered: [String]
     /// This holder's record, as on disk.
     public private(set) var record: LockRecord
@@ -184,7 +184,7 @@ public struct OutputLock: ~Copyable {
     // MARK: - Names
 
     /// `.NAME.SUFFIX` next to the output: the names a holder may create
-    /// and record (`partial-ID`, `tmp-ID`).
+    /// and record (`build-ID`, `tmp-PID`).
     public func siblingPath(suffix: String) -> String {
         FileSystem.parentDirectory(of: output) + "/" + Self.hiddenPrefix(of: output) + suffix
     }

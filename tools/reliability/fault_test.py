@@ -110,7 +110,10 @@ def main():
 
         # Injected faults, the output on the ordinary disk.
         shim = os.path.join(work, "faultinject.so")
-        subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", shim, os.path.join(HERE, "faultinject.c"), "-ldl"],
+        compiler = shutil.which("cc") or shutil.which("clang") or shutil.which("gcc")
+        if compiler is None:
+            raise SystemExit("fault_test.py needs a C compiler (cc, clang or gcc) for faultinject.c")
+        subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-o", shim, os.path.join(HERE, "faultinject.c"), "-ldl"],
                        check=True)
         for what, match, op, nth, code in INJECTED:
             shutil.rmtree(out, ignore_errors=True)

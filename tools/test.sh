@@ -54,4 +54,7 @@ python3 -m venv "$pkg_venv"
 "$pkg_venv/bin/python" -m pip install -q --disable-pip-version-check --no-index "$wheels"/lmshard-*.whl
 (cd tools/python && LMSHARD_EXPECT_INSTALLED=1 "../../$pkg_venv/bin/python" -m pytest -q tests) || status=1
 
+echo "== fuzzing: damage sweep and a short seeded run (tools/fuzz)"
+bash tools/fuzz/run.sh --short || status=1
+
 exit $status

@@ -48,7 +48,7 @@ public struct BuildPlanner {
         let prepare = try Self.makeTransform(config: config, tokenizer: tokenizer, source: request.configFile)
 
         let planFiles = try files.enumerated().map { try Self.planFile($0.offset, $0.element) }
-        let splits = Self.cut(planFiles, splitBytes: splitBytes)
+        let splits = try Self.cut(planFiles, splitBytes: splitBytes)
         let tokenizerRecord = PlanTokenizer(
             name: config.tokenizerName, path: URL(fileURLWithPath: tokenizer.source).standardizedFileURL.path,
             sha256: sha256, vocabSize: tokenizer.vocabSize, eosID: tokenizer.eosTokenId.map(Int.init),
@@ -63,11 +63,24 @@ public struct BuildPlanner {
         return PreparedBuild(plan: plan, config: config, tokenizer: tokenizer, prepare: prepare, planPath: nil)
     }
 
+    /// The most splits a plan holds (a plan file of about 100 MB).
+    static let maximumSplits = 1_000_000
+
     /// The splits of `files`: a plain JSONL file larger than `splitBytes`
     /// in byte ranges of `splitBytes` (the last to the end of the file),
     /// every other file whole. Ranges need not fall on line ends: a split
     /// owns the rows whose first byte it holds (`DocumentStream`).
-    static func cut(_ files: [PlanFile], splitBytes: Int) -> [PlanSplit] {
+    static func cut(_ files: [PlanFile], splitBytes: Int) throws -> [PlanSplit] {
+        // An absurd split size (1 byte over a large corpus) would make a
+        // plan of millions of entries that every task reads: refuse it first.
+        let count = files.reduce(0) { n, f in
+            n + (f.inputFormat == .jsonl && f.size ?? 0 > Int64(splitBytes) ? Int(((f.size ?? 0) - 1) / Int64(splitBytes)) + 1 : 1)
+        }
+        guard count <= maximumSplits else {
+            throw BuildError.input(
+                file: "--split-bytes", line: nil,
+                message: "\(splitBytes) bytes cut the inputs into \(count) splits, more than \(maximumSplits); give a larger split size")
+        }
         var splits: [PlanSplit] = []
         for file in files {
             let size = file.size ?? 0

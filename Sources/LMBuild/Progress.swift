@@ -7,6 +7,7 @@ import LMIO
 /// stderr is a file or pipe (CI logs, `nohup`) it prints a plain line every
 /// `plainInterval` seconds instead, so logs stay readable. Workers report in
 /// batches (`add`), never per token, so the lock here is uncontended.
+/// `@unchecked Sendable` because every access to its state takes that lock.
 public final class ProgressReporter: @unchecked Sendable {
     public enum Mode: Sendable { case live, plain, quiet }
 

@@ -63,7 +63,7 @@ public struct RunStages {
             files: try files.enumerated().map { try BuildPlanner.planFile($0.offset, $0.element) }, splits: [],
             splitBytes: splitBytes, numReduceChunks: nil, skipBadRows: skipBadRows, overwrite: false, output: nil,
             staging: nil)
-        plan.splits = BuildPlanner.cut(plan.files, splitBytes: splitBytes)
+        plan.splits = try BuildPlanner.cut(plan.files, splitBytes: splitBytes)
         plan.planID = BuildPlanner.identity(of: plan)
         return plan
     }

@@ -63,6 +63,18 @@ public final class BufferedWriter {
         size += bytes.count
     }
 
+    /// Writes out what is buffered, then `bytes` straight from where they
+    /// are (no copy into the buffer): for callers that already hold whole
+    /// blocks of output, such as the tokenize engine's finished chunks.
+    public func writeUnbuffered(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !bytes.isEmpty else { return }
+        unsynced = true
+        try flush()
+        try descriptor.writeAll(bytes)
+        size += bytes.count
+        try startWritebackIfDue()
+    }
+
     /// Appends `bytes`.
     public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 
@@ -77,11 +89,12 @@ public final class BufferedWriter {
 
     /// Lends `body` the free part of the buffer, at least `minimum` bytes
     /// (flushing first if needed); `body` writes into its start and returns
-    /// how many bytes it wrote. For encoders that write values in place
-    /// without an intermediate array (the shard planes).
+    /// how many bytes it wrote, which this returns too. For encoders that
+    /// write values in place without an intermediate array (the shard planes).
+    @discardableResult
     public func withUnsafeAppendRoom(
         atLeast minimum: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> Int
-    ) throws {
+    ) throws -> Int {
         precondition(minimum <= capacity, "asked for more room than the buffer has")
         if capacity - used < minimum { try flush() }
         let written = try body(UnsafeMutableRawBufferPointer(start: buffer + used, count: capacity - used))
@@ -89,6 +102,7 @@ public final class BufferedWriter {
         unsynced = unsynced || written > 0
         used += written
         size += written
+        return written
     }
 
     /// Writes out the buffer. For durable files, every `writebackStride`

@@ -13,7 +13,8 @@ import Darwin
 /// A class so that the mapping lives exactly as long as the last reader
 /// holding it (unmapped in `deinit`). Only regular files are mapped: a FIFO
 /// or device given as a shard file fails at once (see
-/// `FileDescriptor.openForReading`).
+/// `FileDescriptor.openForReading`). `@unchecked Sendable`: immutable after
+/// `init`, and the mapping is read-only.
 public final class MappedFile: @unchecked Sendable {
     /// The file's path, for error messages.
     public let path: String

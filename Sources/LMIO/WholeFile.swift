@@ -13,21 +13,25 @@ extension FileSystem {
         let file = try FileDescriptor.openForReading(path)
         let size = try file.size()
         guard size <= limit else { throw tooLarge(path, limit: limit) }
-        var bytes = [UInt8](repeating: 0, count: size + 1)
-        var count = 0
-        while true {
-            if count == bytes.count {
-                guard count <= limit else { throw tooLarge(path, limit: limit) }
-                bytes.append(contentsOf: repeatElement(0, count: min(max(count, 4096), limit + 1 - count)))
+        // Read into uninitialized capacity (no zero fill): one byte more than
+        // the size, to notice a file that grew since `fstat`.
+        var bytes = try [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, count in
+            while count < buffer.count {
+                let rest = UnsafeMutableBufferPointer(rebasing: buffer[count...])
+                let n = try file.readSome(into: UnsafeMutableRawBufferPointer(rest))
+                if n == 0 { return }
+                count += n
             }
-            let n = try bytes.withUnsafeMutableBytes { raw in
-                try file.readSome(into: UnsafeMutableRawBufferPointer(rebasing: raw[count...]))
-            }
-            if n == 0 { break }
-            count += n
         }
-        guard count <= limit else { throw tooLarge(path, limit: limit) }
-        bytes.removeLast(bytes.count - count)
+        guard bytes.count > size else { return bytes }
+        // It grew: read on, up to one byte past the limit.
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while bytes.count <= limit {
+            let n = try chunk.withUnsafeMutableBytes { try file.readSome(into: $0) }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        guard bytes.count <= limit else { throw tooLarge(path, limit: limit) }
         return bytes
     }
 

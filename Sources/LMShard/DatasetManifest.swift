@@ -167,7 +167,9 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
     /// before it can fill memory.
     public static let maximumFileSize = 256 << 20
 
-    /// Reads and strictly validates `directory/manifest.json`.
+    /// Reads and strictly validates `directory/manifest.json` (a regular
+    /// file of at most `maximumFileSize` bytes: a FIFO or device is refused
+    /// before it can block or fill memory).
     public static func read(from directory: URL) throws -> DatasetManifest {
         let path = directory.appendingPathComponent(Format.manifestFileName).path
         let bytes: [UInt8]
@@ -176,6 +178,11 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         } catch let error as FileError where error.isNotFound {
             throw ShardError.missingFile(file: path)
         }
+        return try decode(bytes, file: path)
+    }
+
+    /// Parses and strictly validates manifest bytes; `file` names them in errors.
+    public static func decode(_ bytes: [UInt8], file path: String) throws -> DatasetManifest {
         let m: DatasetManifest
         do {
             // Unknown keys are errors: a newer writer's field must come with a new format_version.

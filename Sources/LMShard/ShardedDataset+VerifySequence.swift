@@ -5,7 +5,8 @@ import LMIO
 extension ShardedDataset {
     /// Checks the checksum blocks covering global sequence `index` in all four
     /// planes (its tokens, positions, mask bytes and its `.idx` entries),
-    /// after authenticating the shard's `.sum` against the manifest.
+    /// after authenticating the shard's `.sum` against the manifest, then
+    /// its token ids against `vocab_size` and positions against `seq_len`.
     ///
     /// Cost: hashing `.sum` (8 bytes per block of the shard) plus at most two
     /// blocks per plane for a sequence shorter than a block.
@@ -26,12 +27,14 @@ extension ShardedDataset {
         let n = reader.sequenceCount
         let lengthsAt = Format.Index.headerSize, pointersAt = lengthsAt + 4 * n
         let tsize = reader.tokenDType.size, psize = reader.positionDType.size, header = Format.Plane.headerSize
+        let tokenRange = (start * tsize)..<((start + count) * tsize)
+        let positionRange = (header + start * psize)..<(header + (start + count) * psize)
         // Byte ranges this sequence's read depends on, per file.
         let ranges: [(ShardFile, MappedFile, [Range<Int>])] = [
-            (.bin, reader.bin, [(start * tsize)..<((start + count) * tsize)]),
+            (.bin, reader.bin, [tokenRange]),
             (.idx, reader.idx, [0..<Format.Index.headerSize, (lengthsAt + 4 * local)..<(lengthsAt + 4 * local + 4),
                                 (pointersAt + 8 * local)..<(pointersAt + 8 * local + 8)]),
-            (.pos, reader.pos, [0..<header, (header + start * psize)..<(header + (start + count) * psize)]),
+            (.pos, reader.pos, [0..<header, positionRange]),
             (.mask, reader.mask, [0..<header, (header + start)..<(header + start + count)]),
         ]
         var damage: [Damage] = []
@@ -56,6 +59,20 @@ extension ShardedDataset {
                                          kind: .checksum(expected: entry.blocks[b], actual: h)))
                 }
             }
+        }
+        // The values no checksum can vouch for (FORMAT.md section 7,
+        // "Verification", step 6), when their blocks are intact.
+        if !damage.contains(where: { $0.file == .bin }) {
+            var scan = ValueScan(limit: UInt64(manifest.vocabSize), width: tsize, headerSize: 0)
+            scan.scan(reader.bin.unsafeBytes, tokenRange)
+            if let d = scan.tokenDamage(shard: reader.name, dtype: reader.tokenDType, vocabSize: manifest.vocabSize) {
+                damage.append(d)
+            }
+        }
+        if !damage.contains(where: { $0.file == .pos }) {
+            var scan = ValueScan(limit: UInt64(manifest.seqLen), width: psize, headerSize: header)
+            scan.scan(reader.pos.unsafeBytes, positionRange)
+            if let d = scan.positionDamage(shard: reader.name, seqLen: manifest.seqLen) { damage.append(d) }
         }
         return damage
     }

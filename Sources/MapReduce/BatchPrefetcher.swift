@@ -8,11 +8,12 @@ import LMIO
 /// Two sources come with the runner: `SequenceBatches` (any sequence, as
 /// arrays) and LMIO's `LineBatches` (a file's lines as views into large
 /// read blocks, without an allocation per line). A source is only ever
-/// used from one thread at a time; `~Copyable` sources (a file reader owns
-/// its descriptor) are consumed by the run.
-public protocol BatchSource: ~Copyable {
+/// used from one thread at a time (the runner's reader thread, hence
+/// `SendableMetatype`); `~Copyable` sources (a file reader owns its
+/// descriptor) are consumed by the run.
+public protocol BatchSource: ~Copyable, SendableMetatype {
     /// A batch of elements, read by several workers at once.
-    associatedtype Batch: InputBatch
+    associatedtype Batch: InputBatch & Sendable
     /// The next batch of at least one and at most `maxRows` elements, or nil
     /// at the end of the input.
     ///
@@ -49,7 +50,7 @@ extension LineBatch: InputBatch {
 extension LineBatches: BatchSource where Source: ~Copyable {}
 
 /// A sequence's elements in batches of `maxRows`, as arrays.
-public struct SequenceBatches<Base: IteratorProtocol>: BatchSource {
+public struct SequenceBatches<Base: IteratorProtocol>: BatchSource where Base.Element: Sendable {
     private var base: Base
 
     public init(_ base: Base) { self.base = base }
@@ -76,6 +77,9 @@ public struct SequenceBatches<Base: IteratorProtocol>: BatchSource {
 /// it stops the reader after its current batch and waits for the thread,
 /// so the source is never used after the run (and, owned by the
 /// prefetcher, is released with it).
+///
+/// `@unchecked Sendable`: the source is touched only by the reader thread;
+/// `ready` and the flags only under `condition`.
 final class BatchPrefetcher<Source: BatchSource & ~Copyable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var source: Source
@@ -94,7 +98,8 @@ final class BatchPrefetcher<Source: BatchSource & ~Copyable>: @unchecked Sendabl
     }
 
     /// Batches of an iterator's elements, as arrays.
-    convenience init<I: IteratorProtocol>(_ iterator: I, batchRows: Int) where Source == SequenceBatches<I> {
+    convenience init<I: IteratorProtocol>(_ iterator: I, batchRows: Int)
+    where Source == SequenceBatches<I>, I.Element: Sendable {
         self.init(SequenceBatches(iterator), batchRows: batchRows)
     }
 

@@ -83,8 +83,12 @@ struct CombineBuffer<Key: Hashable, Value> {
 /// A chunk's shuffle buffers. Only the thread working on the chunk touches
 /// it during map; the worker moves the buffers into a local variable for
 /// the chunk (class property accesses carry exclusivity checks, which cost
-/// ~15% of a count_chars map when done per pair).
-final class ChunkShuffleState<Key: Hashable, Value> {
+/// ~15% of a count_chars map when done per pair). `@unchecked Sendable`:
+/// during map one worker owns chunk `c`'s state; during a spill each
+/// worker reads only its partition's buffers and nothing writes them; the
+/// runner's thread touches the states only between phases, after the
+/// workers have been joined.
+final class ChunkShuffleState<Key: Hashable, Value>: @unchecked Sendable {
     var partitions: [PartitionBuffer<Key>]
     var folds = CombineBuffer<Key, Value>()
     var scratch = ByteWriter(reservingCapacity: 256)

@@ -206,7 +206,7 @@ extension LocalRunner {
     /// run bytes) first, then throws the error that does not depend on timing:
     /// an I/O error first, else the reduce failure with the smallest key.
     private func forEachPartition<Key: ShuffleKey>(
-        _: Key.Type, job: JobDirectory, _ body: (Int, ReduceFailures<Key>) throws -> Void
+        _: Key.Type, job: JobDirectory, _ body: @Sendable (Int, ReduceFailures<Key>) throws -> Void
     ) throws {
         let failures = ReduceFailures<Key>(count: partitions)
         let runBytes = (0..<partitions).map { p in

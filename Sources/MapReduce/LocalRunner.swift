@@ -121,16 +121,17 @@ public struct LocalRunner: Sendable {
         let chunkCount = chunksPerBatch
         while let batch = try batches.next() {
             let outputs = (0..<chunkCount).map { _ in ChunkOutput<T.Output>() }
+            let base = rowBase
             forEachChunk(rows: batch.count, chunks: chunkCount) { c, range in
                 let out = outputs[c]
                 for i in range {
                     let input: T.Input
                     do { input = try batch.withElement(i) { try prepare($0) } } catch {
-                        out.error = MapReduceError.input(row: rowBase + i + 1, underlying: error)
+                        out.error = MapReduceError.input(row: base + i + 1, underlying: error)
                         return
                     }
                     do { try transform.map(input) { out.rows.append($0) } } catch {
-                        out.error = MapReduceError.map(row: rowBase + i + 1, underlying: error)
+                        out.error = MapReduceError.map(row: base + i + 1, underlying: error)
                         return
                     }
                 }
@@ -289,7 +290,7 @@ public struct LocalRunner: Sendable {
     /// Splits `0..<rows` into `chunks` contiguous ranges (`chunkRange`) and
     /// runs `body` on them from `workers` threads; chunk `c` always gets the
     /// same range, so results indexed by chunk are independent of scheduling.
-    func forEachChunk(rows: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
+    func forEachChunk(rows: Int, chunks: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
         let queue = WorkQueue(count: chunks)
         DispatchQueue.concurrentPerform(iterations: min(workers, chunks)) { _ in
             while let c = queue.take() {
@@ -309,7 +310,7 @@ public struct LocalRunner: Sendable {
     }
 
     /// Runs `body(i)` for `i` in `0..<count` on `workers` threads.
-    func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+    func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
         let queue = WorkQueue(count: count)
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, count))) { _ in
             while let i = queue.take() { body(i) }
@@ -317,7 +318,8 @@ public struct LocalRunner: Sendable {
     }
 }
 
-/// Hands out `0..<count` to threads, each index once.
+/// Hands out `0..<count` to threads, each index once (`@unchecked
+/// Sendable`: the counter is touched only under the lock).
 final class WorkQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
@@ -334,8 +336,10 @@ final class WorkQueue: @unchecked Sendable {
     }
 }
 
-/// One chunk's map-only results; only the thread working on the chunk writes it.
-final class ChunkOutput<Row> {
+/// One chunk's map-only results. `@unchecked Sendable`: only the worker
+/// mapping the chunk writes it, and the caller reads it after
+/// `forEachChunk` has returned (which waits for every worker).
+final class ChunkOutput<Row>: @unchecked Sendable {
     var rows: [Row] = []
     var error: MapReduceError?
 }

@@ -15,7 +15,10 @@ struct InspectCommand: ParsableCommand {
         discussion: """
             Samples mark each packed document's start as │segment N│, tokens without loss
             as ⟪...⟫ and padding as <pad×K> (colours instead on a terminal). With --decode
-            samples are shown as text through the dataset's tokenizer; otherwise as ids.
+            samples are shown as text; otherwise as ids. The tokenizer is the one given
+            with --tokenizer, or one shipped inside the dataset directory whose sha256 is
+            the manifest's: a tokenizer the manifest names elsewhere (a hub id, a path
+            outside the dataset) is never loaded on the dataset's word.
             """)
 
     @Argument(help: "Dataset directory (holds manifest.json).")
@@ -30,7 +33,7 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: .long, help: "Decode samples and top tokens with the dataset's tokenizer.")
     var decode = false
 
-    @Option(name: .long, help: "Tokenizer to decode with; implies --decode (default: the one the manifest names).")
+    @Option(name: .long, help: "Tokenizer to decode with (path or hub id); implies --decode.")
     var tokenizer: String?
 
     @Option(name: .long, parsing: .unconditional, help: "How many of the most frequent tokens to list, 0...100000.")
@@ -70,16 +73,13 @@ struct InspectCommand: ParsableCommand {
         try out.flush()
     }
 
-    /// The tokenizer for `--decode`: `--tokenizer`, else the manifest's name
-    /// (a path or hub id). Without `--decode` none is loaded.
+    /// The tokenizer for `--decode` (see `InspectTokenizer`). Without
+    /// `--decode` or `--tokenizer` none is loaded.
     private func loadTokenizer(_ manifest: DatasetManifest) throws -> Tokenizer? {
         guard decode || tokenizer != nil else { return nil }
-        let name = tokenizer ?? manifest.tokenizer.name
-        do {
-            return try Tokenizer.fromPretrained(name)
-        } catch {
-            throw ValidationError(
-                "cannot load tokenizer \(name) to decode with (\(error)); pass --tokenizer PATH or drop --decode")
-        }
+        let (t, warning) = try InspectTokenizer.load(explicit: tokenizer, manifest: manifest,
+                                                     directory: URL(fileURLWithPath: directory))
+        if let warning { StandardError.write("lmshard: " + warning + "\n") }
+        return t
     }
 }

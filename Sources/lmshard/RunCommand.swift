@@ -15,12 +15,14 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a map or map-reduce transform over JSONL rows.",
         discussion: """
-            Local:     lmshard run --config c.json --input in.jsonl --output out.jsonl
-            Streaming: lmshard run --stage plan --config c.json --input corpus/ --plan-out plan.json
-                       lmshard run --stage map --plan plan.json --split ID[,ID...]   (on each mapper)
-                         | LC_ALL=C sort | lmshard run --stage reduce --plan plan.json > out.jsonl
-                       Rows an engine feeds on stdin: --stage map --config c.json --input - --seq-base FILE[:OFFSET]
-            --config is JSON or YAML; without "type" it is a prepare_for_training config.
+            Local: lmshard run --config c.json --input in.jsonl --output out.jsonl
+            Streaming (an engine, or a shell, shuffles the lines):
+              run --stage plan --config c.json --input corpus/ --plan-out p.json
+              run --stage map --plan p.json --split ID[,ID...]    (each mapper)
+                | LC_ALL=C sort | run --stage reduce --plan p.json > out.jsonl
+              Rows fed on stdin instead of splits:
+                run --stage map --config c.json --input - --seq-base FILE[:OFFSET]
+            --config is JSON or YAML; without "type" it is prepare_for_training.
             Errors name the config file or the input, with the line: FILE:LINE: message.
             """)
 

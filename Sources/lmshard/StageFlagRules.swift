@@ -116,7 +116,8 @@ enum StageFlagRules {
     /// Without `--attempt`: this host and process, unique among attempts running at once.
     static var defaultAttempt: String {
         var name = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
+        let host = gethostname(&name, name.count) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
         let safe = String(host.unicodeScalars.map { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-") ? Character($0) : "-" })
         return String("\(safe.prefix(40))-p\(getpid())".prefix(64))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the real `lmshard` binary the way a user does and captures what it says.
@@ -66,14 +67,10 @@ struct CLI {
             try? inPipe.fileHandleForWriting.close()
         }
         writer.start()
-        var errData = Data()
-        let errDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            errDone.signal()
-        }
+        let errReader = err.fileHandleForReading
+        let errRead = Background { errReader.readDataToEndOfFile() }
         let outData = stdoutFile == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
-        errDone.wait()
+        let errData = (try? errRead.wait()?.get()) ?? Data()
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus,

@@ -90,7 +90,7 @@ import Testing
             (["verify", dir.path("m")], "\(fifoManifest): cannot open: \(notRegular)"),
             (["inspect", dir.path("m")], "\(fifoManifest): cannot open: \(notRegular)"),
             (["export", dir.path("m")], "\(fifoManifest): cannot open: \(notRegular)"),
-            (["verify", dir.path("b")], "damaged: shard-00000.bin: missing"),
+            (["verify", dir.path("b")], "damaged: shard-00000.bin: \(fifoBin): cannot open: \(notRegular)"),
             (["export", dir.path("b")], "\(fifoBin): size 0 bytes"),
             (build + ["--input", input, "--tokenizer", CLI.sampleTokenizer], "\(input): \(notRegular)"),
             (build + ["--input", sample, "--tokenizer", dir.path("tok")], "\(tokenizer): cannot open: \(notRegular)"),

@@ -177,17 +177,21 @@ import Testing
 
     /// Splits: only plain JSONL larger than the split size is cut, into
     /// consecutive ranges, the last open-ended.
-    @Test func onlyLargePlainJSONLFilesAreCut() {
+    @Test func onlyLargePlainJSONLFilesAreCut() throws {
         let files = [
             PlanFile(index: 0, path: "/a.jsonl", name: "a", format: "jsonl", size: 25, mtimeNs: 0),
             PlanFile(index: 1, path: "/b.jsonl.zst", name: "b", format: "jsonl.zst", size: 25, mtimeNs: 0),
             PlanFile(index: 2, path: "/c.jsonl", name: "c", format: "jsonl", size: 10, mtimeNs: 0),
             PlanFile(index: 3, path: "/d.txt", name: "d", format: "text", size: 99, mtimeNs: 0),
         ]
-        let splits = BuildPlanner.cut(files, splitBytes: 10)
+        let splits = try BuildPlanner.cut(files, splitBytes: 10)
         #expect(splits.map(\.id) == ["000000", "000001", "000002", "000003", "000004", "000005"])
         #expect(splits.map(\.file) == [0, 0, 0, 1, 2, 3])
         #expect(splits.map(\.start) == [0, 10, 20, 0, 0, 0])
         #expect(splits.map(\.end) == [10, 20, nil, nil, nil, nil])
+        // 1-byte splits of a 2 MB file: more than a plan should hold.
+        let big = [PlanFile(index: 0, path: "/a.jsonl", name: "a", format: "jsonl", size: 2_000_000, mtimeNs: 0)]
+        #expect(throws: BuildError.self) { try BuildPlanner.cut(big, splitBytes: 1) }
+        #expect(try BuildPlanner.cut(big, splitBytes: 2).count == 1_000_000)
     }
 }

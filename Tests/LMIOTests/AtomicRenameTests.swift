@@ -9,7 +9,7 @@ import Testing
 /// file systems without the flags) keep the same contract, and are run here
 /// directly.
 @Suite struct AtomicRenameTests {
-    typealias Rename = (String, String) throws -> Void
+    typealias Rename = @Sendable (String, String) throws -> Void
     static let noReplace: [(String, Rename)] = [
         ("renameat2", { try FileSystem.renameNoReplace($0, to: $1) }),
         ("fallback", { try FileSystem.renameNoReplaceFallback($0, to: $1) }),

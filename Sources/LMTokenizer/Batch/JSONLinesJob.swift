@@ -88,7 +88,9 @@ final class JSONLinesJob: @unchecked Sendable {
             nextToWrite += 1
             lock.unlock()
             var lost: (any Error)?
-            do { try output.write(chunk.out.unsafeBytes) } catch { lost = error }
+            // One write per chunk, as it is finished, so a reader on the
+            // other end of a pipe gets output while later chunks encode.
+            do { try output.writeUnbuffered(chunk.out.unsafeBytes) } catch { lost = error }
             lock.lock()
             if let lost { writeError = lost }
             if let bad = chunk.failure { failure = bad }

@@ -32,7 +32,7 @@ public struct JSONLinesEncodeError: Error, CustomStringConvertible, Equatable, S
 public struct JSONLinesSummary: Equatable, Sendable {
     /// Lines encoded.
     public var lines = 0
-    /// Input bytes of those lines (line endings included).
+    /// Input bytes of those lines, plus one per line for its `\n`.
     public var inputBytes = 0
     /// Token ids written.
     public var tokens = 0

@@ -23,7 +23,8 @@ enum WorkerPool {
 }
 
 /// Hands out `0..<count`, each index once; one lock per task taken (a task
-/// is tens of KB of text, so the lock is noise).
+/// is tens of KB of text, so the lock is noise). `@unchecked Sendable`:
+/// the counter is touched only under the lock.
 final class TaskCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0

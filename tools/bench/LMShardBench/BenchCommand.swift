@@ -10,7 +10,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lmshard-bench",
         abstract: "Benchmark drivers for tools/bench (not part of the product).",
-        subcommands: [ReaderCommand.self, TokenizeCommand.self])
+        subcommands: [ReaderCommand.self, TokenizeCommand.self, LinesCommand.self])
 
     static func main() {
         signal(SIGPIPE, SIG_IGN)

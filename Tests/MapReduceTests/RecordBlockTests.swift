@@ -87,9 +87,9 @@ import Testing
         }
     }
 
-    /// Bits of a small file flipped one at a time (8 KB of records, about
-    /// 11,000 bits once compressed; a seeded sample of 600 by default, every
-    /// bit with `LMSHARD_FLIP_ALL=1`): each read either throws a
+    /// Bits of a small file flipped one at a time (400 records, 36,416 bits
+    /// once compressed; a seeded sample of 600 by default, every bit with
+    /// `LMSHARD_FLIP_ALL=1`): each read either throws a
     /// `corruptFile` naming the file or returns exactly what was written.
     @Test func flippedBitsAreCaughtOrHarmless() throws {
         let dir = try TempDir()

@@ -10,7 +10,7 @@
 //   LMTokenizer  tokenizer.json loading, HF-exact encoding
 //                                          (LMIO, LMJSON, COniguruma)
 //   MapReduce    transforms and the in-memory, local, streaming runners
-//                                                             (LMIO, LMJSON)
+//                                                    (LMIO, LMJSON, CXXHash)
 //   LMPrep       pretrain/FIM/SFT processing and packing (LMTokenizer, MapReduce)
 //   LMShard      the shard format: writer, reader, verify       (LMIO, LMJSON)
 //   LMBuild      `lmshard build` (plan/map/reduce/finalize stages, receipts,
@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "LMTokenizer",
             dependencies: ["LMIO", "LMJSON", "COniguruma", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "MapReduce", dependencies: ["LMIO", "LMJSON"]),
+        .target(name: "MapReduce", dependencies: ["LMIO", "LMJSON", "CXXHash"]),
         .target(
             name: "LMPrep",
             dependencies: [

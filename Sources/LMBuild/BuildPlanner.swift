@@ -29,7 +29,9 @@ public struct BuildPlanner {
     /// - Throws: `BuildError` (a bad setting, input or output), `InputError`.
     public func plan() throws -> PreparedBuild {
         let (config, configJSON) = try ConfigResolver.preparation(configFile: request.configFile, overrides: request.overrides)
-        let files = try InputCatalog.discover(request.inputs)
+        let files = try InputCatalog.discover(request.inputs, excluding: OutputExclusion(output: request.output)) {
+            StandardError.write("lmshard: note: skipping \($0): it is the build's output directory\n")
+        }
         if distributed, files.contains(where: \.isStdin) {
             throw BuildError.input(
                 file: "-", line: nil,

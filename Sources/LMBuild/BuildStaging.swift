@@ -29,9 +29,10 @@ import LMShard
 /// share a file and a killed one leaves only hidden `*.tmp` leftovers,
 /// which `publishedEntries` clears.
 ///
-/// Hooks for the output lock (reliability): take it before
-/// `openOrResume` (which removes other plans' directories) and hold it
-/// through `commit`.
+/// The output's lock (`OutputLock`) is held around `openOrResume` (which
+/// removes other plans' directories) by the plan step, and from before
+/// `openOrResume` through `commit` by the local build and finalize; the
+/// staging directory's name is on the lock's record before it is made.
 public struct BuildStaging: Sendable {
     /// The staging directory.
     public let url: URL
@@ -51,6 +52,12 @@ public struct BuildStaging: Sendable {
     /// `.NAME.build-ID` (local) or `.NAME.dist-ID` (distributed) next to `output`.
     public static func url(output: URL, planID: String, distributed: Bool) -> URL {
         output.deletingLastPathComponent().appendingPathComponent(prefix(output: output, distributed: distributed) + planID)
+    }
+
+    /// The name of the staging directory `plan` names, as the output's lock
+    /// records it.
+    public static func name(of plan: BuildPlan) -> String {
+        FileSystem.lastComponent(of: plan.staging ?? "")
     }
 
     static func prefix(output: URL, distributed: Bool) -> String {
@@ -86,6 +93,10 @@ public struct BuildStaging: Sendable {
         let parent = staging.output.deletingLastPathComponent().path
         try FileSystem.makeDirectory(parent)
         staging.removeStaleSiblings()
+        // A finalize cut short between its manifest and its publish leaves
+        // the manifest and no receipts: the manifest goes (it is written
+        // again), and the shards no receipt vouches for are made again.
+        try FileSystem.remove(staging.path + "/" + LMShard.Format.manifestFileName)
         try FileSystem.makeDirectory(staging.receiptsDirectory)
         if (try? BuildPlan.read(staging.planPath))?.planID != plan.planID {
             try plan.write(to: staging.planPath)
@@ -129,7 +140,7 @@ public struct BuildStaging: Sendable {
 
     /// Writes a map receipt (unique temporary file, renamed into place).
     func write(_ receipt: MapReceipt) throws {
-        try AtomicFile.write(try receipt.encoded(), to: mapReceiptPath(receipt.split))
+        try AtomicFile.write(SealedFile.seal(try receipt.encoded()), to: mapReceiptPath(receipt.split))
     }
 
     /// Every map receipt in the directory, by split id.
@@ -138,7 +149,7 @@ public struct BuildStaging: Sendable {
         for name in try FileSystem.directoryEntries(receiptsDirectory) where name.hasPrefix("map-") && name.hasSuffix(".json") {
             let path = receiptsDirectory + "/" + name
             do {
-                let receipt = try MapReceipt.parse(try FileSystem.readFile(path, limit: 16 << 20))
+                let receipt = try MapReceipt.parse(try SealedFile.read(path, limit: 16 << 20))
                 guard name == "map-\(receipt.split).json" else {
                     throw BuildError.staging(path: path, message: "is the receipt of split \(receipt.split)")
                 }
@@ -152,9 +163,33 @@ public struct BuildStaging: Sendable {
         return out
     }
 
+    /// Whether every split of `plan` has a staged map receipt that opens
+    /// and parses: what a resumed build needs before it skips the map phase.
+    func mapReceiptsIntact(plan: BuildPlan) -> Bool {
+        guard let receipts = try? mapReceipts() else { return false }
+        return plan.splits.allSatisfy { receipts[$0.id] != nil }
+    }
+
+    /// Whether the local build's map phase finished (its job directory's
+    /// `map/DONE`, written after the map receipts): a rerun then skips the
+    /// map, so the receipts must be intact.
+    var localMapIsDone: Bool {
+        let jobs = (try? FileSystem.directoryEntries(workDirectory)) ?? []
+        return jobs.contains { FileSystem.exists(workDirectory + "/" + $0 + "/map/DONE") }
+    }
+
+    /// Removes the map receipts and the local build's spills, so that the
+    /// map phase runs again and writes both anew.
+    func redoMap() throws {
+        try FileSystem.removeTree(workDirectory)
+        for name in try FileSystem.directoryEntries(receiptsDirectory) where name.hasPrefix("map-") {
+            try FileSystem.remove(receiptsDirectory + "/" + name)
+        }
+    }
+
     /// Stages a shard's receipt once its files are in place.
     func record(_ receipt: ShardReceipt) throws {
-        try AtomicFile.write(try receipt.line(), to: shardReceiptPath(group: receipt.group))
+        try AtomicFile.write(SealedFile.seal(try receipt.line()), to: shardReceiptPath(group: receipt.group))
     }
 
     /// The staged receipt of `group` if it and its shard's files verify,
@@ -163,7 +198,7 @@ public struct BuildStaging: Sendable {
     func keptShard(group: Int) -> ShardReceipt? {
         let path = shardReceiptPath(group: group)
         guard FileSystem.exists(path) else { return nil }
-        guard let bytes = try? FileSystem.readFile(path, limit: 1 << 20), let receipt = try? ShardReceipt.parse(bytes),
+        guard let bytes = try? SealedFile.read(path, limit: 1 << 20), let receipt = try? ShardReceipt.parse(bytes),
             receipt.group == group, (try? verify(receipt)) != nil
         else {
             try? FileSystem.remove(path)
@@ -210,42 +245,24 @@ public struct BuildStaging: Sendable {
         try FileSystem.remove(planPath)
     }
 
-    /// Writes the manifest, then publishes the staging directory as `output`.
-    ///
-    /// Without `replacing`, the rename refuses (`RENAME_NOREPLACE`) if
-    /// anything appeared at `output` while the build ran, so nothing is
-    /// ever replaced; an empty directory the user named as output is
-    /// removed first (and if something was written into it meanwhile, that
-    /// fails and nothing is replaced either). With `replacing`, the old
-    /// dataset and the new one are swapped in one step (`RENAME_EXCHANGE`):
-    /// a reader of `output` sees one or the other, never neither; the old
-    /// one is then deleted, unless what was swapped out is not an lmshard
-    /// dataset (it was replaced by something else since the build checked
-    /// it), which is swapped back and reported.
-    func commit(manifest: DatasetManifest, replacing: Bool) throws {
+    /// Writes the manifest, then publishes the staging directory as
+    /// `output` through the output's lock (`OutputLock.publish`): without
+    /// `replacing`, a no-replace rename, so whatever appeared at `output`
+    /// while the build ran is never replaced; with `replacing`, the old
+    /// dataset and the new one swapped in one step, then the old one
+    /// removed (or swapped back, if it is no longer an lmshard dataset). The
+    /// lock's record makes a publish cut short by a kill finish or undo
+    /// itself when the output is next locked.
+    func commit(manifest: DatasetManifest, replacing: Bool, lock: inout OutputLock) throws {
         try manifest.write(to: url)
-        let target = output.path
-        let appeared = "something appeared here while the build ran; nothing was replaced"
-        if replacing && FileSystem.exists(target) {
-            try FileSystem.exchange(path, target)
-            // `url` now holds what was at the output.
-            let old = (try? FileSystem.directoryEntries(path)) ?? []
-            guard old.isEmpty || old.contains(LMShard.Format.manifestFileName) else {
-                try FileSystem.exchange(path, target)
-                throw BuildError.output(path: target, message: "is no longer an lmshard dataset; refusing to replace it")
-            }
-            try FileSystem.removeTree(path)
-        } else {
-            if FileSystem.kind(of: target) == .directory {
-                guard rmdir(target) == 0 else { throw BuildError.output(path: target, message: appeared) }
-            }
-            do {
-                try FileSystem.renameNoReplace(path, to: target)
-            } catch let error as FileError where error.isAlreadyExists {
-                throw BuildError.output(path: target, message: appeared)
-            }
-        }
-        try FileSystem.syncDirectory(output.deletingLastPathComponent().path)
+        try lock.publish(staging: path, replacing: replacing, isReplaceable: Self.isReplaceable)
+    }
+
+    /// What an overwrite may replace: an empty directory or an lmshard
+    /// dataset (one with a manifest).
+    public static func isReplaceable(_ path: String) -> Bool {
+        guard let names = try? FileSystem.directoryEntries(path) else { return false }
+        return names.isEmpty || names.contains(LMShard.Format.manifestFileName)
     }
 
     /// Removes the staging directory and everything in it.

@@ -37,28 +37,85 @@ public struct Builder {
     ///   case the output directory is left as it was.
     public func run() throws -> BuildSummary {
         let started = Date()
-        let build = try BuildPlanner(request: request).plan()
+        // Taken first and held to the end: a second build of this output
+        // fails at once, naming this one.
+        var lock = try OutputLock(
+            output: URL(fileURLWithPath: request.output).standardizedFileURL.path, command: "build")
+        let summary: BuildSummary
+        do {
+            summary = try run(started: started, lock: &lock)
+        } catch {
+            lock.releaseKeepingRemainingWork()
+            throw error
+        }
+        try lock.release()
+        return summary
+    }
+
+    /// The build under the output's lock.
+    private func run(started: Date, lock: inout OutputLock) throws -> BuildSummary {
+        let build: PreparedBuild
+        do {
+            build = try BuildPlanner(request: request).plan()
+        } catch {
+            // What a killed build left is settled all the same: a publish it
+            // cut short is finished or undone; its partial work is kept.
+            try? lock.recoverKeepingWork(isReplaceable: BuildStaging.isReplaceable)
+            throw error
+        }
         let plan = build.plan
         let resumable = !plan.files.contains { $0.path == InputFile.stdinName }
+        let stagingName = BuildStaging.name(of: plan)
+        // What a killed build left is put right now: its staging directory
+        // is kept if this is the same plan (resumed below), else removed.
+        try lock.recover(reusing: resumable ? [stagingName] : [], isReplaceable: BuildStaging.isReplaceable)
+        for note in lock.recovered { StandardError.write("lmshard: note: \(note)\n") }
+        try lock.set("staging", stagingName)
         let staging = try BuildStaging.openOrResume(plan: plan)
-        var keep = false
-        var succeeded = false
-        defer { if !succeeded && !keep { staging.discard() } }
+        KillPoint.reached("staging.created")
+        if resumable && staging.localMapIsDone && !staging.mapReceiptsIntact(plan: plan) {
+            // Spills without every map receipt intact cannot be finalized:
+            // the map phase runs again and writes both.
+            StandardError.write("lmshard: note: \(staging.receiptsDirectory): map receipts missing or damaged; mapping the input again\n")
+            try staging.redoMap()
+        }
         let receipts: [ShardReceipt]
         do {
             receipts = try mapAndReduce(build, staging: staging, resumable: resumable)
-        } catch let error as InputFailure {
-            throw error.underlying
-        } catch let error as BuildError {
-            throw error
         } catch {
-            keep = resumable  // a write failure, a kill: a rerun resumes
+            if let failure = error as? InputFailure {
+                throw discarding(staging, lock: &lock, failure.underlying)
+            }
+            // A write failure keeps a resumable staging directory (and the
+            // record naming it) for the rerun; a bad input or setting does not.
+            if error is BuildError || !resumable { throw discarding(staging, lock: &lock, error) }
+            StandardError.write(
+                "lmshard: note: the work done so far is kept in \(staging.path); run the same command again to "
+                    + "resume from it (or delete it)\n")
             throw error
         }
         let finalizer = Finalizer(build: build, staging: staging, report: { StandardError.write($0) })
-        let summary = try finalizer.finalize(receipts: receipts, source: staging.path, rehashing: false, started: started)
-        succeeded = true
-        return summary
+        do {
+            return try finalizer.finalize(
+                receipts: receipts, source: staging.path, rehashing: false, started: started, lock: &lock)
+        } catch {
+            throw discarding(staging, lock: &lock, error)
+        }
+    }
+
+    /// Removes the staging directory (and drops from the lock's record what
+    /// is gone: the staging name, and a failed publish's notes) before
+    /// `error` is thrown.
+    private func discarding(_ staging: BuildStaging, lock: inout OutputLock, _ error: any Error) -> any Error {
+        staging.discard()
+        if !FileSystem.exists(staging.path) {
+            try? lock.set("staging", nil)
+            try? lock.set("publishing", nil)
+            if let aside = lock.record["aside"], !FileSystem.exists(FileSystem.parentDirectory(of: lock.output) + "/" + aside) {
+                try? lock.set("aside", nil)
+            }
+        }
+        return error
     }
 
     /// The map and reduce steps on the local runner: receipts of every group.

@@ -37,7 +37,10 @@ struct Finalizer {
     ///   - source: names the receipts in messages.
     /// - Throws: `BuildError` naming the missing or damaged piece; nothing
     ///   is written then.
-    func finalize(receipts: [ShardReceipt], source: String, rehashing: Bool, started: Date) throws -> BuildSummary {
+    ///   - lock: the output's lock, held by the caller, published through.
+    func finalize(
+        receipts: [ShardReceipt], source: String, rehashing: Bool, started: Date, lock: inout OutputLock
+    ) throws -> BuildSummary {
         let plan = build.plan
         let byGroup = try Self.unique(receipts, groups: plan.numReduceChunks ?? 0, source: source)
         let maps = try staging.mapReceipts()
@@ -81,7 +84,7 @@ struct Finalizer {
             shards: ordered.compactMap(\.shard))
         try BuildPlanner.checkOutput(staging.output, overwrite: plan.overwrite)
         try staging.removeBookkeeping()
-        try staging.commit(manifest: manifest, replacing: plan.overwrite)
+        try staging.commit(manifest: manifest, replacing: plan.overwrite, lock: &lock)
 
         let skipped = RejectLog()
         for receipt in maps.values {

@@ -27,12 +27,16 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
     case notFound(String)
     case unreadable(String, reason: String)
     case empty
+    /// An input that is the build's output, inside it, or its staging or lock.
+    case isOutput(String, output: String)
 
     public var description: String {
         switch self {
         case let .notFound(p): return "\(p): no such file or directory"
         case let .unreadable(p, reason): return "\(p): \(reason)"
         case .empty: return "no input files found"
+        case let .isOutput(p, output):
+            return "\(p): is the build's output \(output) (or inside it, or its staging or lock); an output is never read as input"
         }
     }
 }
@@ -40,16 +44,23 @@ public enum InputError: Error, CustomStringConvertible, Equatable {
 public enum InputCatalog {
     /// Expands `paths` into input files. Hidden files and folders (a leading
     /// `.`) inside directories are skipped, as version-control folders are.
-    public static func discover(_ paths: [String]) throws -> [InputFile] {
+    ///
+    /// - Parameters:
+    ///   - excluding: the build's output, never read (`OutputExclusion`):
+    ///     naming it is an error, and a walk skips it, calling `onSkip`.
+    public static func discover(
+        _ paths: [String], excluding output: OutputExclusion? = nil, onSkip: (String) -> Void = { _ in }
+    ) throws -> [InputFile] {
         var files: [InputFile] = []
         for path in paths {
             if path == "-" {
                 files.append(InputFile(path: InputFile.stdinName, format: .jsonl, byteCount: nil))
                 continue
             }
+            try output?.check(namedInput: path)
             switch FileSystem.kind(of: path) {
             case nil: throw InputError.notFound(path)
-            case .directory?: files += try walk(directory: path)
+            case .directory?: files += try walk(directory: path, excluding: output, onSkip: onSkip)
             case .regularFile?: files.append(file(at: path))
             case .other(let kind)?:
                 // Reading a FIFO or device would block or never end: say so now.
@@ -78,8 +89,12 @@ public enum InputCatalog {
     /// The files under `directory`. `ancestors` are the directories the
     /// walk is inside (device and inode): a symbolic link back to one of
     /// them is a loop, refused instead of followed until the path is too
-    /// long (each file read once per level).
-    static func walk(directory: String, ancestors: [String: String] = [:]) throws -> [InputFile] {
+    /// long (each file read once per level). The output directory is
+    /// skipped (`onSkip`).
+    static func walk(
+        directory: String, ancestors: [String: String] = [:], excluding output: OutputExclusion?,
+        onSkip: (String) -> Void
+    ) throws -> [InputFile] {
         var ancestors = ancestors
         if let id = directoryID(directory) {
             if let first = ancestors[id] {
@@ -99,7 +114,8 @@ public enum InputCatalog {
             let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             switch FileSystem.kind(of: child) {
             case nil: continue  // dangling link
-            case .directory?: out += try walk(directory: child, ancestors: ancestors)
+            case .directory? where output?.isOutput(directory: child) == true: onSkip(child)
+            case .directory?: out += try walk(directory: child, ancestors: ancestors, excluding: output, onSkip: onSkip)
             case .regularFile?: out.append(file(at: child))
             case .other(let kind)?:
                 throw InputError.unreadable(child, reason: "not a regular file (\(kind))")

@@ -44,7 +44,8 @@ public struct StageFlags: Sendable {
             throw differs("--output", output, planned)
         }
         if !inputs.isEmpty && inputs != ["-"] {
-            let paths = try InputCatalog.discover(inputs).map { URL(fileURLWithPath: $0.path).standardizedFileURL.path }
+            let paths = try InputCatalog.discover(inputs, excluding: plan.output.map(OutputExclusion.init(output:)))
+                .map { URL(fileURLWithPath: $0.path).standardizedFileURL.path }
             if paths != plan.files.map(\.path) {
                 throw differs("--input", "\(paths.count) files", "\(plan.files.count) other files")
             }

@@ -12,8 +12,22 @@ public enum PlanStage {
     ///
     /// - Throws: what `BuildPlanner.plan` throws, `FileError`.
     public static func run(_ request: BuildRequest, splitBytes: Int, planOut: String) throws -> String {
-        let plan = try BuildPlanner(request: request, splitBytes: splitBytes, distributed: true).plan().plan
-        _ = try BuildStaging.openOrResume(plan: plan)
+        // The output's lock only while the staging directory is made: no
+        // record names a distributed staging directory while the map and
+        // reduce tasks write into it, so no local build's recovery removes it.
+        // A local build's leftovers are left to that build (kept on record).
+        var lock = try OutputLock(output: URL(fileURLWithPath: request.output).standardizedFileURL.path, command: "plan")
+        let plan: BuildPlan
+        do {
+            try lock.recoverKeepingWork(isReplaceable: BuildStaging.isReplaceable)
+            for note in lock.recovered { StandardError.write("lmshard: note: \(note)\n") }
+            plan = try BuildPlanner(request: request, splitBytes: splitBytes, distributed: true).plan().plan
+            _ = try BuildStaging.openOrResume(plan: plan)
+        } catch {
+            lock.releaseKeepingRemainingWork()
+            throw error
+        }
+        lock.releaseKeepingRemainingWork()
         try plan.write(to: planOut)
         let bytes = plan.files.reduce(Int64(0)) { $0 + ($1.size ?? 0) }
         return "lmshard: plan \(plan.planID): \(plan.files.count) files, \(LMBuild.Format.bytes(bytes)), "
@@ -31,11 +45,32 @@ public enum FinalizeStage {
     /// - Throws: `BuildError` naming what is missing or damaged; nothing is
     ///   published then.
     public static func run(build: PreparedBuild, receipts source: String) throws -> BuildSummary {
-        let staging = try BuildStaging.open(plan: build.plan, file: build.planName)
         let receipts = try read(source)
-        let started = Date(timeIntervalSince1970: build.plan.createdAt)
-        return try Finalizer(build: build, staging: staging, report: { StandardError.write($0) })
-            .finalize(receipts: receipts, source: source == "-" ? InputFile.stdinName : source, rehashing: true, started: started)
+        guard let output = build.plan.output else { throw BuildError.plan(file: build.planName, message: "has no output") }
+        // Held for the checks, the manifest and the publish: a local build
+        // or another finalize of the output meanwhile fails at once, and a
+        // finalize killed mid-publish is finished or undone by the next holder.
+        var lock = try OutputLock(output: output, command: "finalize")
+        let summary: BuildSummary
+        do {
+            // A publish a killed finalize or build cut short is settled; a
+            // local build's partial work is left to it (kept on record).
+            try lock.recoverKeepingWork(isReplaceable: BuildStaging.isReplaceable)
+            for note in lock.recovered { StandardError.write("lmshard: note: \(note)\n") }
+            let staging = try BuildStaging.open(plan: build.plan, file: build.planName)
+            let started = Date(timeIntervalSince1970: build.plan.createdAt)
+            summary = try Finalizer(build: build, staging: staging, report: { StandardError.write($0) })
+                .finalize(
+                    receipts: receipts, source: source == "-" ? InputFile.stdinName : source, rehashing: true,
+                    started: started, lock: &lock)
+        } catch {
+            // The staging directory stays for a retry; the record stays only
+            // if it names something (a publish that failed halfway).
+            lock.releaseKeepingRemainingWork()
+            throw error
+        }
+        lock.releaseKeepingRemainingWork()
+        return summary
     }
 
     /// The receipts in `source`.

@@ -48,20 +48,23 @@ extension FileSystem {
     /// (`b` aside to a hidden sibling, `a` to `b`, the aside to `a`), during
     /// which `b` is briefly missing; a failure in the middle puts `b` back.
     ///
+    /// - Parameter fallbackAside: the aside name the fallback uses (a
+    ///   caller that records it before the step can undo a kill in the
+    ///   middle, see `OutputLock`); by default `.NAME.exchange-PID` next to `b`.
     /// - Throws: `FileError`; `ENOENT` when either name is missing.
-    public static func exchange(_ a: String, _ b: String) throws {
+    public static func exchange(_ a: String, _ b: String, fallbackAside: String? = nil) throws {
         if lmshard_rename_exchange(a, b) == 0 { return }
         let code = lastErrno
         guard code == EINVAL || code == ENOSYS else {
             throw FileError(path: b, operation: "exchange \(a) with", code: code)
         }
-        try exchangeFallback(a, b)
+        try exchangeFallback(a, b, aside: fallbackAside)
     }
 
     /// The three-rename fallback of `exchange` (internal for tests).
-    static func exchangeFallback(_ a: String, _ b: String) throws {
+    static func exchangeFallback(_ a: String, _ b: String, aside: String? = nil) throws {
         guard exists(a) else { throw FileError(path: a, operation: "exchange \(b) with", code: ENOENT) }
-        let aside = parentDirectory(of: b) + "/." + lastComponent(of: b) + ".exchange-\(getpid())"
+        let aside = aside ?? parentDirectory(of: b) + "/." + lastComponent(of: b) + ".exchange-\(getpid())"
         try rename(b, to: aside)
         do {
             try rename(a, to: b)

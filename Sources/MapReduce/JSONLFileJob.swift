@@ -9,14 +9,17 @@ extension LocalRunner {
     /// on failure the temporary file is removed, so a reader never sees a
     /// partial output.
     ///
+    /// - Parameter temporaryPath: the temporary name (by default a unique
+    ///   hidden sibling); a caller that records it first (`OutputLock`) can
+    ///   remove it after a kill.
     /// - Throws: `MapReduceError` (`.input`/`.map` rows are line numbers of
     ///   `inputPath`), `FileError` naming the file.
     public func run(
         jsonTransform transform: any JSONRowTransform, inputPath: String, outputPath: String,
-        jobIdentity: String? = nil
+        temporaryPath: String? = nil, jobIdentity: String? = nil
     ) throws {
         let lines = LineBatches(try FileDescriptor.openForReading(inputPath))
-        let output = try AtomicFileWriter(path: outputPath)
+        let output = try AtomicFileWriter(path: outputPath, temporaryPath: temporaryPath)
         var rows = JSONLinesWriter(output.output)
         try transform.runLocal(self, file: lines, jobIdentity: jobIdentity) { try rows.write($0) }
         try output.commit()

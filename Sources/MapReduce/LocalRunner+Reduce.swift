@@ -179,7 +179,7 @@ extension LocalRunner {
     func reduceAllPartitions<T: MapReduceTransform>(_ transform: T, job: JobDirectory) throws
     where T.Output: ShuffleCodable {
         try forEachPartition(T.Key.self, job: job) { p, failures in
-            if job.persistent && FileSystem.exists(job.outputPath(partition: p)) { return }
+            if job.persistent && job.reusableOutput(partition: p) { return }
             try withMerger(partition: p, job: job, T.Key.self) { merger in
                 try reducePartition(transform, merger: merger, partition: p, job: job, failures: failures)
             }
@@ -273,7 +273,8 @@ extension LocalRunner {
                 }
             } catch {
                 if let deliverError { throw deliverError }
-                if error is MapReduceError { throw error }
+                // A file that cannot be written names itself: not the group's fault.
+                if error is MapReduceError || error is FileError { throw error }
                 failures.set(key: key, error: MapReduceError.reduce(key: key.sortableText, underlying: error), partition: p)
                 return false
             }
@@ -308,7 +309,7 @@ extension LocalRunner {
             },
             afterGroup: { keyBytes in
                 if let progress {
-                    try progress.append(ReduceProgress.record(keyBytes: keyBytes, outputLength: try writer.commit()))
+                    try progress.append(ReduceProgress.record(keyBytes: keyBytes, output: try writer.commit()))
                 }
             })
         guard completed else { return }
@@ -323,8 +324,9 @@ extension LocalRunner {
     ///
     /// Resumes from the log's last valid record when the output holds at
     /// least the committed bytes (a longer output was killed after writing a
-    /// group but before committing it, and is cut back); otherwise, or when
-    /// the record's key does not decode, the partition starts over.
+    /// group but before committing it, and is cut back) and those bytes pass
+    /// every block check; otherwise, or when the record's key does not
+    /// decode, the partition starts over.
     private func openPartitionOutput<Key: ShuffleKey>(
         _: Key.Type, partition p: Int, job: JobDirectory
     ) throws -> (writer: RecordFileWriter, progress: ProgressLog?, lastCommitted: Key?) {
@@ -332,12 +334,17 @@ extension LocalRunner {
         guard job.persistent else { return (try RecordFileWriter(path: tmp), nil, nil) }
         let progressPath = job.progressPath(partition: p)
         if FileSystem.exists(progressPath), let commit = ReduceProgress.lastCommit(in: try ProgressLog.contents(progressPath)),
-            let size = FileSystem.fileSize(tmp), UInt64(size) >= commit.outputLength
+            let size = FileSystem.fileSize(tmp), UInt64(size) >= commit.output.length
         {
             var r = ByteReader(commit.keyBytes)
             if let key = try? Key.decode(from: &r) {
-                let writer = try RecordFileWriter(path: tmp, appendingAfter: commit.outputLength)
-                return (writer, try ProgressLog(path: progressPath, keepingFirst: commit.logLength), key)
+                do {
+                    try RecordFileReader.verify(path: tmp, committed: commit.output)
+                    let writer = try RecordFileWriter(path: tmp, resumingAfter: commit.output)
+                    return (writer, try ProgressLog(path: progressPath, keepingFirst: commit.logLength), key)
+                } catch let error as MapReduceError {
+                    job.onNote?("\(error); reducing partition \(p) again")
+                }
             }
         }
         return (try RecordFileWriter(path: tmp), try ProgressLog(path: progressPath, keepingFirst: 0), nil)

@@ -31,23 +31,30 @@ import Foundation
 ///    across partitions) and passed to `emit` in ascending key order.
 ///
 /// Work directory and resumability: files live in a job directory under
-/// `workDirectory` (the system temporary directory when nil). Without a
-/// `jobIdentity` the job directory is private to the run and removed on
-/// success and on failure. With a `jobIdentity` (the CLI passes a hash of
-/// the config and the input's path, size and modification time) the job
-/// directory is named by its fingerprint and is kept when the run fails:
-/// - `JOB` holds the identity, checked on reuse (a mismatch is an error);
-/// - `map/DONE` is renamed into place after the last spill, so a rerun that
-///   finds it skips the map phase and reuses the runs;
+/// `workDirectory` (the system temporary directory when nil), whose `LOCK`
+/// the run holds (`LockedDirectory`). Without a `jobIdentity` the job
+/// directory is private to the run (`mr-tmp-*`) and removed on success and
+/// on failure (and, after a kill, by the next run in the same root). With
+/// a `jobIdentity` (the CLI passes the config and the input's path, size and
+/// modification time) the job directory is named by its fingerprint
+/// (`mr-job-*`) and is kept when the run fails:
+/// - `JOB` holds the identity, checked on reuse (a mismatch starts afresh);
+/// - `map/DONE` is renamed into place after the last spill, listing every
+///   run (`MapListing`), so a rerun that finds it skips the map phase and
+///   reuses the runs, once the listing and every block of every run check
+///   out (otherwise it maps again);
 /// - `reduce/p<N>.zst` is written as `.tmp` and renamed once partition N is
 ///   fully reduced, so a rerun skips finished partitions (the rename is the
-///   durable "done" marker);
+///   durable "done" marker) whose blocks all check out;
 /// - `reduce/p<N>.progress` commits groups inside an unfinished partition:
 ///   after each group the `.tmp` ends a zstd frame and a checksummed record
 ///   (the group's key, the `.tmp` length) is appended (`ReduceProgress`). A
 ///   rerun cuts `.tmp` back to the last valid record's length and skips the
 ///   groups up to its key, so a killed or failed run redoes at most the group
-///   it was in; with no usable record the partition starts over.
+///   it was in; with no usable record, or a committed prefix that fails its
+///   block checks, the partition starts over.
+/// Every file is made of checked blocks (`RecordBlock`), so damage is found
+/// before a record is used; a resumed job reports each redo to `onNote`.
 /// Success removes the job directory.
 public struct LocalRunner: Sendable {
     /// Threads for map and reduce. At least 1.
@@ -67,6 +74,10 @@ public struct LocalRunner: Sendable {
     public var partitions: Int
     /// Rows pulled from the input per map batch.
     public var batchRows: Int
+    /// Receives one line for each file a resumed job found damaged or
+    /// stale and redid, and for each abandoned work directory removed
+    /// (the CLI prints them as notes); nil to drop them.
+    public var onNote: (@Sendable (String) -> Void)?
     /// Whether to fold map output with the transform's `combiner`, when it
     /// has one, before the shuffle. The output is the same either way (that
     /// is the combiner's contract); tests turn it off to check exactly that.
@@ -159,9 +170,7 @@ public struct LocalRunner: Sendable {
         emit: (T.Output) throws -> Void
     ) throws where T.Output: ShuffleCodable {
         let job = try JobDirectory(
-            root: workDirectory, identity: jobIdentity.map {
-                "\($0)\npartitions=\(partitions)\n\(T.self)"
-            })
+            root: workDirectory, identity: jobIdentity.map { fullJobIdentity($0, T.self) }, onNote: onNote)
         var succeeded = false
         defer { job.finish(succeeded: succeeded) }
         if !job.mapIsDone {
@@ -217,7 +226,7 @@ public struct LocalRunner: Sendable {
         sinks: @escaping @Sendable (_ partition: Int) throws -> any PartitionSink<T.Output>
     ) throws where S.Element: Sendable {
         let job = try JobDirectory(
-            root: workDirectory, identity: jobIdentity.map { "\($0)\npartitions=\(partitions)\n\(T.self)\nsinks" })
+            root: workDirectory, identity: jobIdentity.map { fullJobIdentity($0 + "\nsinks", T.self) }, onNote: onNote)
         var succeeded = false
         defer { job.finish(succeeded: succeeded) }
         if !job.mapIsDone {
@@ -234,6 +243,20 @@ public struct LocalRunner: Sendable {
         _ transform: T, rows: S, jobIdentity: String? = nil, emit: (T.Output) throws -> Void
     ) throws where S.Element == T.Input, S.Element: Sendable, T.Output: ShuffleCodable {
         try run(transform, input: rows, prepare: { $0 }, jobIdentity: jobIdentity, emit: emit)
+    }
+
+    /// The directory a resumable run of `transformType` with `jobIdentity`
+    /// uses under `workDirectory`: what `lmshard run` records in its
+    /// output's lock, so a later run can remove it once superseded.
+    public func jobDirectoryPath(transformType: Any.Type, jobIdentity: String) -> String {
+        JobDirectory.persistentPath(root: workDirectory, identity: fullJobIdentity(jobIdentity, transformType))
+    }
+
+    /// The caller's identity plus what else makes a job's files reusable:
+    /// the partition count, the transform, and the spill format (files of
+    /// another format are never read as this one).
+    func fullJobIdentity(_ identity: String, _ transformType: Any.Type) -> String {
+        "\(identity)\npartitions=\(partitions)\n\(String(describing: transformType))\nrecords=checked-blocks-1"
     }
 
     // MARK: - Helpers shared by the phases

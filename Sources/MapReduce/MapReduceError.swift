@@ -15,8 +15,6 @@ public enum MapReduceError: Error, CustomStringConvertible {
     case corruptFile(path: String, offset: Int, message: String)
     /// A streaming input line is malformed.
     case streamingLine(line: Int, message: String)
-    /// The work directory holds a job with another fingerprint.
-    case workDirectoryInUse(path: String, message: String)
 
     /// The 1-based input row, when the error belongs to one.
     public var row: Int? {
@@ -33,7 +31,6 @@ public enum MapReduceError: Error, CustomStringConvertible {
         case let .reduce(key, e): return "reduce of key \(String(reflecting: key)): \(e)"
         case let .corruptFile(path, offset, message): return "\(path): byte \(offset): \(message)"
         case let .streamingLine(line, message): return "line \(line): \(message)"
-        case let .workDirectoryInUse(path, message): return "\(path): \(message)"
         }
     }
 }

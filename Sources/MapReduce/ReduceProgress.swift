@@ -7,36 +7,40 @@ import LMIO
 /// After each group's outputs are written out as complete zstd frames, one
 /// record is appended:
 ///
-/// | field         | encoding                                            |
-/// |---------------|-----------------------------------------------------|
-/// | key length    | UInt32, little-endian                               |
-/// | key           | the group's encoded key (`ShuffleCodable`)          |
-/// | output length | UInt64, little-endian: committed bytes of `.zst.tmp`|
-/// | checksum      | UInt64, little-endian: FNV-1a of the fields above   |
+/// | field         | encoding                                             |
+/// |---------------|------------------------------------------------------|
+/// | key length    | UInt32, little-endian                                |
+/// | key           | the group's encoded key (`ShuffleCodable`)           |
+/// | output length | UInt64, little-endian: committed bytes of `.zst.tmp` |
+/// | output blocks | UInt64, little-endian: checked blocks in those bytes |
+/// | checksum      | UInt64, little-endian: XXH3-64 of the fields above   |
 ///
 /// Records are appended with write(2) and never synced: the log guards
 /// against a killed process (the kernel keeps what was written), not power
 /// loss. A process killed mid-append leaves a torn last record, which the
 /// checksum (or the missing bytes) rejects; the record before it still holds.
+/// A damaged record in the middle ends the log there too: the groups after
+/// the last good record are reduced again, never skipped on a damaged word.
 enum ReduceProgress {
     /// What the last valid record says.
     struct Commit: Equatable {
         /// The encoded key of the last group whose outputs are committed.
         var keyBytes: [UInt8]
-        /// The output file's length right after that group.
-        var outputLength: UInt64
+        /// Where the output file can be cut right after that group.
+        var output: RecordFileWriter.Commit
         /// The log's length up to the end of this record: anything after it
         /// is torn and is cut off before appending again.
         var logLength: UInt64
     }
 
     /// One record's bytes.
-    static func record(keyBytes: [UInt8], outputLength: UInt64) -> [UInt8] {
-        var w = ByteWriter(reservingCapacity: keyBytes.count + 20)
+    static func record(keyBytes: [UInt8], output: RecordFileWriter.Commit) -> [UInt8] {
+        var w = ByteWriter(reservingCapacity: keyBytes.count + 28)
         w.write(UInt32(keyBytes.count))
         w.bytes.append(contentsOf: keyBytes)
-        w.write(outputLength)
-        w.write(fnv1a(w.bytes))
+        w.write(output.length)
+        w.write(output.blocks)
+        w.write(RecordBlock.hash(w.bytes))
         return w.bytes
     }
 
@@ -51,10 +55,11 @@ enum ReduceProgress {
             guard let keyLength = try? r.read(UInt32.self), Int(keyLength) <= log.count - r.offset else { break }
             let keyBytes = Array(log[r.offset..<r.offset + Int(keyLength)])
             r = ByteReader(log, offset: r.offset + Int(keyLength))
-            guard let outputLength = try? r.read(UInt64.self) else { break }
+            guard let length = try? r.read(UInt64.self), let blocks = try? r.read(UInt64.self) else { break }
             let end = r.offset
-            guard let checksum = try? r.read(UInt64.self), checksum == fnv1a(log[start..<end]) else { break }
-            last = Commit(keyBytes: keyBytes, outputLength: outputLength, logLength: UInt64(r.offset))
+            guard let checksum = try? r.read(UInt64.self), checksum == RecordBlock.hash(log[start..<end]) else { break }
+            last = Commit(
+                keyBytes: keyBytes, output: .init(length: length, blocks: blocks), logLength: UInt64(r.offset))
         }
         return last
     }

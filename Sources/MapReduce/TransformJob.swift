@@ -57,14 +57,49 @@ public struct TransformJob: Sendable {
     /// path, size and modification time, and kept on failure, so a rerun
     /// of the same job resumes where it stopped.
     ///
-    /// - Throws: `JobError` at `input:LINE` for a bad row, else the runner's
-    ///   and the files' own errors.
+    /// The output is locked for the run (`OutputLock`): a second run to the
+    /// same output fails at once naming this one. The lock's record names
+    /// the temporary output and the job directory, so the next run to the
+    /// output removes what a killed run left: the temporary file, and a job
+    /// directory this run no longer resumes (its input or config changed).
+    /// What it did goes to `runner.onNote`.
+    ///
+    /// - Throws: `JobError` at `input:LINE` for a bad row, `LockError` when
+    ///   another run holds the output, else the runner's and the files' own
+    ///   errors.
     public func runLocal(runner: LocalRunner, input: String, output: String, resumable: Bool) throws {
-        try locatingRows(in: input) {
-            try runner.run(
-                jsonTransform: transform, inputPath: input, outputPath: output,
-                jobIdentity: resumable ? jobIdentity(input: input) : nil)
+        var inputInfo = stat(), outputInfo = stat()
+        if stat(input, &inputInfo) == 0, stat(output, &outputInfo) == 0,
+            inputInfo.st_dev == outputInfo.st_dev, inputInfo.st_ino == outputInfo.st_ino
+        {
+            // The output replaces its path when the run succeeds: the input would be gone.
+            throw JobError(file: output, line: nil, message: "is the input file too; write the output to another path")
         }
+        let identity = resumable ? jobIdentity(input: input) : nil
+        let jobPath = identity.map {
+            URL(fileURLWithPath: runner.jobDirectoryPath(transformType: type(of: transform), jobIdentity: $0))
+                .standardizedFileURL.path
+        }
+        var lock = try OutputLock.acquire(output: output, command: "run", reusing: jobPath.map { [$0] } ?? [])
+        for note in lock.recovered { runner.onNote?(note) }
+        let temporary = lock.siblingPath(suffix: "tmp-\(getpid())")
+        do {
+            try lock.set("temporary", FileSystem.lastComponent(of: temporary))
+            if let jobPath { try lock.set("job", jobPath) }
+            try locatingRows(in: input) {
+                try runner.run(
+                    jsonTransform: transform, inputPath: input, outputPath: output, temporaryPath: temporary,
+                    jobIdentity: identity)
+            }
+        } catch {
+            // The temporary output is gone; a resumable job kept its
+            // directory, which the record keeps naming.
+            try? lock.set("temporary", nil)
+            if let jobPath, !FileSystem.exists(jobPath) { try? lock.set("job", nil) }
+            lock.releaseKeepingRemainingWork()
+            throw error
+        }
+        try lock.release()
     }
 
     /// What a resumable job is: the config bytes and the input's path, size
@@ -90,7 +125,7 @@ public struct TransformJob: Sendable {
                 throw JobError(file: file, line: line, message: message)
             case .reduce:
                 throw JobError(file: file, line: nil, message: "\(error)")
-            case .corruptFile, .workDirectoryInUse:
+            case .corruptFile:
                 throw error
             }
         }

@@ -139,6 +139,7 @@ struct BuildCommand: ParsableCommand {
             throw ValidationError("--stage must be plan, map, reduce or finalize, got \(stage)")
         }
         if input.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (-) can be given once") }
+        if output?.isEmpty == true { throw ValidationError("--output needs a path") }
         try FlagBounds.check(workers, FlagBounds.threads, "--workers")
         try FlagBounds.check(memoryMB, FlagBounds.memoryMB, "--memory-mb")
         try FlagBounds.check(seqLen, FlagBounds.seqLen, "--seq-len")

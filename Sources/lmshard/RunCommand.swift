@@ -89,7 +89,7 @@ struct RunCommand: ParsableCommand {
         }
         guard let stage else {
             try allow(["--output", "--work-dir"], "a local run")
-            guard config != nil, input.count == 1, input != ["-"], output != nil else {
+            guard config != nil, input.count == 1, input != ["-"], output != nil, output?.isEmpty == false else {
                 throw ValidationError("a local run needs --config, one --input file and --output (or give --stage)")
             }
             return
@@ -137,7 +137,8 @@ struct RunCommand: ParsableCommand {
             let threads = FlagBounds.threadCount(workers)
             guard let stage = stage.flatMap(Stage.init(rawValue:)) else {
                 let job = try RunStages(configFile: config, overrides: overrides).job
-                let runner = LocalRunner(workers: threads, memoryBudget: memoryMB << 20, workDirectory: workDir)
+                var runner = LocalRunner(workers: threads, memoryBudget: memoryMB << 20, workDirectory: workDir)
+                runner.onNote = { StandardError.write("lmshard: note: \($0)\n") }
                 try job.runLocal(runner: runner, input: input[0], output: output ?? "", resumable: workDir != nil)
                 return
             }

@@ -7,9 +7,11 @@ import Testing
 
 @testable import LMBuild
 
-/// Publishing a finished build (`BuildStaging.commit`, what finalize and the local build end with): never over something that appeared at the
-/// output while it ran; with `--overwrite`, old and new swapped in one step,
-/// and only an lmshard dataset (or an empty directory) ever deleted.
+/// Publishing a finished build (`BuildStaging.commit`, what finalize and the
+/// local build end with, under the output's lock): never over something
+/// that appeared at the output while it ran; with `--overwrite`, old and
+/// new swapped in one step, and only an lmshard dataset (or an empty
+/// directory) ever deleted.
 @Suite struct StagingTests {
     static let manifest = DatasetManifest(
         tokenizer: .init(name: "t", sha256: String(repeating: "0", count: 64)), vocabSize: 10, eosId: nil,
@@ -30,12 +32,26 @@ import Testing
         return staging
     }
 
+    /// Commits `staged` holding the output's lock, as the build does, and
+    /// lets go of it: removed after a publish, kept after a refusal (its
+    /// record then names the staging directory, which the caller discards).
+    func commit(_ staged: BuildStaging, replacing: Bool) throws {
+        var lock = try OutputLock(output: staged.output.path, command: "build")
+        do {
+            try staged.commit(manifest: Self.manifest, replacing: replacing, lock: &lock)
+        } catch {
+            try lock.releaseKeepingRecord()
+            throw error
+        }
+        try lock.release()
+    }
+
     func contents(_ path: String) throws -> Set<String> { Set(try FileManager.default.contentsOfDirectory(atPath: path)) }
 
     @Test func publishesWhenNothingIsThere() throws {
         let dir = try TempDir()
         defer { dir.remove() }
-        try staging(dir).commit(manifest: Self.manifest, replacing: false)
+        try commit(staging(dir), replacing: false)
         #expect(try contents(dir.path("out")) == ["manifest.json", "shard-00000.bin"])
         #expect(try contents(dir.path) == ["out"])  // no staging folder left
     }
@@ -51,11 +67,12 @@ import Testing
             case "a directory with a file": try dir.write("out/notes.txt", "someone else's")
             default: try dir.write("out/manifest.json", "{}")
             }
-            #expect(throws: BuildError.output(
-                path: dir.path("out"), message: "something appeared here while the build ran; nothing was replaced"),
-                "\(appeared)") { try staged.commit(manifest: Self.manifest, replacing: false) }
+            #expect(throws: LockError.appeared(path: dir.path("out")), "\(appeared)") {
+                try commit(staged, replacing: false)
+            }
             #expect(FileSystem.exists(appeared == "a file" ? dir.path("out") : dir.path("out/" + (appeared == "a dataset" ? "manifest.json" : "notes.txt"))))
             staged.discard()
+            try FileSystem.remove(OutputLock.lockPath(for: dir.path("out")))
         }
     }
 
@@ -63,7 +80,7 @@ import Testing
         let dir = try TempDir()
         defer { dir.remove() }
         try FileManager.default.createDirectory(atPath: dir.path("out"), withIntermediateDirectories: false)
-        try staging(dir).commit(manifest: Self.manifest, replacing: false)
+        try commit(staging(dir), replacing: false)
         #expect(try contents(dir.path("out")) == ["manifest.json", "shard-00000.bin"])
     }
 
@@ -72,7 +89,7 @@ import Testing
         defer { dir.remove() }
         try dir.write("out/manifest.json", "{}")
         try dir.write("out/shard-00007.bin", "old")
-        try staging(dir).commit(manifest: Self.manifest, replacing: true)
+        try commit(staging(dir), replacing: true)
         #expect(try contents(dir.path("out")) == ["manifest.json", "shard-00000.bin"])
         #expect(try contents(dir.path) == ["out"])
     }
@@ -83,11 +100,12 @@ import Testing
         let staged = try staging(dir)
         // The dataset checked at the start was replaced by someone's files.
         try dir.write("out/thesis.tex", "precious")
-        #expect(throws: BuildError.output(path: dir.path("out"), message: "is no longer an lmshard dataset; refusing to replace it")) {
-            try staged.commit(manifest: Self.manifest, replacing: true)
-        }
+        #expect(throws: LockError.notReplaceable(path: dir.path("out"))) { try commit(staged, replacing: true) }
         #expect(try contents(dir.path("out")) == ["thesis.tex"])
+        // The refused publish left its staging directory and the lock's record naming it.
+        #expect(try contents(dir.path) == ["out", ".out.lock", FileSystem.lastComponent(of: staged.url.path)])
         staged.discard()
+        try FileSystem.remove(OutputLock.lockPath(for: dir.path("out")))
         #expect(try contents(dir.path) == ["out"])
     }
 }

@@ -68,7 +68,7 @@ import Testing
         try writer.append([42])  // never committed: dropped on reopen
         try writer.finish()
         // Reopen after the first frame, as a resumed reduce does.
-        var resumed = try RecordFileWriter(path: path, appendingAfter: committed)
+        var resumed = try RecordFileWriter(path: path, resumingAfter: committed)
         try resumed.append(records[2])
         _ = try resumed.commit()
         try resumed.append(records[3])

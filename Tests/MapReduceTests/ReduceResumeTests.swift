@@ -3,31 +3,39 @@ import TestSupport
 import Testing
 @testable import MapReduce
 
-/// The keys a transform reduced, in order; shared by the worker threads.
-final class ReducedKeys: @unchecked Sendable {
+/// Values appended from several worker threads, in the order they came.
+final class LockedList<Element>: @unchecked Sendable {
     private let lock = NSLock()
-    private var keys: [Int] = []
+    private var elements: [Element] = []
 
-    func add(_ key: Int) {
+    func add(_ element: Element) {
         lock.lock()
         defer { lock.unlock() }
-        keys.append(key)
+        elements.append(element)
     }
 
-    var all: [Int] {
+    var all: [Element] {
         lock.lock()
         defer { lock.unlock() }
-        return keys
+        return elements
     }
 }
+
+/// The keys a transform reduced (or the rows it mapped), in order.
+typealias ReducedKeys = LockedList<Int>
 
 /// Rows `i` grouped by `i % 60`; each group emits several outputs (so a
 /// group's output is more than one record) and can fail on one key.
 struct ModuloLists: MapReduceTransform {
     var failOnKey: Int?
     var reduced = ReducedKeys()
+    /// The rows mapped (so a test sees whether a resumed run mapped again).
+    var mapped = ReducedKeys()
 
-    func map(_ row: Int, emit: (Int, Int) throws -> Void) throws { try emit(row % 60, row) }
+    func map(_ row: Int, emit: (Int, Int) throws -> Void) throws {
+        mapped.add(row)
+        try emit(row % 60, row)
+    }
 
     func reduce<S: ValueStream>(key: Int, values: inout S, emit: ([Int]) throws -> Void) throws
     where S.Element == Int {
@@ -119,12 +127,17 @@ struct ModuloLists: MapReduceTransform {
     }
 
     @Test func progressLogKeepsTheLastWholeRecord() {
-        let first = ReduceProgress.record(keyBytes: [1, 2], outputLength: 10)
-        let second = ReduceProgress.record(keyBytes: [3], outputLength: 25)
+        let first = ReduceProgress.record(keyBytes: [1, 2], output: .init(length: 10, blocks: 1))
+        let second = ReduceProgress.record(keyBytes: [3], output: .init(length: 25, blocks: 3))
+        // Key length 4, key 2, output length 8, blocks 8, checksum 8.
+        #expect(first.count == 30)
         let log = first + second
-        #expect(ReduceProgress.lastCommit(in: log) == .init(keyBytes: [3], outputLength: 25, logLength: UInt64(log.count)))
+        #expect(
+            ReduceProgress.lastCommit(in: log)
+                == .init(keyBytes: [3], output: .init(length: 25, blocks: 3), logLength: UInt64(log.count)))
         // Torn: cut short, or garbage after the last record.
-        let atFirst = ReduceProgress.Commit(keyBytes: [1, 2], outputLength: 10, logLength: UInt64(first.count))
+        let atFirst = ReduceProgress.Commit(
+            keyBytes: [1, 2], output: .init(length: 10, blocks: 1), logLength: UInt64(first.count))
         #expect(ReduceProgress.lastCommit(in: Array(log.dropLast())) == atFirst)
         var flipped = log
         flipped[first.count + 4] ^= 1  // second record's key, checksum no longer matches

@@ -67,6 +67,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String, reason: String)
     /// A hub id that is not cached and could not be downloaded.
     case notFound(name: String, reason: String)
+    /// Text the model cannot encode (see `Tokenizer.encodeChecked`);
+    /// `piece` is the first such pre-tokenized piece (its first 200 bytes).
+    case unencodable(piece: String, reason: String)
 
     public var description: String {
         switch self {
@@ -78,6 +81,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
             return "cannot read tokenizer \(file): \(reason)"
         case let .notFound(name, reason):
             return "tokenizer \(name) not found: \(reason)"
+        case let .unencodable(piece, reason):
+            return "cannot encode \(piece.debugDescription): \(reason)"
         }
     }
 }

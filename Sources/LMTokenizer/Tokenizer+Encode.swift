@@ -3,8 +3,10 @@ import Foundation
 /// Per-thread buffers for encoding; kept across texts so a batch allocates
 /// only while the buffers grow.
 struct EncodeScratch {
-    let bpe = BPEScratch()
+    let model = ModelScratch()
     var pieces = PieceList()
+    /// BPE's buffers and the piece cache (inside `model`).
+    var bpe: BPEScratch { model.bpe }
 }
 
 extension Tokenizer {
@@ -92,31 +94,93 @@ extension Tokenizer {
         }
     }
 
-    /// Pre-tokenizes one stretch of text and runs BPE on every piece.
+    /// Pre-tokenizes one stretch of text and runs the model on every piece.
     @inline(__always)
     private func encodeText(
         _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
     ) {
         guard !bytes.isEmpty else { return }
+        if let bpe {
+            let s = scratch.bpe
+            forEachPiece(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
+                bpe.encodePiece(all, start, end, scratch: s, into: &ids)
+            }
+        } else {
+            let s = scratch.model
+            forEachPiece(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
+                encodeWithModel(all, start, end, scratch: s, into: &ids)
+            }
+        }
+    }
+
+    /// Calls `body(all, start, end)` for each piece the pre-tokenizer makes
+    /// of `bytes`, `all[start..<end]`; with no pre-tokenizer, once for all
+    /// of it. A direct scanner hands its matches over without copying
+    /// them; other pre-tokenizers fill `pieces` first.
+    @inline(__always)
+    private func forEachPiece(
+        _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, pieces: inout PieceList,
+        _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void
+    ) {
         guard let preTokenizer else {
-            model.encodePiece(bytes, 0, bytes.count, scratch: scratch.bpe, into: &ids)
+            body(bytes, 0, bytes.count)
             return
         }
         if let directSplit {
-            let bpe = scratch.bpe
-            directSplit.forEachMatch(bytes) { start, end in
-                model.encodePiece(bytes, start, end, scratch: bpe, into: &ids)
-            }
+            directSplit.forEachMatch(bytes) { start, end in body(bytes, start, end) }
             return
         }
-        scratch.pieces.removeAll()
+        pieces.removeAll()
         if let inputStartAware {
-            inputStartAware.split(bytes, startsInput: startsInput, into: &scratch.pieces)
+            inputStartAware.split(bytes, startsInput: startsInput, into: &pieces)
         } else {
-            preTokenizer.split(bytes, into: &scratch.pieces)
+            preTokenizer.split(bytes, into: &pieces)
         }
-        let bpe = scratch.bpe
-        scratch.pieces.forEachRange { all, start, end in model.encodePiece(all, start, end, scratch: bpe, into: &ids) }
+        pieces.forEachRange(body)
+    }
+
+    /// A piece through a model other than BPE, with the piece cache; a
+    /// piece the model cannot encode is recorded in the scratch (see
+    /// `encodeChecked`).
+    private func encodeWithModel(
+        _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, scratch s: ModelScratch, into ids: inout [UInt32]
+    ) {
+        let model = self.model
+        let encoded = s.bpe.cachedEncode(text, start, end, into: &ids) { piece, out in
+            guard mapsPiecesToByteAlphabet else { return model.encode(piece: piece, scratch: s, into: &out) }
+            s.mapped.removeAll(keepingCapacity: true)
+            for b in piece { s.mapped.append(contentsOf: ByteLevelAlphabet.utf8[Int(b)]) }
+            return s.mapped.withUnsafeBufferPointer { model.encode(piece: $0, scratch: s, into: &out) }
+        }
+        if !encoded { s.recordFailure(UnsafeBufferPointer(rebasing: text[start..<end])) }
+    }
+
+    /// `encode`, but throws `TokenizerError.unencodable` where HF raises
+    /// instead of returning ids: a piece the model cannot encode because
+    /// it has no unknown token for it (Unigram without `unk_id`, WordPiece
+    /// or WordLevel whose `unk_token` is not in the vocabulary). `encode`
+    /// leaves such pieces out.
+    public func encodeChecked(_ text: String, addSpecialTokens: Bool = false) throws -> [UInt32] {
+        var text = text
+        var ids: [UInt32] = []
+        try text.withUTF8 { try encodeChecked(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
+        return ids
+    }
+
+    /// `encode(utf8:addSpecialTokens:into:)`, throwing as `encodeChecked(_:)`.
+    public func encodeChecked(
+        unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]
+    ) throws {
+        let failed: [UInt8]? = scratchPool.with { scratch in
+            _ = scratch.model.takeFailure()
+            encode(utf8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch)
+            return scratch.model.takeFailure()
+        }
+        if let failed {
+            throw TokenizerError.unencodable(
+                piece: String(decoding: failed.prefix(200), as: UTF8.self),
+                reason: "the model has no unknown token to stand for it (Python tokenizers raises here too)")
+        }
     }
 
     /// Encodes every text on `threads` worker threads (default: all cores),

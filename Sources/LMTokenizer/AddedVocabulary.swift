@@ -141,7 +141,7 @@ struct AddedTokenMatcher: Sendable {
 
     /// HF's `AddedVocabulary::find_matches`: calls `body(start, end, token)`
     /// for every gap (token nil) and every added token, covering `t` in order.
-    func split(_ t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, AddedToken?) -> Void) {
+    func split(unsafeBytes t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, AddedToken?) -> Void) {
         var startOffset = 0
         var i = nextCandidate(t, from: 0)
         while i < t.count {

@@ -41,7 +41,7 @@ extension Normalizer {
 /// instead the vocabulary is translated back to raw bytes once, at load time,
 /// so the hot loop never builds strings (tiktoken's approach).
 public protocol PreTokenizer: Sendable {
-    func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList)
+    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList)
 }
 
 /// Adds special tokens around encoded ids (TemplateProcessing, Bert, ...).

@@ -16,7 +16,7 @@ public struct PieceList: Sendable {
     }
 
     /// Appends one piece. Empty pieces are dropped, as HF drops empty splits.
-    public mutating func append(_ piece: UnsafeBufferPointer<UInt8>) {
+    public mutating func append(unsafeBytes piece: UnsafeBufferPointer<UInt8>) {
         guard !piece.isEmpty else { return }
         bytes.append(contentsOf: piece)
         ends.append(bytes.count)
@@ -35,7 +35,7 @@ public struct PieceList: Sendable {
 
     /// Calls `body` with all pieces' bytes and each piece's bounds in them,
     /// in order (the model reads past a piece to build its cache key).
-    func forEachRange(_ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void) {
+    func forEachUnsafeRange(_ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void) {
         bytes.withUnsafeBufferPointer { all in
             var start = 0
             for end in ends {
@@ -46,7 +46,7 @@ public struct PieceList: Sendable {
     }
 
     /// Calls `body` with each piece's bytes, in order.
-    public func forEachPiece(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
+    public func forEachUnsafePiece(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         try bytes.withUnsafeBufferPointer { all in
             var start = 0
             for end in ends {

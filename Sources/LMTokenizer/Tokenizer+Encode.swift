@@ -16,17 +16,17 @@ extension Tokenizer {
     public func encode(_ text: String, addSpecialTokens: Bool = false) -> [UInt32] {
         var text = text
         var ids: [UInt32] = []
-        text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
+        text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
         return ids
     }
 
     /// Appends the ids for UTF-8 `bytes` to `ids`. Invalid UTF-8 does not
     /// crash: each bad byte is treated as one "other" character.
-    public func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]) {
-        scratchPool.with { encode(utf8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
+    public func encode(unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]) {
+        scratchPool.with { encode(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
     }
 
-    func encode(utf8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+    func encode(unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch) {
         if addSpecialTokens, let post = postProcessor {
             var own: [UInt32] = []
             encodeBody(bytes, into: &own, scratch: &scratch)
@@ -49,7 +49,7 @@ extension Tokenizer {
             encodeNormalizing(bytes, startsInput: true, into: &ids, scratch: &scratch)
             return
         }
-        rawAdded.split(bytes) { start, end, token in
+        rawAdded.split(unsafeBytes: bytes) { start, end, token in
             if let token {
                 ids.append(token.id)
             } else {
@@ -83,7 +83,7 @@ extension Tokenizer {
             encodeText(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
             return
         }
-        normalizedAdded.split(bytes) { start, end, token in
+        normalizedAdded.split(unsafeBytes: bytes) { start, end, token in
             if let token {
                 ids.append(token.id)
             } else {
@@ -102,12 +102,12 @@ extension Tokenizer {
         guard !bytes.isEmpty else { return }
         if let bpe {
             let s = scratch.bpe
-            forEachPiece(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
+            preTokenize(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
                 bpe.encodePiece(all, start, end, scratch: s, into: &ids)
             }
         } else {
             let s = scratch.model
-            forEachPiece(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
+            preTokenize(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
                 encodeWithModel(all, start, end, scratch: s, into: &ids)
             }
         }
@@ -118,7 +118,7 @@ extension Tokenizer {
     /// of it. A direct scanner hands its matches over without copying
     /// them; other pre-tokenizers fill `pieces` first.
     @inline(__always)
-    private func forEachPiece(
+    private func preTokenize(
         _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, pieces: inout PieceList,
         _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void
     ) {
@@ -127,16 +127,16 @@ extension Tokenizer {
             return
         }
         if let directSplit {
-            directSplit.forEachMatch(bytes) { start, end in body(bytes, start, end) }
+            directSplit.forEachMatch(inUnsafeBytes: bytes) { start, end in body(bytes, start, end) }
             return
         }
         pieces.removeAll()
         if let inputStartAware {
-            inputStartAware.split(bytes, startsInput: startsInput, into: &pieces)
+            inputStartAware.split(unsafeBytes: bytes, startsInput: startsInput, into: &pieces)
         } else {
-            preTokenizer.split(bytes, into: &pieces)
+            preTokenizer.split(unsafeBytes: bytes, into: &pieces)
         }
-        pieces.forEachRange(body)
+        pieces.forEachUnsafeRange(body)
     }
 
     /// A piece through a model other than BPE, with the piece cache; a
@@ -167,13 +167,13 @@ extension Tokenizer {
         return ids
     }
 
-    /// `encode(utf8:addSpecialTokens:into:)`, throwing as `encodeChecked(_:)`.
+    /// `encode(unsafeUTF8:addSpecialTokens:into:)`, throwing as `encodeChecked(_:)`.
     public func encodeChecked(
         unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]
     ) throws {
         let failed: [UInt8]? = scratchPool.with { scratch in
             _ = scratch.model.takeFailure()
-            encode(utf8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch)
+            encode(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch)
             return scratch.model.takeFailure()
         }
         if let failed {
@@ -195,7 +195,7 @@ extension Tokenizer {
             scratchPool.with { scratch in
                 for i in 0..<n {
                     var text = texts[i]
-                    text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &results[i], scratch: &scratch) }
+                    text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &results[i], scratch: &scratch) }
                 }
             }
             return results
@@ -212,7 +212,7 @@ extension Tokenizer {
                     for i in lo..<hi {
                         var text = texts[i]
                         var ids: [UInt32] = []
-                        text.withUTF8 { encode(utf8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
+                        text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
                         (base + i).pointee = ids
                     }
                 }

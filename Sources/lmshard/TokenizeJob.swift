@@ -134,7 +134,7 @@ final class TokenizeChunk: @unchecked Sendable {
                 return
             }
             text.withBytes(0..<text.count) {
-                job.tokenizer.encode(utf8: $0, addSpecialTokens: job.addSpecialTokens, into: &ids)
+                job.tokenizer.encode(unsafeUTF8: $0, addSpecialTokens: job.addSpecialTokens, into: &ids)
             }
             out.appendIdsLine(ids)
         }

@@ -90,7 +90,7 @@ struct ExtraPreTokenizerTests {
             try make(["type": .string("Metaspace"), "replacement": .string("▁"), "prepend_scheme": .string("first")]) as? MetaspacePreTokenizer)
         func run(_ text: String, startsInput: Bool) -> [String] {
             var out = PieceList()
-            Array(text.utf8).withUnsafeBufferPointer { first.split($0, startsInput: startsInput, into: &out) }
+            Array(text.utf8).withUnsafeBufferPointer { first.split(unsafeBytes: $0, startsInput: startsInput, into: &out) }
             return (0..<out.count).map { String(decoding: out.bytes[out.range(at: $0)], as: UTF8.self) }
         }
         #expect(run("Hey friend", startsInput: true) == ["▁Hey", "▁friend"])
@@ -109,7 +109,7 @@ struct ExtraPreTokenizerTests {
         bytes.withUnsafeBufferPointer { buffer in
             var i = 0
             while i < buffer.count {
-                let (s, n) = UTF8Scalars.scalar(in: buffer, at: i)
+                let (s, n) = UTF8Scalars.scalar(inUnsafeBytes: buffer, at: i)
                 scalars.append(s)
                 i += n
             }

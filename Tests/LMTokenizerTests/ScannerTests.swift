@@ -14,7 +14,7 @@ struct CoreScannerTests {
         var copy = text
         copy.withUTF8 { t in
             var previous = 0
-            pattern.forEachMatch(t) { s, e in
+            pattern.forEachMatch(inUnsafeBytes: t) { s, e in
                 #expect(s == previous, "matches must tile the text")
                 out.append(String(decoding: UnsafeBufferPointer(rebasing: t[s..<e]), as: UTF8.self))
                 previous = e
@@ -44,7 +44,7 @@ struct CoreScannerTests {
         var matches: [String] = []
         var text = "a\u{1C89}b\u{088F}c"
         text.withUTF8 { t in
-            letters.forEachMatch(t) { s, e in
+            letters.forEachMatch(inUnsafeBytes: t) { s, e in
                 matches.append(String(decoding: UnsafeBufferPointer(rebasing: t[s..<e]), as: UTF8.self))
             }
         }
@@ -122,9 +122,9 @@ struct CoreScannerTests {
         for text in texts {
             var list = PieceList()
             var copy = text
-            copy.withUTF8 { stages.split($0, into: &list) }
+            copy.withUTF8 { stages.split(unsafeBytes: $0, into: &list) }
             var expected: [String] = []
-            list.forEachPiece { expected.append(String(decoding: $0, as: UTF8.self)) }
+            list.forEachUnsafePiece { expected.append(String(decoding: $0, as: UTF8.self)) }
             #expect(Self.pieces(.digitsThenGPT2, text) == expected, "\(text.debugDescription)")
         }
     }
@@ -177,7 +177,7 @@ struct CoreScannerTests {
         let bytes: [UInt8] = [0x61, 0xFF, 0xC3, 0x20, 0x62, 0xE2, 0x82]
         for pattern in [Self.gpt2, Self.llama3] {
             var total = 0
-            bytes.withUnsafeBufferPointer { t in pattern.forEachMatch(t) { s, e in total += e - s } }
+            bytes.withUnsafeBufferPointer { t in pattern.forEachMatch(inUnsafeBytes: t) { s, e in total += e - s } }
             #expect(total == bytes.count)
         }
     }
@@ -188,7 +188,7 @@ struct CoreScannerTests {
             let p = SplitPreTokenizer(pattern: .literal(Array("-".utf8)), behavior: b, invert: invert)
             var out = PieceList()
             var text = "a-b--c"
-            text.withUTF8 { p.split($0, into: &out) }
+            text.withUTF8 { p.split(unsafeBytes: $0, into: &out) }
             return (0..<out.count).map { String(decoding: out.bytes[out.range(at: $0)], as: UTF8.self) }
         }
         #expect(run(.isolated) == ["a", "-", "b", "-", "-", "c"])

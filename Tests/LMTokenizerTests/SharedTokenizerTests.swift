@@ -54,7 +54,7 @@ struct CoreSharedTokenizerTests {
         // Invalid UTF-8 bytes still encode, one byte token each at worst.
         let bad: [UInt8] = [0x61, 0xFF, 0xFE, 0x62]
         var ids: [UInt32] = []
-        bad.withUnsafeBufferPointer { tok.encode(utf8: $0, into: &ids) }
+        bad.withUnsafeBufferPointer { tok.encode(unsafeUTF8: $0, into: &ids) }
         #expect(ids.count >= 3)
     }
 

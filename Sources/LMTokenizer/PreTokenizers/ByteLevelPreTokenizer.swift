@@ -24,7 +24,7 @@ struct ByteLevelPreTokenizer: PreTokenizer {
         _ = try boolField(json, "trim_offsets", path: path, default: true)
     }
 
-    func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         if addPrefixSpace, piece.first != 0x20, !piece.isEmpty {
             var prefixed = [UInt8]()
             prefixed.reserveCapacity(piece.count + 1)
@@ -39,13 +39,13 @@ struct ByteLevelPreTokenizer: PreTokenizer {
     @inline(__always)
     private func splitBody(_ t: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         guard useRegex else {
-            out.append(t)
+            out.append(unsafeBytes: t)
             return
         }
         var i = 0
         while i < t.count {
             let j = GPT2Scanner.matchEnd(t, i)
-            out.append(UnsafeBufferPointer(rebasing: t[i..<j]))
+            out.append(unsafeBytes: UnsafeBufferPointer(rebasing: t[i..<j]))
             i = j
         }
     }

@@ -14,9 +14,9 @@ public struct DigitsPreTokenizer: PreTokenizer {
     public init(individualDigits: Bool) { self.individualDigits = individualDigits }
 
     /// Appends the pieces of `piece` to `out`.
-    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    public func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         ScalarSplitter(behavior: individualDigits ? .isolated : .contiguous)
-            .split(piece, into: &out, isDelimiter: Self.isNumeric)
+            .split(unsafeBytes: piece, into: &out, isDelimiter: Self.isNumeric)
     }
 
     @inline(__always)

@@ -20,7 +20,7 @@ public struct FixedLengthPreTokenizer: PreTokenizer {
         self.init(length: length)
     }
 
-    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    public func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         var chunkStart = 0
         var chars = 0
         var i = 0
@@ -28,11 +28,11 @@ public struct FixedLengthPreTokenizer: PreTokenizer {
             i += UTF8Scan.decode(piece, i).length
             chars += 1
             if chars == length {
-                out.append(UnsafeBufferPointer(rebasing: piece[chunkStart..<i]))
+                out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[chunkStart..<i]))
                 chunkStart = i
                 chars = 0
             }
         }
-        out.append(UnsafeBufferPointer(rebasing: piece[chunkStart..<piece.count]))
+        out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[chunkStart..<piece.count]))
     }
 }

@@ -3,15 +3,15 @@ import LMJSON
 /// A pre-tokenizer whose output depends on whether a piece begins the
 /// original input (HF's `offsets_original().0 == 0`): Metaspace with
 /// `prepend_scheme: "first"`. The tokenizer calls this method instead of
-/// `split(_:into:)` on pieces it can place: `startsInput` is true only for
+/// `split(unsafeBytes:into:)` on pieces it can place: `startsInput` is true only for
 /// the stretch of text that starts at byte 0 of the caller's input (not
 /// after an added token, not for later stretches).
 public protocol InputStartAwarePreTokenizer: PreTokenizer {
     /// Appends the pieces of `piece` to `out`; `startsInput` says whether
     /// `piece` begins at byte 0 of the original input.
-    func split(_ piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList)
+    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList)
     /// Whether `startsInput` can change the output. When false the
-    /// tokenizer calls `split(_:into:)` and pays nothing for the flag.
+    /// tokenizer calls `split(unsafeBytes:into:)` and pays nothing for the flag.
     var dependsOnInputStart: Bool { get }
 }
 
@@ -35,9 +35,9 @@ public enum PrependScheme: String, Sendable {
 /// when `normalized.offsets_original().0 == 0`: the split being processed
 /// starts at byte 0 of the *original* input. A split that follows an added
 /// token ("<s>Hello") or that an earlier pre-tokenizer in a Sequence cut off
-/// the front does not get it. `PreTokenizer.split(_:into:)` cannot express
+/// the front does not get it. `PreTokenizer.split(unsafeBytes:into:)` cannot express
 /// that, so the tokenizer (and a `Sequence` holding this stage) calls
-/// `split(_:startsInput:into:)` with `startsInput == true` only for the
+/// `split(unsafeBytes:startsInput:into:)` with `startsInput == true` only for the
 /// piece beginning at original byte 0.
 /// When it calls the protocol method instead, `pieceStartsInput` is used
 /// (default `false`: with "first", no prefix unless told).
@@ -83,13 +83,13 @@ public struct MetaspacePreTokenizer: InputStartAwarePreTokenizer {
 
     /// Appends the pieces of `piece` to `out`, using `pieceStartsInput` for
     /// the "first" scheme.
-    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
-        split(piece, startsInput: pieceStartsInput, into: &out)
+    public func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+        split(unsafeBytes: piece, startsInput: pieceStartsInput, into: &out)
     }
 
     /// Appends the pieces of `piece` to `out`; `startsInput` says whether
     /// `piece` begins at byte 0 of the original input (for "first").
-    public func split(_ piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList) {
+    public func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList) {
         guard !piece.isEmpty else { return }
         var text: [UInt8] = []
         text.reserveCapacity(piece.count + replacementUTF8.count * 4)
@@ -108,9 +108,9 @@ public struct MetaspacePreTokenizer: InputStartAwarePreTokenizer {
         text.withUnsafeBufferPointer { buffer in
             if splitsOnReplacement {
                 let replacement = self.replacement
-                ScalarSplitter(behavior: .mergedWithNext).split(buffer, into: &out) { $0 == replacement }
+                ScalarSplitter(behavior: .mergedWithNext).split(unsafeBytes: buffer, into: &out) { $0 == replacement }
             } else {
-                out.append(buffer)
+                out.append(unsafeBytes: buffer)
             }
         }
     }

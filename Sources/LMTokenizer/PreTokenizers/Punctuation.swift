@@ -10,8 +10,8 @@ public struct PunctuationPreTokenizer: PreTokenizer {
     init(behavior: DelimiterBehavior) { splitter = ScalarSplitter(behavior: behavior) }
 
     /// Appends the pieces of `piece` to `out`.
-    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
-        splitter.split(piece, into: &out, isDelimiter: Self.isPunctuation)
+    public func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+        splitter.split(unsafeBytes: piece, into: &out, isDelimiter: Self.isPunctuation)
     }
 
     static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
@@ -39,23 +39,23 @@ public struct BertPreTokenizer: PreTokenizer {
     public init() {}
 
     /// Appends the pieces of `piece` to `out`.
-    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    public func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         var words = PieceList()
-        WhitespaceSplitPreTokenizer().split(piece, into: &words)
+        WhitespaceSplitPreTokenizer().split(unsafeBytes: piece, into: &words)
         let isolate = ScalarSplitter(behavior: .isolated)
-        words.forEachPiece { isolate.split($0, into: &out, isDelimiter: PunctuationPreTokenizer.isPunctuation) }
+        words.forEachUnsafePiece { isolate.split(unsafeBytes: $0, into: &out, isDelimiter: PunctuationPreTokenizer.isPunctuation) }
     }
 }
 
 extension PunctuationPreTokenizer: FrontDroppingPreTokenizer {
-    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
+    func keepsFirstByte(ofUnsafeBytes piece: UnsafeBufferPointer<UInt8>) -> Bool {
         splitter.behavior != .removed || piece.isEmpty
-            || !Self.isPunctuation(UTF8Scalars.scalar(in: piece, at: 0).scalar)
+            || !Self.isPunctuation(UTF8Scalars.scalar(inUnsafeBytes: piece, at: 0).scalar)
     }
 }
 
 extension BertPreTokenizer: FrontDroppingPreTokenizer {
-    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
-        piece.isEmpty || !UTF8Scalars.scalar(in: piece, at: 0).scalar.properties.isWhitespace
+    func keepsFirstByte(ofUnsafeBytes piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        piece.isEmpty || !UTF8Scalars.scalar(inUnsafeBytes: piece, at: 0).scalar.properties.isWhitespace
     }
 }

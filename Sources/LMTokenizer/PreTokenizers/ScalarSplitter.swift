@@ -7,7 +7,7 @@
 enum UTF8Scalars {
     /// The scalar starting at `i` and its length in bytes.
     @inline(__always)
-    static func scalar(in bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (scalar: Unicode.Scalar, length: Int) {
+    static func scalar(inUnsafeBytes bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (scalar: Unicode.Scalar, length: Int) {
         let b0 = bytes[i]
         if b0 < 0x80 { return (Unicode.Scalar(b0), 1) }
         let count = bytes.count
@@ -60,7 +60,7 @@ struct ScalarSplitter {
 
     /// Appends the pieces of `piece` to `out`.
     func split(
-        _ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList,
+        unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList,
         isDelimiter: (Unicode.Scalar) -> Bool
     ) {
         // 1. The HF match list: alternating runs, each (range, isMatch).
@@ -68,7 +68,7 @@ struct ScalarSplitter {
         var runStart = 0
         var i = 0
         while i < piece.count {
-            let (scalar, length) = UTF8Scalars.scalar(in: piece, at: i)
+            let (scalar, length) = UTF8Scalars.scalar(inUnsafeBytes: piece, at: i)
             if isDelimiter(scalar) {
                 if runStart < i { segments.append((runStart..<i, false)) }
                 segments.append((i..<(i + length), true))
@@ -119,7 +119,7 @@ struct ScalarSplitter {
             }
         }
         for range in kept {
-            out.append(UnsafeBufferPointer(rebasing: piece[range]))
+            out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[range]))
         }
     }
 }

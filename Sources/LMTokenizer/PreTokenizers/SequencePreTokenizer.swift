@@ -13,28 +13,28 @@ struct SequencePreTokenizer: InputStartAwarePreTokenizer {
         dependsOnInputStart = stages.contains { ($0 as? any InputStartAwarePreTokenizer)?.dependsOnInputStart == true }
     }
 
-    func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         guard stages.count > 1 else {
-            if let only = stages.first { only.split(piece, into: &out) } else { out.append(piece) }
+            if let only = stages.first { only.split(unsafeBytes: piece, into: &out) } else { out.append(unsafeBytes: piece) }
             return
         }
         var current = PieceList()
-        stages[0].split(piece, into: &current)
+        stages[0].split(unsafeBytes: piece, into: &current)
         for k in 1..<stages.count {
             var next = PieceList()
             let stage = stages[k]
             if k == stages.count - 1 {
-                current.forEachPiece { stage.split($0, into: &out) }
+                current.forEachUnsafePiece { stage.split(unsafeBytes: $0, into: &out) }
                 return
             }
-            current.forEachPiece { stage.split($0, into: &next) }
+            current.forEachUnsafePiece { stage.split(unsafeBytes: $0, into: &next) }
             current = next
         }
     }
 
-    func split(_ piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList) {
+    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList) {
         guard startsInput, dependsOnInputStart else {
-            split(piece, into: &out)
+            split(unsafeBytes: piece, into: &out)
             return
         }
         _ = splitTracking(piece, into: &out)
@@ -44,18 +44,18 @@ struct SequencePreTokenizer: InputStartAwarePreTokenizer {
     /// piece appended to `out` still starts it.
     func splitTracking(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) -> Bool {
         guard !stages.isEmpty else {
-            out.append(piece)
+            out.append(unsafeBytes: piece)
             return true
         }
         var current = PieceList()
-        current.append(piece)
+        current.append(unsafeBytes: piece)
         var firstStarts = true
         for k in 0..<stages.count {
             let stage = stages[k]
             let last = k == stages.count - 1
             var next = PieceList()
             var index = 0
-            current.forEachPiece { p in
+            current.forEachUnsafePiece { p in
                 if index == 0 && firstStarts {
                     if last {
                         firstStarts = splitFirst(stage, p, into: &out)
@@ -63,9 +63,9 @@ struct SequencePreTokenizer: InputStartAwarePreTokenizer {
                         firstStarts = splitFirst(stage, p, into: &next)
                     }
                 } else if last {
-                    stage.split(p, into: &out)
+                    stage.split(unsafeBytes: p, into: &out)
                 } else {
-                    stage.split(p, into: &next)
+                    stage.split(unsafeBytes: p, into: &next)
                 }
                 index += 1
             }
@@ -85,12 +85,12 @@ private func splitFirst(_ stage: any PreTokenizer, _ piece: UnsafeBufferPointer<
         return out.count > before && starts
     }
     if let aware = stage as? any InputStartAwarePreTokenizer {
-        aware.split(piece, startsInput: true, into: &out)
+        aware.split(unsafeBytes: piece, startsInput: true, into: &out)
     } else {
-        stage.split(piece, into: &out)
+        stage.split(unsafeBytes: piece, into: &out)
     }
     guard out.count > before else { return false }
-    return (stage as? any FrontDroppingPreTokenizer)?.keepsFirstByte(of: piece) ?? true
+    return (stage as? any FrontDroppingPreTokenizer)?.keepsFirstByte(ofUnsafeBytes: piece) ?? true
 }
 
 /// A pre-tokenizer that may drop bytes (whitespace, delimiters) at the
@@ -98,5 +98,5 @@ private func splitFirst(_ stage: any PreTokenizer, _ piece: UnsafeBufferPointer<
 /// bytes aligned with the front (ByteLevel's prefix space, Metaspace's "▁").
 protocol FrontDroppingPreTokenizer {
     /// Whether the first piece made from `piece` (if any) starts at its first byte.
-    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool
+    func keepsFirstByte(ofUnsafeBytes piece: UnsafeBufferPointer<UInt8>) -> Bool
 }

@@ -44,7 +44,7 @@ enum SplitPattern: Sendable {
     }
 
     /// Calls `body` with each match's byte range, left to right, non-overlapping.
-    func forEachMatch(_ t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+    func forEachMatch(inUnsafeBytes t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
         switch self {
         case .gpt2:
             var i = 0
@@ -61,7 +61,7 @@ enum SplitPattern: Sendable {
                 i = j
             }
         case .digitsThenGPT2:
-            DigitsGPT2Scanner.forEachMatch(t, body)
+            DigitsGPT2Scanner.forEachMatch(inUnsafeBytes: t, body)
         case let .literal(needle):
             let m = needle.count
             guard m > 0, m <= t.count else { return }
@@ -77,7 +77,7 @@ enum SplitPattern: Sendable {
                 }
             }
         case let .regex(matcher):
-            matcher.forEachMatch(t, body)
+            matcher.forEachMatch(inUnsafeBytes: t, body)
         }
     }
 }
@@ -99,7 +99,7 @@ struct RegexMatcher: @unchecked Sendable {
         }
     }
 
-    func forEachMatch(_ t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+    func forEachMatch(inUnsafeBytes t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
         guard !t.isEmpty else { return }
         let s = String(decoding: t, as: UTF8.self)
         // utf16Offset -> utf8Offset for every UTF-16 boundary.

@@ -42,22 +42,22 @@ struct SplitPreTokenizer: PreTokenizer {
         }
     }
 
-    func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         // Fast path: Isolated without invert keeps every tile as it is.
         if behavior == .isolated {
             var previous = 0
-            pattern.forEachMatch(piece) { start, end in
-                if previous < start { out.append(UnsafeBufferPointer(rebasing: piece[previous..<start])) }
-                out.append(UnsafeBufferPointer(rebasing: piece[start..<end]))
+            pattern.forEachMatch(inUnsafeBytes: piece) { start, end in
+                if previous < start { out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[previous..<start])) }
+                out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[start..<end]))
                 previous = end
             }
-            if previous < piece.count { out.append(UnsafeBufferPointer(rebasing: piece[previous...])) }
+            if previous < piece.count { out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[previous...])) }
             return
         }
         // Tiles (start, end, isMatch) covering the piece.
         var tiles: [(Int, Int, Bool)] = []
         var previous = 0
-        pattern.forEachMatch(piece) { start, end in
+        pattern.forEachMatch(inUnsafeBytes: piece) { start, end in
             if previous < start { tiles.append((previous, start, invert)) }
             tiles.append((start, end, !invert))
             previous = end
@@ -103,7 +103,7 @@ struct SplitPreTokenizer: PreTokenizer {
             result.reverse()
         }
         for (s, e) in result where s < e {
-            out.append(UnsafeBufferPointer(rebasing: piece[s..<e]))
+            out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[s..<e]))
         }
     }
 }
@@ -111,10 +111,10 @@ struct SplitPreTokenizer: PreTokenizer {
 extension SplitPreTokenizer: FrontDroppingPreTokenizer {
     /// Only `Removed` drops anything: the front survives unless the first
     /// non-empty tile counts as a match.
-    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
+    func keepsFirstByte(ofUnsafeBytes piece: UnsafeBufferPointer<UInt8>) -> Bool {
         guard behavior == .removed, !piece.isEmpty else { return true }
         var firstTileIsMatch: Bool? = nil
-        pattern.forEachMatch(piece) { start, end in
+        pattern.forEachMatch(inUnsafeBytes: piece) { start, end in
             guard firstTileIsMatch == nil else { return }
             if start > 0 {
                 firstTileIsMatch = invert

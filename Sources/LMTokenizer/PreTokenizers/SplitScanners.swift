@@ -117,7 +117,7 @@ enum DigitsGPT2Scanner {
                 j += 1
                 continue
             }
-            let (scalar, length) = UTF8Scalars.scalar(in: t, at: j)
+            let (scalar, length) = UTF8Scalars.scalar(inUnsafeBytes: t, at: j)
             if DigitsPreTokenizer.isNumeric(scalar) { return (j, length) }
             j += length
         }
@@ -126,7 +126,7 @@ enum DigitsGPT2Scanner {
 
     /// Calls `body` with each piece's byte range, left to right.
     @inline(__always)
-    static func forEachMatch(_ t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+    static func forEachMatch(inUnsafeBytes t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
         var i = 0
         while i < t.count {
             let digit = nextDigit(t, from: i)

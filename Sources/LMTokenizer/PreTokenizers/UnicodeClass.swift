@@ -55,7 +55,7 @@ enum CharClass: UInt8 {
 
 /// Decoding of one UTF-8 scalar at a byte offset, tolerant of bad input.
 ///
-/// HF only ever sees valid `str`s. Raw bytes handed to `encode(utf8:)` may not
+/// HF only ever sees valid `str`s. Raw bytes handed to `encode(unsafeUTF8:)` may not
 /// be valid, so a malformed sequence is read as one byte of class `.other`:
 /// the bytes still reach the model (byte-level vocabularies cover all 256),
 /// and nothing crashes.

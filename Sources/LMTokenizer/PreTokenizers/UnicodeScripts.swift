@@ -17,7 +17,7 @@ public struct UnicodeScriptsPreTokenizer: PreTokenizer {
     /// Creates the pre-tokenizer; it has no options.
     public init() {}
 
-    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    public func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         var last: UInt8 = 0  // class of the last non-Any scalar; 0 = none yet
         var pieceStart = -1  // none until the first non-Any scalar
         var i = 0
@@ -26,14 +26,14 @@ public struct UnicodeScriptsPreTokenizer: PreTokenizer {
             let script = Self.scriptClass(value)
             if script != 0 {
                 if last != script {
-                    if pieceStart >= 0 { out.append(UnsafeBufferPointer(rebasing: piece[pieceStart..<i])) }
+                    if pieceStart >= 0 { out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[pieceStart..<i])) }
                     pieceStart = i
                 }
                 last = script
             }
             i += length
         }
-        if pieceStart >= 0 { out.append(UnsafeBufferPointer(rebasing: piece[pieceStart..<piece.count])) }
+        if pieceStart >= 0 { out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[pieceStart..<piece.count])) }
     }
 
     /// The scalar's class in `UnicodeScriptTable` (0 = Any), by binary
@@ -53,7 +53,7 @@ public struct UnicodeScriptsPreTokenizer: PreTokenizer {
 }
 
 extension UnicodeScriptsPreTokenizer: FrontDroppingPreTokenizer {
-    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
+    func keepsFirstByte(ofUnsafeBytes piece: UnsafeBufferPointer<UInt8>) -> Bool {
         piece.isEmpty || Self.scriptClass(UTF8Scan.decode(piece, 0).value) != 0
     }
 }

@@ -14,21 +14,21 @@ public struct WhitespacePreTokenizer: PreTokenizer {
     public init() {}
 
     /// Appends the pieces of `piece` to `out`.
-    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    public func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         var i = 0
         var runStart = 0
         var runIsWord: Bool? = nil  // nil: not inside a run
         while i < piece.count {
-            let (scalar, length) = UTF8Scalars.scalar(in: piece, at: i)
+            let (scalar, length) = UTF8Scalars.scalar(inUnsafeBytes: piece, at: i)
             let kind: Bool? = Self.isWord(scalar) ? true : (scalar.properties.isWhitespace ? nil : false)
             if kind != runIsWord {
-                if runIsWord != nil { out.append(UnsafeBufferPointer(rebasing: piece[runStart..<i])) }
+                if runIsWord != nil { out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[runStart..<i])) }
                 runStart = i
                 runIsWord = kind
             }
             i += length
         }
-        if runIsWord != nil { out.append(UnsafeBufferPointer(rebasing: piece[runStart..<i])) }
+        if runIsWord != nil { out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[runStart..<i])) }
     }
 
     @inline(__always)
@@ -55,18 +55,18 @@ public struct WhitespaceSplitPreTokenizer: PreTokenizer {
     public init() {}
 
     /// Appends the pieces of `piece` to `out`.
-    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    public func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         var i = 0
         var wordStart = 0
         while i < piece.count {
-            let (scalar, length) = UTF8Scalars.scalar(in: piece, at: i)
+            let (scalar, length) = UTF8Scalars.scalar(inUnsafeBytes: piece, at: i)
             if scalar.properties.isWhitespace {
-                out.append(UnsafeBufferPointer(rebasing: piece[wordStart..<i]))
+                out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[wordStart..<i]))
                 wordStart = i + length
             }
             i += length
         }
-        out.append(UnsafeBufferPointer(rebasing: piece[wordStart..<piece.count]))
+        out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[wordStart..<piece.count]))
     }
 }
 
@@ -79,26 +79,26 @@ public struct CharDelimiterSplitPreTokenizer: PreTokenizer {
     public init(delimiter: Unicode.Scalar) { self.delimiter = delimiter }
 
     /// Appends the pieces of `piece` to `out`.
-    public func split(_ piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    public func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
         let delimiter = self.delimiter
-        ScalarSplitter(behavior: .removed).split(piece, into: &out) { $0 == delimiter }
+        ScalarSplitter(behavior: .removed).split(unsafeBytes: piece, into: &out) { $0 == delimiter }
     }
 }
 
 extension WhitespacePreTokenizer: FrontDroppingPreTokenizer {
-    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
-        piece.isEmpty || !UTF8Scalars.scalar(in: piece, at: 0).scalar.properties.isWhitespace
+    func keepsFirstByte(ofUnsafeBytes piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        piece.isEmpty || !UTF8Scalars.scalar(inUnsafeBytes: piece, at: 0).scalar.properties.isWhitespace
     }
 }
 
 extension WhitespaceSplitPreTokenizer: FrontDroppingPreTokenizer {
-    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
-        piece.isEmpty || !UTF8Scalars.scalar(in: piece, at: 0).scalar.properties.isWhitespace
+    func keepsFirstByte(ofUnsafeBytes piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        piece.isEmpty || !UTF8Scalars.scalar(inUnsafeBytes: piece, at: 0).scalar.properties.isWhitespace
     }
 }
 
 extension CharDelimiterSplitPreTokenizer: FrontDroppingPreTokenizer {
-    func keepsFirstByte(of piece: UnsafeBufferPointer<UInt8>) -> Bool {
-        piece.isEmpty || UTF8Scalars.scalar(in: piece, at: 0).scalar != delimiter
+    func keepsFirstByte(ofUnsafeBytes piece: UnsafeBufferPointer<UInt8>) -> Bool {
+        piece.isEmpty || UTF8Scalars.scalar(inUnsafeBytes: piece, at: 0).scalar != delimiter
     }
 }

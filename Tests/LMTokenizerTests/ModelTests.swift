@@ -17,7 +17,10 @@ struct ModelTests {
     }
 
     static func unigram(_ vocab: [(String, Double)], unkId: String = "0", extra: String = "") throws -> Tokenizer {
-        let entries = vocab.map { "[\"\($0.0)\", \($0.1)]" }.joined(separator: ", ")
+        func quoted(_ s: String) -> String {
+            "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n") + "\""
+        }
+        let entries = vocab.map { "[\(quoted($0.0)), \($0.1)]" }.joined(separator: ", ")
         return try tokenizer(model: #"{"type": "Unigram", "unk_id": \#(unkId), "vocab": [\#(entries)]\#(extra)}"#)
     }
 
@@ -42,6 +45,28 @@ struct ModelTests {
         #expect(try Self.unigram([("<unk>", 0), ("a", -1), ("b", -1), ("ab", -2)]).encode("ab") == [3])
         // a + b = -1.5 = ab again, now with ab at id 2.
         #expect(try Self.unigram([("<unk>", 0), ("a", -1), ("ab", -1.5), ("b", -0.5)]).encode("ab") == [2])
+    }
+
+    @Test func unigramReadsScoresAsHFDoes() throws {
+        // serde_json (no float_roundtrip) reads -7.3001184504120005 as
+        // 73001184504120005 rounded to a double, then / 1e16: one ulp off
+        // the correctly rounded value.
+        #expect(SerdeFloat.parse("-7.3001184504120005") == -(Double(73_001_184_504_120_005 as UInt64) / 1e16))
+        #expect(SerdeFloat.parse("-7.3001184504120005") != -7.3001184504120005)
+        #expect(SerdeFloat.parse("1e-05") == 1 / 1e5)
+        #expect(SerdeFloat.parse("-0.0")?.sign == .minus)
+        #expect(SerdeFloat.parse("12") == 12)
+        #expect(SerdeFloat.parse("1e400") == nil)
+        #expect(SerdeFloat.parse("1.") == nil)
+        // Scores from a Unigram trained by tokenizers 0.23: after "▁I", the
+        // paths \n\n + \n and \n + \n\n differ only in the last bit, and
+        // which wins depends on reading the scores the way HF does.
+        let t = try Self.unigram([
+            ("<unk>", 0), ("\n", -4.159166566689704), ("\n\n", -7.3001184504120005), ("I", -5.6741928314797025),
+            ("▁", -1.827908101870296),
+        ])
+        #expect(t.encode("▁I\n\n\n") == [4, 3, 2, 1])
+        #expect(t.encode("I\n\n\n") == [3, 1, 2])
     }
 
     @Test func unigramByteFallback() throws {

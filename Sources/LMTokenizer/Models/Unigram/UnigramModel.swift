@@ -44,7 +44,7 @@ struct UnigramModel: TokenizerModel {
             }
             let score: Double
             switch pair[1] {
-            case let .double(d): score = d
+            case let .double(d): score = SerdeFloat.asHFReads(d)
             case let .int(i): score = Double(i)
             default: throw fields.invalid("vocab[\(id)][1]", "expected a number")
             }

@@ -135,6 +135,21 @@ struct ModelTests {
         #expect(throws: TokenizerError.self) { try noUnk.encodeChecked("hello there") }
     }
 
+    @Test func singleWordAddedTokenBordersUseHFUnicodeVersion() throws {
+        // A single_word added token needs non-word neighbours (Rust regex
+        // \w, Unicode 16.0). U+088F is a letter only since Unicode 17, so
+        // HF matches "hello" next to it; U+1C89 (Unicode 16) blocks it.
+        let text = #"""
+        {"added_tokens": [{"id": 1, "content": "hello", "single_word": true, "lstrip": false, "rstrip": false,
+                           "normalized": true, "special": false}],
+         "model": {"type": "WordLevel", "unk_token": "<unk>", "vocab": {"<unk>": 0}}}
+        """#
+        let t = try Tokenizer(json: try JSONParser.parse(Data(text.utf8)), source: "inline")
+        #expect(t.encode("\u{88F}hello") == [0, 1])
+        #expect(t.encode("hello\u{88F}") == [1, 0])
+        #expect(t.encode("\u{1C89}hello") == [0])
+    }
+
     @Test func modelTypeIsInferredInHFOrder() throws {
         // No "type": a map vocab with merges is BPE; with WordPiece's three
         // fields WordPiece (before WordLevel, whose fields are a subset);

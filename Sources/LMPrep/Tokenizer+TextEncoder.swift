@@ -3,9 +3,10 @@ import LMTokenizer
 /// lmshard's own tokenizer as the strategies' encoder.
 extension Tokenizer: TextEncoder {
     /// `encode(text, addSpecialTokens: false)`, as HF's
-    /// `encode(text, add_special_tokens=False)`.
+    /// `encode(text, add_special_tokens=False)`; throws where HF raises
+    /// (`encodeChecked`).
     public func encodeText(_ text: String) throws -> [UInt32] {
-        encode(text, addSpecialTokens: false)
+        try encodeChecked(text, addSpecialTokens: false)
     }
 
     /// The id `token` encodes to when that is exactly one id: the notebook's

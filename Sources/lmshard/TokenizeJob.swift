@@ -133,8 +133,14 @@ final class TokenizeChunk: @unchecked Sendable {
                 failure = (firstLine + k, "\(error)")
                 return
             }
-            text.withBytes(0..<text.count) {
-                job.tokenizer.encode(unsafeUTF8: $0, addSpecialTokens: job.addSpecialTokens, into: &ids)
+            do {
+                // Throws where HF raises (a model with no unknown token for the text).
+                try text.withBytes(0..<text.count) {
+                    try job.tokenizer.encodeChecked(unsafeUTF8: $0, addSpecialTokens: job.addSpecialTokens, into: &ids)
+                }
+            } catch {
+                failure = (firstLine + k, "\(error)")
+                return
             }
             out.appendIdsLine(ids)
         }

@@ -76,6 +76,27 @@ struct ModelTests {
         #expect(t.encode("aéa") == [1, 197, 171, 1])
     }
 
+    @Test func unigramDecodesThroughByteFallback() throws {
+        // SentencePiece's layout: spaces become "▁", "é" has no piece and is
+        // spelled <0xC3> <0xA9> (ids 6 + 0xC3, 6 + 0xA9); the decoder chain
+        // turns "▁" back into spaces, the byte tokens into "é", and drops
+        // the first space.
+        let bytes = (0..<256).map { String(format: "[\"<0x%02X>\", -10]", $0) }.joined(separator: ", ")
+        let text = #"""
+        {"normalizer": {"type": "Replace", "pattern": {"String": " "}, "content": "▁"},
+         "pre_tokenizer": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": false},
+         "decoder": {"type": "Sequence", "decoders": [
+             {"type": "Replace", "pattern": {"String": "▁"}, "content": " "}, {"type": "ByteFallback"},
+             {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]},
+         "model": {"type": "Unigram", "unk_id": 0, "byte_fallback": true, "vocab": [
+             ["<unk>", 0], ["▁", -2], ["▁hello", -3], ["▁wor", -4], ["ld", -4], ["!", -5], \#(bytes)]}}
+        """#
+        let t = try Tokenizer(json: try JSONParser.parse(Data(text.utf8)), source: "inline")
+        let ids = t.encode("hello world! é")
+        #expect(ids == [2, 3, 4, 5, 1, 201, 175])
+        #expect(t.decode(ids) == "hello world! é")
+    }
+
     @Test func unigramFusedStretchIsLookedUpWhole() throws {
         // Unknown x and y score 30 - 10 = 20 each, 40 together, more than
         // the token "xy" (30): the path takes two unknowns, they fuse into
@@ -119,6 +140,13 @@ struct ModelTests {
         // un ##aff, then "bl" has no ##b...: the whole word is [UNK], not a prefix of it.
         #expect(t.encode("unaffabl") == [0])
         #expect(t.encode("ff affable") == [7, 4, 5, 3])
+        // The WordPiece decoder glues "##" pieces back on.
+        let decoding = try Self.tokenizer(
+            model: Self.wordPiece, preTokenizer: #"{"type": "WhitespaceSplit"}"#)
+        #expect(decoding.decode([7, 4, 5, 3]) == "ff a ##ff ##able")  // no decoder: tokens joined by " "
+        let text = ###"{"decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true}, "pre_tokenizer": {"type": "WhitespaceSplit"}, "model": \###(Self.wordPiece)}"###
+        let withDecoder = try Tokenizer(json: try JSONParser.parse(Data(text.utf8)), source: "inline")
+        #expect(withDecoder.decode(withDecoder.encode("ff affable")) == "ff affable")
     }
 
     @Test func wordLevelLooksUpWholePieces() throws {

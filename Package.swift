@@ -4,8 +4,8 @@
 //
 // Data flows one way through one module per pipeline stage:
 //   (LMJSON) -> LMTokenizer -> MapReduce -> LMPrep -> LMShard -> LMBuild -> lmshard (CLI)
-// CZstd / CXXHash / CZlib are thin shims over the Debian system libraries
-// (libzstd-dev, libxxhash-dev, zlib1g-dev); CBatchCopy holds the reader's C copy
+// CZstd / CXXHash / CZlib / COniguruma are thin shims over the Debian system
+// libraries (libzstd-dev, libxxhash-dev, zlib1g-dev, libonig-dev); CBatchCopy holds the reader's C copy
 // kernels (a prefetch hint, SIMD widening picked by CPU at run time), CWriteback
 // the shard writer's early-writeback call.
 import PackageDescription
@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CXXHash", pkgConfig: "libxxhash", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The regex engine HF tokenizers uses, for Split / Replace patterns.
+        .systemLibrary(name: "COniguruma", pkgConfig: "oniguruma", providers: [.apt(["libonig-dev"])]),
         // The batch collation's prefetch hint and SIMD widening loops.
         .target(name: "CBatchCopy"),
         // Early writeback for the shard writer (Linux sync_file_range).
@@ -43,7 +45,7 @@ let package = Package(
         // Pipeline stages.
         .target(
             name: "LMTokenizer",
-            dependencies: ["LMJSON", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["LMJSON", "COniguruma", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MapReduce", dependencies: ["LMJSON", "CZstd"]),
         .target(
             name: "LMPrep",

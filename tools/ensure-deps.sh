@@ -8,6 +8,7 @@ lmshard_missing_packages() {
     [ -f /usr/include/zstd.h ] || missing+=(libzstd-dev)
     [ -f /usr/include/xxhash.h ] || missing+=(libxxhash-dev)
     [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+    [ -f /usr/include/oniguruma.h ] || missing+=(libonig-dev)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
     python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
     echo "${missing[@]:-}"

@@ -1,6 +1,7 @@
 import Foundation
 import LMJSON
 import LMPrep
+import LMTokenizer
 import MapReduce
 
 /// A document after parsing on a map worker: the JSON row, or why it could
@@ -152,6 +153,10 @@ struct BuildTransform: MapReduceTransform {
                 progress?.add(documents: 0, bytes: 0, tokens: tokens)
                 return
             } catch let error as PrepError {
+                reason = error.description
+            } catch let error as TokenizerError {
+                // A row the tokenizer cannot encode (a Split / Replace regex
+                // hitting Oniguruma's retry limit, where HF raises too).
                 reason = error.description
             }
         }

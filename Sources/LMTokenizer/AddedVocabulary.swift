@@ -19,8 +19,10 @@ struct AddedToken: Sendable, Equatable {
         guard case let .string(content)? = o["content"] else {
             throw TokenizerError.invalidField(path: "\(path).content", reason: "missing token content")
         }
-        guard case let .int(id)? = o["id"], id >= 0, id < Int64(UInt32.max) else {
-            throw TokenizerError.invalidField(path: "\(path).id", reason: "expected a non-negative integer id")
+        // HF reads the id as a u32 and then ignores it (see `Tokenizer`'s
+        // added-token ids), so any u32 is accepted and none is trusted.
+        guard case let .int(id)? = o["id"], id >= 0, id <= Int64(UInt32.max) else {
+            throw TokenizerError.invalidField(path: "\(path).id", reason: "expected an integer id in 0...\(UInt32.max)")
         }
         self.content = content
         self.id = UInt32(id)
@@ -141,7 +143,13 @@ struct AddedTokenMatcher: Sendable {
 
     /// HF's `AddedVocabulary::find_matches`: calls `body(start, end, token)`
     /// for every gap (token nil) and every added token, covering `t` in order.
-    func split(unsafeBytes t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, AddedToken?) -> Void) {
+    ///
+    /// As in HF, the matches are those of a plain leftmost-longest scan of
+    /// `t`; lstrip / rstrip then widen a match over the whitespace around
+    /// it without hiding the matches inside that whitespace: after
+    /// `<|im_end|>` (rstrip) and "  \n", a "\n" added token is still
+    /// emitted, and the gap after it starts again at its end.
+    func split(unsafeBytes t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, AddedToken?) throws -> Void) rethrows {
         var startOffset = 0
         var i = nextCandidate(t, from: 0)
         while i < t.count {
@@ -167,12 +175,12 @@ struct AddedTokenMatcher: Sendable {
             if token.rstrip {
                 stop = WordChars.whitespaceRunEnd(t, from: stop)
             }
-            if startOffset < start { body(startOffset, start, nil) }
-            body(start, stop, token)
+            if startOffset < start { try body(startOffset, start, nil) }
+            try body(start, stop, token)
             startOffset = stop
-            i = nextCandidate(t, from: max(matchEnd, stop))
+            i = nextCandidate(t, from: matchEnd)
         }
-        if startOffset < t.count { body(startOffset, t.count, nil) }
+        if startOffset < t.count { try body(startOffset, t.count, nil) }
     }
 }
 

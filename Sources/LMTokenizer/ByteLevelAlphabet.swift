@@ -60,3 +60,37 @@ enum ByteLevelAlphabet {
         return out
     }
 }
+
+extension ByteLevelAlphabet {
+    /// Appends each byte of `bytes` as its alphabet scalar's UTF-8 (what HF's
+    /// ByteLevel pre-tokenizer hands to the stages after it).
+    static func appendMapped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        for b in bytes {
+            let scalar = byteToScalar[Int(b)]
+            if scalar.value < 0x80 {
+                out.append(UInt8(scalar.value))
+            } else {
+                // Every alphabet scalar is below U+0800: two bytes.
+                out.append(0xC0 | UInt8(scalar.value >> 6))
+                out.append(0x80 | UInt8(scalar.value & 0x3F))
+            }
+        }
+    }
+
+    /// The inverse of `appendMapped` on one piece: alphabet scalars become
+    /// their bytes; any other scalar (a later stage may add one, such as
+    /// Metaspace's "▁") keeps its UTF-8, as the vocabulary's untranslatable
+    /// strings do.
+    static func appendUnmapped(_ utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var i = 0
+        while i < utf8.count {
+            let (value, length) = UTF8Scan.decode(utf8, i)
+            if length > 1 || value < 0x80, let scalar = Unicode.Scalar(value), let byte = byte(for: scalar) {
+                out.append(byte)
+            } else {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[i..<(i + length)]))
+            }
+            i += length
+        }
+    }
+}

@@ -13,8 +13,12 @@ import LMJSON
 /// Offsets are not tracked: lmshard needs ids, not alignments. The one
 /// alignment fact ids depend on is whether the output still begins at the
 /// input's first character (see `normalizeTrackingStart`).
+///
+/// Normalizers and pre-tokenizers throw only when a regex gives up
+/// (`TokenizerError.regexFailed`); implementations that cannot fail need
+/// not be marked `throws`.
 public protocol Normalizer: Sendable {
-    func normalize(_ text: String) -> String
+    func normalize(_ text: String) throws -> String
 
     /// `normalize(text)`, and whether its first character still comes from
     /// `text`'s first character: HF's `offsets_original().0 == 0`, which
@@ -22,14 +26,40 @@ public protocol Normalizer: Sendable {
     /// characters were deleted (Strip, StripAccents, Replace with "");
     /// characters put in front (Prepend, a non-empty Replace at the start)
     /// take the first character's place in HF and keep it true.
-    func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool)
+    func normalizeTrackingStart(_ text: String) throws -> (text: String, keepsStart: Bool)
+
+    /// `normalize(text)`, given that the first `fromFirst` scalars of
+    /// `text` come from the input's first character, and how many leading
+    /// scalars of the result do: HF's alignments, which a chain of
+    /// normalizers moves along (NFKC makes "ﬁ" two scalars from one, a
+    /// Replace deleting "f" then leaves "i", which still comes from "ﬁ").
+    func normalizeTrackingOrigin(_ text: String, fromFirst: Int) throws -> (text: String, fromFirst: Int)
 }
 
 extension Normalizer {
     /// Normalizers that never delete a leading character (Unicode forms,
     /// Lowercase, Prepend) keep the start.
-    public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
-        (normalize(text), true)
+    public func normalizeTrackingStart(_ text: String) throws -> (text: String, keepsStart: Bool) {
+        (try normalize(text), true)
+    }
+
+    /// From `normalizeTrackingStart`: at most the first scalar keeps its origin.
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) throws -> (text: String, fromFirst: Int) {
+        let (out, keeps) = try normalizeTrackingStart(text)
+        return (out, fromFirst > 0 && keeps && !out.isEmpty ? 1 : 0)
+    }
+}
+
+/// `fromFirst` after a step that maps each scalar to `width(scalar)` scalars.
+func scalarsFromFirst(_ text: String, _ fromFirst: Int, width: (Unicode.Scalar) -> Int) -> Int {
+    text.unicodeScalars.prefix(fromFirst).reduce(0) { $0 + width($1) }
+}
+
+extension Normalizer {
+    /// Shared by the normalizers that track origins exactly.
+    func trackingStart(_ text: String) throws -> (text: String, keepsStart: Bool) {
+        let (out, n) = try normalizeTrackingOrigin(text, fromFirst: 1)
+        return (out, n > 0)
     }
 }
 
@@ -41,7 +71,7 @@ extension Normalizer {
 /// instead the vocabulary is translated back to raw bytes once, at load time,
 /// so the hot loop never builds strings (tiktoken's approach).
 public protocol PreTokenizer: Sendable {
-    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList)
+    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) throws
 }
 
 /// Adds special tokens around encoded ids (TemplateProcessing, Bert, ...).
@@ -53,7 +83,7 @@ public protocol PostProcessor: Sendable {
 /// Turns tokens back into text, as HF's `decode_chain`: each decoder maps the
 /// list of token strings to a new list; the tokenizer joins the final list.
 public protocol TokenDecoder: Sendable {
-    func decodeChain(_ tokens: [String]) -> [String]
+    func decodeChain(_ tokens: [String]) throws -> [String]
 }
 
 /// Errors raised while reading a `tokenizer.json` or building a component.
@@ -70,6 +100,11 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     /// Text the model cannot encode (see `Tokenizer.encodeChecked`);
     /// `piece` is the first such pre-tokenized piece (its first 200 bytes).
     case unencodable(piece: String, reason: String)
+    /// A Split or Replace regex gave up on the text being encoded
+    /// (Oniguruma's retry limit; HF `tokenizers` fails on that text too).
+    case regexFailed(pattern: String, path: String, reason: String)
+    /// Bytes handed to the tokenizer are not UTF-8 where a stage needs text.
+    case invalidUTF8(offset: Int, context: String)
 
     public var description: String {
         switch self {
@@ -83,6 +118,10 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
             return "tokenizer \(name) not found: \(reason)"
         case let .unencodable(piece, reason):
             return "cannot encode \(piece.debugDescription): \(reason)"
+        case let .regexFailed(pattern, path, reason):
+            return "regex \(pattern.debugDescription) at \(path) failed on this text: \(reason) (HF tokenizers fails here too)"
+        case let .invalidUTF8(offset, context):
+            return "invalid UTF-8 at byte \(offset) of the text given to \(context)"
         }
     }
 }

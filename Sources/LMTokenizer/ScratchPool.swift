@@ -14,14 +14,15 @@ final class ScratchPool: @unchecked Sendable {
 
     /// Runs `body` with a scratch that no other thread holds meanwhile.
     @inline(__always)
-    func with<R>(_ body: (inout EncodeScratch) -> R) -> R {
+    func with<R>(_ body: (inout EncodeScratch) throws -> R) rethrows -> R {
         lock.lock()
         var scratch = free.popLast() ?? EncodeScratch()
         lock.unlock()
-        let result = body(&scratch)
-        lock.lock()
-        if free.count < limit { free.append(scratch) }
-        lock.unlock()
-        return result
+        defer {
+            lock.lock()
+            if free.count < limit { free.append(scratch) }
+            lock.unlock()
+        }
+        return try body(&scratch)
     }
 }

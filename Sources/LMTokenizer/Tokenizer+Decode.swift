@@ -2,6 +2,9 @@ extension Tokenizer {
     /// HF's `decode`: ids -> token strings (added-token content or the
     /// original vocabulary string; unknown ids are skipped), then the decoder
     /// chain joined with "", or, with no decoder, the tokens joined by " ".
+    /// Decoding is for display: if a decoder's regex gives up (Oniguruma's
+    /// retry limit, where HF fails), the tokens are returned joined as they
+    /// are.
     public func decode(_ ids: [UInt32], skipSpecialTokens: Bool = false) -> String {
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
@@ -14,6 +17,6 @@ extension Tokenizer {
             }
         }
         guard let decoder else { return tokens.joined(separator: " ") }
-        return decoder.decodeChain(tokens).joined()
+        return ((try? decoder.decodeChain(tokens)) ?? tokens).joined()
     }
 }

@@ -13,6 +13,13 @@ extension Tokenizer {
     /// The ids HF's `encode(text, add_special_tokens:).ids` gives.
     /// Linear in the text length for ordinary text; one piece of k symbols
     /// that misses the vocabulary costs O(k log k) to merge.
+    ///
+    /// Traps where HF raises: when a Split or Replace regex of the tokenizer
+    /// gives up on `text` (Oniguruma's retry limit), or when the model has
+    /// no unknown token for a piece (a Unigram without `unk_id`, a
+    /// WordPiece or WordLevel whose `unk_token` is missing). Only such
+    /// tokenizers can get there (not GPT-2's, Llama 3's or Qwen2's); for
+    /// text you do not control, use `encodeChecked`, which throws instead.
     public func encode(_ text: String, addSpecialTokens: Bool = false) -> [UInt32] {
         var text = text
         var ids: [UInt32] = []
@@ -20,19 +27,58 @@ extension Tokenizer {
         return ids
     }
 
+    /// `encode(text)`, throwing where HF raises: `TokenizerError.regexFailed`
+    /// (a regex gave up) or `.unencodable` (the model has no unknown token
+    /// for a piece).
+    public func encodeChecked(_ text: String, addSpecialTokens: Bool = false) throws -> [UInt32] {
+        var text = text
+        var ids: [UInt32] = []
+        try text.withUTF8 { try encodeChecked(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
+        return ids
+    }
+
     /// Appends the ids for UTF-8 `bytes` to `ids`. Invalid UTF-8 does not
-    /// crash: each bad byte is treated as one "other" character.
+    /// crash: each bad byte is treated as one "other" character (a stage
+    /// running a regex refuses it: see `encodeChecked`). Traps where
+    /// `encode(_:)` does.
     public func encode(unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]) {
         scratchPool.with { encode(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
     }
 
+    /// `encode(unsafeUTF8:)`, throwing where HF raises (`.regexFailed`,
+    /// `.unencodable`) and
+    /// for invalid UTF-8 reaching a regex (`.invalidUTF8`); `ids` then holds
+    /// what it held before the call.
+    public func encodeChecked(
+        unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]
+    ) throws {
+        try scratchPool.with { try encodeChecked(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
+    }
+
     func encode(unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch) {
-        if addSpecialTokens, let post = postProcessor {
-            var own: [UInt32] = []
-            encodeBody(bytes, into: &own, scratch: &scratch)
-            ids.append(contentsOf: post.process(own, pair: nil))
-        } else {
-            encodeBody(bytes, into: &ids, scratch: &scratch)
+        do {
+            try encodeChecked(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch)
+        } catch {
+            fatalError("\(error) (Tokenizer.encodeChecked reports this as an error)")
+        }
+    }
+
+    func encodeChecked(
+        unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool, into ids: inout [UInt32],
+        scratch: inout EncodeScratch
+    ) throws {
+        let before = ids.count
+        do {
+            if addSpecialTokens, let post = postProcessor {
+                var own: [UInt32] = []
+                try encodeBody(bytes, into: &own, scratch: &scratch)
+                ids.append(contentsOf: post.process(own, pair: nil))
+            } else {
+                try encodeBody(bytes, into: &ids, scratch: &scratch)
+            }
+        } catch {
+            ids.removeSubrange(before...)
+            throw error
         }
     }
 
@@ -44,16 +90,16 @@ extension Tokenizer {
     /// is what Metaspace's "first" scheme needs. HF measures that offset in
     /// the original text, so a stretch whose leading characters the
     /// normalizer deleted (Strip, Replace with "") no longer starts it.
-    private func encodeBody(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) {
+    private func encodeBody(_ bytes: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32], scratch: inout EncodeScratch) throws {
         if rawAdded.isEmpty {
-            encodeNormalizing(bytes, startsInput: true, into: &ids, scratch: &scratch)
+            try encodeNormalizing(bytes, startsInput: true, into: &ids, scratch: &scratch)
             return
         }
-        rawAdded.split(unsafeBytes: bytes) { start, end, token in
+        try rawAdded.split(unsafeBytes: bytes) { start, end, token in
             if let token {
                 ids.append(token.id)
             } else {
-                encodeNormalizing(
+                try encodeNormalizing(
                     UnsafeBufferPointer(rebasing: bytes[start..<end]), startsInput: start == 0, into: &ids, scratch: &scratch)
             }
         }
@@ -61,33 +107,33 @@ extension Tokenizer {
 
     private func encodeNormalizing(
         _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
-    ) {
+    ) throws {
         guard let normalizer else {
-            encodeNormalized(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
+            try encodeNormalized(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
             return
         }
         let text = String(decoding: bytes, as: UTF8.self)
         guard startsInput, inputStartAware != nil else {
-            var normalized = normalizer.normalize(text)
-            normalized.withUTF8 { encodeNormalized($0, startsInput: startsInput, into: &ids, scratch: &scratch) }
+            var normalized = try normalizer.normalize(text)
+            try normalized.withUTF8 { try encodeNormalized($0, startsInput: startsInput, into: &ids, scratch: &scratch) }
             return
         }
-        var (normalized, keepsStart) = normalizer.normalizeTrackingStart(text)
-        normalized.withUTF8 { encodeNormalized($0, startsInput: keepsStart, into: &ids, scratch: &scratch) }
+        var (normalized, fromFirst) = try normalizer.normalizeTrackingOrigin(text, fromFirst: 1)
+        try normalized.withUTF8 { try encodeNormalized($0, startsInput: fromFirst > 0, into: &ids, scratch: &scratch) }
     }
 
     private func encodeNormalized(
         _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
-    ) {
+    ) throws {
         if normalizedAdded.isEmpty {
-            encodeText(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
+            try encodeText(bytes, startsInput: startsInput, into: &ids, scratch: &scratch)
             return
         }
-        normalizedAdded.split(unsafeBytes: bytes) { start, end, token in
+        try normalizedAdded.split(unsafeBytes: bytes) { start, end, token in
             if let token {
                 ids.append(token.id)
             } else {
-                encodeText(
+                try encodeText(
                     UnsafeBufferPointer(rebasing: bytes[start..<end]), startsInput: startsInput && start == 0,
                     into: &ids, scratch: &scratch)
             }
@@ -98,18 +144,20 @@ extension Tokenizer {
     @inline(__always)
     private func encodeText(
         _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
-    ) {
+    ) throws {
         guard !bytes.isEmpty else { return }
         if let bpe {
             let s = scratch.bpe
-            preTokenize(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
+            try preTokenize(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
                 bpe.encodePiece(all, start, end, scratch: s, into: &ids)
             }
         } else {
             let s = scratch.model
-            preTokenize(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
-                encodeWithModel(all, start, end, scratch: s, into: &ids)
+            var failed: TokenizerError? = nil
+            try preTokenize(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
+                if failed == nil { failed = encodeWithModel(all, start, end, scratch: s, into: &ids) }
             }
+            if let failed { throw failed }
         }
     }
 
@@ -121,30 +169,31 @@ extension Tokenizer {
     private func preTokenize(
         _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, pieces: inout PieceList,
         _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void
-    ) {
+    ) throws {
         guard let preTokenizer else {
             body(bytes, 0, bytes.count)
             return
         }
         if let directSplit {
-            directSplit.forEachMatch(inUnsafeBytes: bytes) { start, end in body(bytes, start, end) }
+            try directSplit.forEachMatch(inUnsafeBytes: bytes) { start, end in body(bytes, start, end) }
             return
         }
         pieces.removeAll()
         if let inputStartAware {
-            inputStartAware.split(unsafeBytes: bytes, startsInput: startsInput, into: &pieces)
+            try inputStartAware.split(unsafeBytes: bytes, startsInput: startsInput, into: &pieces)
         } else {
-            preTokenizer.split(unsafeBytes: bytes, into: &pieces)
+            try preTokenizer.split(unsafeBytes: bytes, into: &pieces)
         }
         pieces.forEachUnsafeRange(body)
     }
 
-    /// A piece through a model other than BPE, with the piece cache; a
-    /// piece the model cannot encode is recorded in the scratch (see
-    /// `encodeChecked`).
+    /// A piece through a model other than BPE, with the piece cache.
+    /// Returns `TokenizerError.unencodable` where HF raises: the model has
+    /// no unknown token for the piece (Unigram without `unk_id`, WordPiece
+    /// or WordLevel whose `unk_token` is not in the vocabulary).
     private func encodeWithModel(
         _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, scratch s: ModelScratch, into ids: inout [UInt32]
-    ) {
+    ) -> TokenizerError? {
         let model = self.model
         let encoded = s.bpe.cachedEncode(text, start, end, into: &ids) { piece, out in
             guard mapsPiecesToByteAlphabet else { return model.encode(piece: piece, scratch: s, into: &out) }
@@ -152,35 +201,12 @@ extension Tokenizer {
             for b in piece { s.mapped.append(contentsOf: ByteLevelAlphabet.utf8[Int(b)]) }
             return s.mapped.withUnsafeBufferPointer { model.encode(piece: $0, scratch: s, into: &out) }
         }
-        if !encoded { s.recordFailure(UnsafeBufferPointer(rebasing: text[start..<end])) }
-    }
-
-    /// `encode`, but throws `TokenizerError.unencodable` where HF raises
-    /// instead of returning ids: a piece the model cannot encode because
-    /// it has no unknown token for it (Unigram without `unk_id`, WordPiece
-    /// or WordLevel whose `unk_token` is not in the vocabulary). `encode`
-    /// leaves such pieces out.
-    public func encodeChecked(_ text: String, addSpecialTokens: Bool = false) throws -> [UInt32] {
-        var text = text
-        var ids: [UInt32] = []
-        try text.withUTF8 { try encodeChecked(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids) }
-        return ids
-    }
-
-    /// `encode(unsafeUTF8:addSpecialTokens:into:)`, throwing as `encodeChecked(_:)`.
-    public func encodeChecked(
-        unsafeUTF8 bytes: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, into ids: inout [UInt32]
-    ) throws {
-        let failed: [UInt8]? = scratchPool.with { scratch in
-            _ = scratch.model.takeFailure()
-            encode(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch)
-            return scratch.model.takeFailure()
+        guard encoded else {
+            return TokenizerError.unencodable(
+                piece: String(decoding: text[start..<end].prefix(200), as: UTF8.self),
+                reason: "the model has no unknown token to stand for it (HF tokenizers fails here too)")
         }
-        if let failed {
-            throw TokenizerError.unencodable(
-                piece: String(decoding: failed.prefix(200), as: UTF8.self),
-                reason: "the model has no unknown token to stand for it (Python tokenizers raises here too)")
-        }
+        return nil
     }
 
     /// Encodes every text on `threads` worker threads (default: all cores),

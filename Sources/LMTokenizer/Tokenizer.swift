@@ -94,6 +94,8 @@ public final class Tokenizer: @unchecked Sendable {
     /// a Sequence whose other stages are pass-through ByteLevels; or
     /// individual Digits followed by such a ByteLevel (StarCoder2).
     static func directSplit(of pre: any PreTokenizer) -> SplitPattern? {
+        // Stages after a ByteLevel stage see byte-mapped text: never one scan.
+        if let sequence = pre as? SequencePreTokenizer, !sequence.mappedHalves.isEmpty { return nil }
         if let stages = (pre as? SequencePreTokenizer)?.stages, stages.count == 2,
            let digits = stages[0] as? DigitsPreTokenizer, digits.individualDigits,
            let byteLevel = stages[1] as? ByteLevelPreTokenizer, !byteLevel.addPrefixSpace, byteLevel.useRegex {
@@ -169,17 +171,37 @@ public final class Tokenizer: @unchecked Sendable {
         postProcessor = try Tokenizer.optionalComponent(root["post_processor"], path: "post_processor", kind: "post-processor", factories: postProcessorFactories)
         decoder = try Tokenizer.optionalComponent(root["decoder"], path: "decoder", kind: "decoder", factories: decoderFactories)
 
-        // Added tokens. A token already in the model vocabulary keeps the
-        // model's id (HF's add_tokens does the same).
+        // Added tokens get their ids as HF's `add_tokens` gives them when it
+        // loads a file: the model's id for a token in its vocabulary, else
+        // the next of vocab size, vocab size + 1, ... in file order. The
+        // file's `id` is not used (HF only warns when it differs), so a
+        // corrupt id such as 3,000,000,000 is never emitted. A repeated
+        // content keeps its first id and takes the later flags.
         var added: [AddedToken] = []
         if case let .array(list)? = root["added_tokens"] {
+            var nextId = UInt32(clamping: model.vocabCount)
+            var indexByContent: [String: Int] = [:]
             for (i, item) in list.enumerated() {
                 let t = try AddedToken(json: item, path: "added_tokens[\(i)]")
                 guard !t.content.isEmpty else { continue }
-                let id = model.tokenToId(t.content) ?? t.id
-                added.append(AddedToken(
+                let id: UInt32
+                if let k = indexByContent[t.content] {
+                    id = added[k].id
+                } else if let modelId = model.tokenToId(t.content) {
+                    id = modelId
+                } else {
+                    id = nextId
+                    nextId += 1
+                }
+                let token = AddedToken(
                     content: t.content, id: id, special: t.special, singleWord: t.singleWord,
-                    lstrip: t.lstrip, rstrip: t.rstrip, normalized: t.normalized))
+                    lstrip: t.lstrip, rstrip: t.rstrip, normalized: t.normalized)
+                if let k = indexByContent[t.content] {
+                    added[k] = token
+                } else {
+                    indexByContent[t.content] = added.count
+                    added.append(token)
+                }
             }
         } else if let other = root["added_tokens"], other != .null {
             throw TokenizerError.invalidField(path: "added_tokens", reason: "expected an array")
@@ -190,8 +212,8 @@ public final class Tokenizer: @unchecked Sendable {
         let norm = ordered.filter(\.normalized)
         rawAdded = AddedTokenMatcher(raw, patterns: raw.map { Array($0.content.utf8) })
         let normalizer = self.normalizer
-        normalizedAdded = AddedTokenMatcher(norm, patterns: norm.map {
-            Array((normalizer?.normalize($0.content) ?? $0.content).utf8)
+        normalizedAdded = AddedTokenMatcher(norm, patterns: try norm.map {
+            Array((try normalizer?.normalize($0.content) ?? $0.content).utf8)
         })
         var byId: [UInt32: AddedToken] = [:]
         var byContent: [String: UInt32] = [:]

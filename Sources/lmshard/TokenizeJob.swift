@@ -134,7 +134,6 @@ final class TokenizeChunk: @unchecked Sendable {
                 return
             }
             do {
-                // Throws where HF raises (a model with no unknown token for the text).
                 try text.withBytes(0..<text.count) {
                     try job.tokenizer.encodeChecked(unsafeUTF8: $0, addSpecialTokens: job.addSpecialTokens, into: &ids)
                 }

@@ -23,27 +23,28 @@ struct CoreAddedTokenTests {
 
     @Test func leftmostLongestWins() throws {
         // "<eos>" and "<e" both start at 1; the longer one wins. Text around
-        // the match goes through the model.
+        // the match goes through the model. HF numbers new added tokens from
+        // the vocabulary size (8) in file order, whatever ids the file lists.
         let t = try Self.tokenizer(Self.token("<e", 20) + "," + Self.token("<eos>", 21))
-        #expect(t.encode("a<eos>b") == [0, 21, 1])
-        #expect(t.encode("a<ex") == [0, 20, 7])
+        #expect(t.encode("a<eos>b") == [0, 9, 1])
+        #expect(t.encode("a<ex") == [0, 8, 7])
     }
 
     @Test func lstripAndRstripSwallowWhitespace() throws {
         // lstrip takes the spaces before the token, rstrip those after.
-        let l = try Self.tokenizer(Self.token("<m>", 30, lstrip: true))
-        #expect(l.encode("a  <m> b") == [0, 30, 2, 1])
-        let r = try Self.tokenizer(Self.token("<m>", 30, rstrip: true))
-        #expect(r.encode("a  <m> b") == [0, 2, 2, 30, 1])
+        let l = try Self.tokenizer(Self.token("<m>", 8, lstrip: true))
+        #expect(l.encode("a  <m> b") == [0, 8, 2, 1])
+        let r = try Self.tokenizer(Self.token("<m>", 8, rstrip: true))
+        #expect(r.encode("a  <m> b") == [0, 2, 2, 8, 1])
     }
 
     @Test func singleWordNeedsWordBoundaries() throws {
         // "ab" inside "xab" or "abx" touches a word character: not a match.
         let t = try CoreBPETests.tokenizer(
             vocab: Self.vocab, merges: "[]",
-            addedTokens: "[" + Self.token("ab", 40, special: false, singleWord: true) + "]")
-        #expect(t.encode("ab") == [40])
-        #expect(t.encode("a ab b") == [0, 2, 40, 2, 1])
+            addedTokens: "[" + Self.token("ab", 8, special: false, singleWord: true) + "]")
+        #expect(t.encode("ab") == [8])
+        #expect(t.encode("a ab b") == [0, 2, 8, 2, 1])
         #expect(t.encode("xab") == [7, 0, 1])
         #expect(t.encode("abx") == [0, 1, 7])
     }
@@ -71,11 +72,11 @@ struct CoreAddedTokenTests {
 
     @Test func configNamesSpecialTokens() throws {
         let json = try JSONParser.parse(Data("""
-        {"added_tokens": [\(Self.token("<eos>", 8))], "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}
+        {"added_tokens": [\(Self.token("<eos>", 1))], "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}}
         """.utf8))
         let config = try JSONParser.parse(Data(#"{"eos_token": {"content": "<eos>"}, "bos_token": "a", "pad_token": null}"#.utf8))
         let t = try Tokenizer(json: json, source: "inline", config: config)
-        #expect(t.eosTokenId == 8)
+        #expect(t.eosTokenId == 1)
         #expect(t.bosTokenId == 0)
         #expect(t.padTokenId == nil)
         let bad = try JSONParser.parse(Data(#"{"eos_token": "<nope>"}"#.utf8))
@@ -86,5 +87,36 @@ struct CoreAddedTokenTests {
         let t = try Self.tokenizer(Self.token("<eos>", 8))
         #expect(t.encode("ab ab") == [0, 1, 2, 0, 1])
         #expect(t.encode("") == [])
+    }
+}
+
+/// Added-token edge cases, against Python `tokenizers` 0.23.3 on the same
+/// inline tokenizer.json (vocab {"a": 0, " ": 1, "x": 2}, no pre-tokenizer).
+struct AddedTokenEdgeTests {
+    static func tokenizer(newlineId: Int = 4) throws -> Tokenizer {
+        try CoreBPETests.tokenizer(
+            vocab: ["a": 0, " ": 1, "x": 2], merges: "[]",
+            addedTokens: """
+                [{"id": 3, "content": "<e>", "rstrip": true, "special": true, "normalized": false},
+                 {"id": \(newlineId), "content": "\\n", "special": false, "normalized": false}]
+                """)
+    }
+
+    @Test func rstripDoesNotHideAWhitespaceAddedToken() throws {
+        // "<e>" swallows "  \n  " by rstrip, but the "\n" token inside it is
+        // still matched, and the gap after it restarts at its end.
+        let t = try Self.tokenizer()
+        #expect(t.encode("<e>  \n  x") == [3, 4, 1, 1, 2])
+        #expect(t.encode("<e>\n") == [3, 4])
+        #expect(t.encode("a<e> \n\n a") == [0, 3, 4, 4, 1, 0])
+        #expect(t.encode("<e>  x") == [3, 2])
+    }
+
+    @Test func fileIdsAreReassignedAsHFDoes() throws {
+        // HF ignores the listed id: "\n" becomes vocab size + 1 = 4 whatever
+        // the file says, even 3,000,000,000.
+        let t = try Self.tokenizer(newlineId: 3_000_000_000)
+        #expect(t.encode("a\na") == [0, 4, 0])
+        #expect(t.tokenToId("\n") == 4)
     }
 }

@@ -189,3 +189,19 @@ struct CoreBPETests {
         #expect(t.encodeBatch(["abc", "c"], addSpecialTokens: true, threads: 2) == [[6, 3, 2], [6, 2]])
     }
 }
+
+/// `continuing_subword_prefix` is stripped by bytes, as HF does.
+struct SubwordPrefixTests {
+    @Test func prefixBeforeACombiningMarkIsStillAPrefix() throws {
+        // "##" + U+0E31 (a Thai combining vowel) is "#", "#ั" as Swift
+        // Characters, so a grapheme comparison missed the prefix and refused
+        // the merge "##คร ##ั". HF (Python tokenizers 0.23.3, models.BPE with
+        // these vocab and merges): "ครั" -> [4], "ครัครั" -> [4, 7].
+        let vocab = ["ค": 0, "##ร": 1, "##ั": 2, "คร": 3, "ครั": 4, "##ค": 5, "##คร": 6, "##ครั": 7]
+        let t = try CoreBPETests.tokenizer(
+            vocab: vocab, merges: ###"["ค ##ร", "คร ##ั", "##ค ##ร", "##คร ##ั"]"###,
+            extraModel: ###", "continuing_subword_prefix": "##""###)
+        #expect(t.encode("ครั") == [4])
+        #expect(t.encode("ครัครั") == [4, 7])
+    }
+}

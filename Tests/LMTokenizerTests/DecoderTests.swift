@@ -8,7 +8,7 @@ import Testing
 struct ExtraDecoderTests {
     func decode(_ json: JSONValue, _ tokens: [String]) throws -> String {
         let decoder = try makeComponent(json, path: "decoder", kind: "decoder", factories: decoderFactories)
-        return decoder.decodeChain(tokens).joined()
+        return try decoder.decodeChain(tokens).joined()
     }
 
     @Test func byteAlphabetIsABijection() {

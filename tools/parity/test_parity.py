@@ -55,7 +55,11 @@ def synthetic_dir(tmp_path_factory):
 
 
 SYNTHETIC = ["nfkc_lower_whitespace", "sentencepiece_style", "metaspace_always", "digits_punctuation",
-             "bert_pre_tokenizer", "metaspace_first", "metaspace_first_strip"]
+             "bert_pre_tokenizer", "metaspace_first", "metaspace_first_strip",
+             # Issue 15: Oniguruma semantics, Unicode forms, ByteLevel in a Sequence,
+             # added-token edge cases, start tracking, subword prefixes.
+             "onig_zero_width", "onig_classes", "gpt4o_pattern", "nfc_qwen2", "nfkc_bytelevel", "falcon_layout",
+             "bytelevel_then_digits", "chatml_rstrip", "nfkc_replace_metaspace_first", "subword_prefix_thai"]
 
 
 @pytest.mark.parametrize("name", SYNTHETIC)
@@ -146,3 +150,61 @@ def test_harness_passes_a_faithful_tokenizer_and_reports_a_broken_one(tmp_path, 
     report = capsys.readouterr().out
     assert "first difference at token 2" in report
     assert "input around it:" in report
+
+
+@pytest.mark.parametrize("part", ["normalizers", "classes"])
+def test_unicode_sweep(part: str, capsys):
+    # Every scalar through NFC/NFD/NFKC/NFKD and through Oniguruma classes,
+    # lmshard against HF (see unicode_sweep.py).
+    if not BINARY or not Path(BINARY).exists():
+        pytest.skip("lmshard binary not found: set LMSHARD_BIN to a built lmshard")
+    import unicode_sweep
+
+    status = unicode_sweep.main(["--lmshard", BINARY, "--only", part])
+    report = capsys.readouterr().out
+    assert status == 0, report
+
+
+RETRY_LIMIT_TOKENIZER = {
+    "version": "1.0", "added_tokens": [], "normalizer": None, "post_processor": None, "decoder": None,
+    "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(a|aa)+$"}, "behavior": "Isolated", "invert": False},
+    "model": {"type": "BPE", "vocab": {"a": 0, "!": 1}, "merges": []},
+}
+
+
+def test_retry_limit_fails_the_row_like_hf(tmp_path):
+    # HF raises "retry-limit-in-match over" on this row; lmshard must name the
+    # line and exit non-zero instead of running for minutes.
+    if not BINARY or not Path(BINARY).exists():
+        pytest.skip("lmshard binary not found: set LMSHARD_BIN to a built lmshard")
+    import json
+    import subprocess
+
+    from tokenizers import Tokenizer
+
+    path = tmp_path / "tokenizer.json"
+    path.write_text(json.dumps(RETRY_LIMIT_TOKENIZER), encoding="utf-8")
+    hostile = "a" * 100 + "!"
+    with pytest.raises(BaseException, match="retry-limit-in-match over"):
+        Tokenizer.from_file(str(path)).encode(hostile)
+    rows = json.dumps({"text": "aa!"}) + "\n" + json.dumps({"text": hostile}) + "\n"
+    proc = subprocess.run([BINARY, "tokenize", "--tokenizer", str(path)], input=rows.encode(),
+                          capture_output=True, timeout=120)
+    assert proc.returncode != 0
+    message = proc.stderr.decode()
+    assert ":2:" in message and "retry-limit-in-match over" in message, message
+
+    # `lmshard build` names the file and line of the row, and writes nothing.
+    with_eos = dict(RETRY_LIMIT_TOKENIZER, added_tokens=[
+        {"id": 2, "content": "<|endoftext|>", "special": True, "normalized": False}])
+    path.write_text(json.dumps(with_eos), encoding="utf-8")
+    rows_path = tmp_path / "rows.jsonl"
+    rows_path.write_text(json.dumps({"content": "aa!"}) + "\n" + json.dumps({"content": hostile}) + "\n",
+                         encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.run([BINARY, "build", "--input", str(rows_path), "--output", str(out), "--tokenizer", str(path),
+                           "--strategy", "pretrain", "--seq-len", "4", "--packing", "dense",
+                           "--num-reduce-chunks", "1"], capture_output=True, timeout=120)
+    assert proc.returncode != 0
+    assert "rows.jsonl:2: " in proc.stderr.decode() and "retry-limit-in-match over" in proc.stderr.decode()
+    assert not out.exists()

@@ -106,8 +106,8 @@ public struct ReplaceDecoder: TokenDecoder {
     }
 
     /// Returns each token with its matches replaced.
-    public func decodeChain(_ tokens: [String]) -> [String] {
-        tokens.map { pattern.replaceAll(in: $0, with: content) }
+    public func decodeChain(_ tokens: [String]) throws -> [String] {
+        try tokens.map { try pattern.replaceAll(in: $0, with: content) }
     }
 }
 
@@ -120,7 +120,7 @@ public struct DecoderSequence: TokenDecoder {
     public init(_ decoders: [any TokenDecoder]) { self.decoders = decoders }
 
     /// Runs the chain.
-    public func decodeChain(_ tokens: [String]) -> [String] {
-        decoders.reduce(tokens) { $1.decodeChain($0) }
+    public func decodeChain(_ tokens: [String]) throws -> [String] {
+        try decoders.reduce(tokens) { try $1.decodeChain($0) }
     }
 }

@@ -24,17 +24,4 @@ final class ModelScratch {
     @exclusivity(unchecked) var offsets: [Int32] = []
     /// Hashes of a WordPiece key's prefixes (`ByteStringTable.prefixHashes`).
     @exclusivity(unchecked) var hashes: [Int] = []
-    /// The first piece no model could encode since the last `takeFailure()`.
-    @exclusivity(unchecked) private(set) var failedPiece: [UInt8]? = nil
-
-    /// Records `piece` as unencodable, unless an earlier one is recorded.
-    func recordFailure(_ piece: UnsafeBufferPointer<UInt8>) {
-        if failedPiece == nil { failedPiece = Array(piece) }
-    }
-
-    /// The recorded unencodable piece, if any, clearing it.
-    func takeFailure() -> [UInt8]? {
-        defer { failedPiece = nil }
-        return failedPiece
-    }
 }

@@ -10,8 +10,12 @@
 ///   in 8.0, still count (they are So and Mn today).
 /// - `\w` in the Whitespace pre-tokenizer (Oniguruma): Unicode 16.0, so the
 ///   4,700 letters added in Unicode 17 are not word characters.
-/// - NFC/NFD/NFKC/NFKD (`unicode-normalization`): Unicode 11.0; newer
-///   scalars keep their form (U+32FF "㋿" is not expanded by NFKC).
+/// - NFC/NFD/NFKC/NFKD (`unicode-normalization-alignments`): Unicode 11.0;
+///   newer scalars keep their form (U+32FF "㋿" is not expanded by NFKC).
+///   Those forms use tables generated from HF (`UnicodeNormalizationData`),
+///   not this check.
+/// - Split / Replace regexes (Oniguruma 6.9.10): Unicode 16.0, through
+///   `OnigUnicode16` over the system library's 14.0.
 /// - StripAccents (`is_combining_mark`): Unicode 9.0 marks, which include
 ///   U+1CF2 and U+1CF3 (Mc then, Lo now) but not U+111C9 (Po then).
 ///

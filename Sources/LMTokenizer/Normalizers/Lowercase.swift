@@ -27,4 +27,9 @@ public struct LowercaseNormalizer: Normalizer {
         }
         return String(out)
     }
+
+    /// Extra scalars of a mapping ("İ" -> "i̇") share the mapped scalar's origin.
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) -> (text: String, fromFirst: Int) {
+        (normalize(text), scalarsFromFirst(text, fromFirst) { $0.isASCII ? 1 : $0.properties.lowercaseMapping.unicodeScalars.count })
+    }
 }

@@ -7,18 +7,20 @@ public struct NormalizerSequence: Normalizer {
     public init(_ normalizers: [any Normalizer]) { self.normalizers = normalizers }
 
     /// Returns `text` after every normalizer.
-    public func normalize(_ text: String) -> String {
-        normalizers.reduce(text) { $1.normalize($0) }
+    public func normalize(_ text: String) throws -> String {
+        try normalizers.reduce(text) { try $1.normalize($0) }
     }
 
-    /// Each step keeps the start only if every step before it did.
-    /// (Approximation: HF would also keep it when a step deletes the
-    /// first of several characters an earlier step made from the input's
-    /// first one, such as Replace("f", "") after NFKC turned "ﬁ" into "fi".)
-    public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
-        normalizers.reduce((text, true)) { acc, step in
-            let (out, keeps) = step.normalizeTrackingStart(acc.text)
-            return (out, acc.keepsStart && keeps)
+    /// Each step moves the count of leading scalars that come from the
+    /// input's first character: Replace("f", "") after NFKC turned "ﬁ" into
+    /// "fi" leaves "i", which still does.
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) throws -> (text: String, fromFirst: Int) {
+        try normalizers.reduce((text, fromFirst)) { acc, step in
+            try step.normalizeTrackingOrigin(acc.text, fromFirst: acc.fromFirst)
         }
+    }
+
+    public func normalizeTrackingStart(_ text: String) throws -> (text: String, keepsStart: Bool) {
+        try trackingStart(text)
     }
 }

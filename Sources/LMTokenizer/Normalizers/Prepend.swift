@@ -11,4 +11,9 @@ public struct PrependNormalizer: Normalizer {
     public func normalize(_ text: String) -> String {
         text.isEmpty ? text : prepend + text
     }
+
+    /// HF gives the prepended scalars the first scalar's origin.
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) -> (text: String, fromFirst: Int) {
+        (normalize(text), fromFirst > 0 && !text.isEmpty ? fromFirst + prepend.unicodeScalars.count : 0)
+    }
 }

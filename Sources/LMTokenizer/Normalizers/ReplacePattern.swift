@@ -1,16 +1,15 @@
-import Foundation
 import LMJSON
 
-/// The `pattern` of HF's `Replace` normalizer and decoder and of `Split`:
-/// `{"String": "..."}` (a literal) or `{"Regex": "..."}` (an Oniguruma regex
-/// in HF, run here with ICU through `NSRegularExpression`; the two agree on
-/// the classes, alternations and quantifiers tokenizer files use).
-struct ReplacePattern: @unchecked Sendable {
-    // @unchecked: NSRegularExpression is immutable after creation and
-    // documented as safe to share between threads.
-    enum Kind {
+/// The `pattern` of HF's `Replace` normalizer and decoder:
+/// `{"String": "..."}` (a literal) or `{"Regex": "..."}` (an Oniguruma
+/// regex, run on Oniguruma as HF does: see `OnigPattern`).
+struct ReplacePattern: Sendable {
+    enum Kind: Sendable {
+        /// A non-empty literal, matched on UTF-8 bytes.
         case literal(String)
-        case regex(NSRegularExpression)
+        /// A regex, or the empty literal (HF escapes it into the regex "",
+        /// which matches, empty, before every character).
+        case regex(OnigPattern)
     }
 
     let kind: Kind
@@ -25,58 +24,60 @@ struct ReplacePattern: @unchecked Sendable {
         }
         switch entry.key {
         case "String":
-            guard !text.isEmpty else {
-                throw TokenizerError.invalidField(path: "\(path).String", reason: "empty pattern")
-            }
-            kind = .literal(text)
+            kind = text.isEmpty ? .regex(try OnigPattern("", path: "\(path).String")) : .literal(text)
         case "Regex":
-            do {
-                kind = .regex(try NSRegularExpression(pattern: text))
-            } catch {
-                throw TokenizerError.invalidField(path: "\(path).Regex", reason: "invalid regex \(text.debugDescription): \(error)")
-            }
+            kind = .regex(try OnigPattern(text, path: "\(path).Regex"))
         default:
             throw TokenizerError.invalidField(path: path, reason: "unknown pattern kind \(entry.key)")
         }
     }
 
-    /// Replaces every non-overlapping match, left to right, with `content`
-    /// taken literally (no `$1` expansion, as HF).
-    func replaceAll(in text: String, with content: String) -> String {
+    /// HF's `find_matches` ranges (byte offsets) of the matches in `text`,
+    /// empty matches included.
+    func matches(in text: String) throws -> [Range<Int>] {
+        var text = text
+        var out: [Range<Int>] = []
         switch kind {
         case let .literal(needle):
-            return Self.replaceLiteral(needle, in: text, with: content)
-        case let .regex(regex):
-            let ns = text as NSString
-            var out = ""
-            var last = 0
-            // An empty match right where the previous match ended is skipped,
-            // as Rust's regex iterators do: `a*` on "baac" gives "-b-c-".
-            var previousEnd = -1
-            for match in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
-                let r = match.range
-                if r.length == 0 && r.location == previousEnd { continue }
-                out += ns.substring(with: NSRange(location: last, length: r.location - last))
-                out += content
-                last = r.location + r.length
-                previousEnd = last
+            let n = Array(needle.utf8)
+            text.withUTF8 { t in
+                var i = 0
+                while i + n.count <= t.count {
+                    if t[i] == n[0] && UnsafeBufferPointer(rebasing: t[i..<(i + n.count)]).elementsEqual(n) {
+                        out.append(i..<(i + n.count))
+                        i += n.count
+                    } else {
+                        i += 1
+                    }
+                }
             }
-            out += ns.substring(from: last)
-            return out
+        case let .regex(pattern):
+            try text.withUTF8 { t in
+                try pattern.forEachMatch(inUnsafeBytes: t) { out.append($0..<$1) }
+            }
         }
+        return out
     }
 
-    /// Whether the first match `replaceAll` replaces is non-empty and
-    /// starts at the first character of `text`.
-    func matchesNonEmptyPrefix(of text: String) -> Bool {
-        switch kind {
-        case let .literal(needle):
-            return text.utf8.starts(with: needle.utf8)
-        case let .regex(regex):
-            let ns = text as NSString
-            guard let first = regex.firstMatch(in: text, range: NSRange(location: 0, length: ns.length)) else { return false }
-            return first.range.location == 0 && first.range.length > 0
+    /// Replaces every match, left to right, with `content` taken literally
+    /// (no `$1` expansion, as HF). Empty matches insert `content`:
+    /// `a*` -> "-" turns "baac" into "-b-c-", as HF (Oniguruma skips the
+    /// empty match right after "aa").
+    func replaceAll(in text: String, with content: String) throws -> String {
+        if case let .literal(needle) = kind { return Self.replaceLiteral(needle, in: text, with: content) }
+        let found = try matches(in: text)
+        guard !found.isEmpty else { return text }
+        let t = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(t.count + found.count * content.utf8.count)
+        var copied = 0
+        for range in found {
+            out.append(contentsOf: t[copied..<range.lowerBound])
+            out.append(contentsOf: content.utf8)
+            copied = range.upperBound
         }
+        out.append(contentsOf: t[copied...])
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Replaces each non-overlapping occurrence of `needle`, left to right,

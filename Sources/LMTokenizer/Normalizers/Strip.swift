@@ -29,9 +29,15 @@ public struct StripNormalizer: Normalizer {
         return String(scalars[start..<end])
     }
 
-    /// The start moves when leading whitespace is stripped.
+    /// Stripped leading scalars take their origin with them.
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) -> (text: String, fromFirst: Int) {
+        let out = normalize(text)
+        let leading = left ? text.unicodeScalars.prefix { $0.properties.isWhitespace }.count : 0
+        return (out, min(max(0, fromFirst - leading), out.unicodeScalars.count))
+    }
+
     public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
-        let leading = left && text.unicodeScalars.first?.properties.isWhitespace == true
-        return (normalize(text), !leading)
+        let (out, n) = normalizeTrackingOrigin(text, fromFirst: 1)
+        return (out, n > 0)
     }
 }

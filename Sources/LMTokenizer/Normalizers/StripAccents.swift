@@ -14,9 +14,14 @@ public struct StripAccentsNormalizer: Normalizer {
         return String(out)
     }
 
-    /// The start moves when the text begins with a mark.
+    /// Removed marks take their origin with them.
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) -> (text: String, fromFirst: Int) {
+        (normalize(text), scalarsFromFirst(text, fromFirst) { Self.isMark($0) ? 0 : 1 })
+    }
+
     public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
-        (normalize(text), text.unicodeScalars.first.map { !Self.isMark($0) } ?? true)
+        let (out, n) = normalizeTrackingOrigin(text, fromFirst: 1)
+        return (out, n > 0)
     }
 
     static func isMark(_ scalar: Unicode.Scalar) -> Bool {

@@ -1,15 +1,10 @@
-import Foundation
-import LMJSON
-
 /// NFC, NFD, NFKC and NFKD, as HF's `normalizers/unicode.rs`.
 ///
-/// Foundation's mapping properties implement the four Unicode normalization
-/// forms; HF uses the `unicode-normalization` crate, whose tables are
-/// Unicode 11.0 (see `HFUnicodeVersion`). To match it, scalars assigned
-/// after 11.0 are left exactly as they are: the text is normalized in runs
-/// between them. That is what the old tables do, because to them such a
-/// scalar is unassigned: a starter with no decomposition, which nothing
-/// composes with or reorders across.
+/// HF uses the `unicode-normalization-alignments` crate, whose tables are
+/// Unicode 11.0 (see `HFUnicodeVersion`); `UnicodeNormalization` carries
+/// those tables, generated from HF itself, rather than Foundation's, which
+/// follow a newer Unicode and on Linux leave a Hangul LV syllable followed
+/// by a trailing jamo ("\u{AC00}\u{11A8}") uncomposed where HF gives U+AC01.
 public struct UnicodeNormalizer: Normalizer {
     /// The four Unicode normalization forms.
     public enum Form: String, Sendable, CaseIterable {
@@ -24,38 +19,16 @@ public struct UnicodeNormalizer: Normalizer {
 
     /// Returns `text` in this normalizer's form.
     public func normalize(_ text: String) -> String {
-        // ASCII is already in every normalization form; skipping Foundation's
-        // bridging keeps the common case of source code cheap.
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
-        guard text.unicodeScalars.contains(where: Self.isNewerThanHF) else { return apply(text) }
-        var out = String.UnicodeScalarView()
-        var run = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if Self.isNewerThanHF(scalar) {
-                out.append(contentsOf: apply(String(run)).unicodeScalars)
-                run.removeAll()
-                out.append(scalar)
-            } else {
-                run.append(scalar)
-            }
-        }
-        out.append(contentsOf: apply(String(run)).unicodeScalars)
-        return String(out)
+        UnicodeNormalization.shared.normalize(text, form)
     }
 
-    /// Assigned, but after the Unicode version HF's normalization tables know.
-    @inline(__always)
-    static func isNewerThanHF(_ scalar: Unicode.Scalar) -> Bool {
-        !scalar.isASCII && scalar.properties.age != nil && !HFUnicodeVersion.isAssigned(scalar, by: 11, 0)
-    }
-
-    func apply(_ text: String) -> String {
-        if text.isEmpty { return text }
-        switch form {
-        case .nfc: return text.precomposedStringWithCanonicalMapping
-        case .nfd: return text.decomposedStringWithCanonicalMapping
-        case .nfkc: return text.precomposedStringWithCompatibilityMapping
-        case .nfkd: return text.decomposedStringWithCompatibilityMapping
-        }
+    /// The scalars the leading ones become keep their origin ("ﬁ" -> "fi"
+    /// under NFKC: both come from "ﬁ").
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) -> (text: String, fromFirst: Int) {
+        let out = normalize(text)
+        guard fromFirst > 0 else { return (out, 0) }
+        var head = String.UnicodeScalarView()
+        head.append(contentsOf: text.unicodeScalars.prefix(fromFirst))
+        return (out, min(normalize(String(head)).unicodeScalars.count, out.unicodeScalars.count))
     }
 }

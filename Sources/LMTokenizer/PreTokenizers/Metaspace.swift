@@ -9,7 +9,7 @@ import LMJSON
 public protocol InputStartAwarePreTokenizer: PreTokenizer {
     /// Appends the pieces of `piece` to `out`; `startsInput` says whether
     /// `piece` begins at byte 0 of the original input.
-    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList)
+    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, startsInput: Bool, into out: inout PieceList) throws
     /// Whether `startsInput` can change the output. When false the
     /// tokenizer calls `split(unsafeBytes:into:)` and pays nothing for the flag.
     var dependsOnInputStart: Bool { get }

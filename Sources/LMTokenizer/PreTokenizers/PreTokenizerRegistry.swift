@@ -11,7 +11,7 @@ let preTokenizerFactories: [String: ComponentFactory<any PreTokenizer>] = [
         let stages = try children.enumerated().map { i, child in
             try makePreTokenizer(child, path: "\(path).pretokenizers[\(i)]")
         }
-        return SequencePreTokenizer(stages: stages)
+        return try SequencePreTokenizer.validated(stages: stages, path: path)
     },
     "Digits": { json, path in
         DigitsPreTokenizer(individualDigits: try ComponentFields(json, path: path).bool("individual_digits", default: false))

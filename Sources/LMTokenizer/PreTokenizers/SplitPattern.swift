@@ -1,13 +1,12 @@
-import Foundation
 import LMJSON
 
 /// What a `Split` pre-tokenizer (or ByteLevel's regex) looks for.
 ///
 /// Patterns we recognise verbatim run through the hand-written scanners in
 /// `SplitScanners.swift` (GPT-2's: ~110 MB/s against ICU's ~7 MB/s on 2 MB
-/// of Python source, one core, release);
-/// any other regex runs through ICU, which agrees with Oniguruma on the
-/// classes these patterns use (`\s` = White_Space, `\p{L}`, `\p{N}`).
+/// of Python source, one core, release; tests cross-check them against
+/// Oniguruma); any other regex runs on Oniguruma itself (`OnigPattern`),
+/// the engine HF uses, so its semantics are HF's.
 enum SplitPattern: Sendable {
     case gpt2
     case llama(LlamaScanner)
@@ -15,9 +14,10 @@ enum SplitPattern: Sendable {
     /// from a Split: `Tokenizer.directSplit` builds it for StarCoder2's
     /// Digits + ByteLevel sequence).
     case digitsThenGPT2
-    /// A `{"String": s}` pattern: literal, non-overlapping, left to right.
+    /// A non-empty `{"String": s}` pattern: literal, non-overlapping, left
+    /// to right (HF compiles it as an escaped regex, which finds the same).
     case literal([UInt8])
-    case regex(RegexMatcher)
+    case regex(OnigPattern)
 
     /// Builds the pattern from a Split's `pattern` object.
     static func from(_ json: JSONValue, path: String) throws -> SplitPattern {
@@ -25,7 +25,9 @@ enum SplitPattern: Sendable {
             throw TokenizerError.invalidField(path: path, reason: "expected {\"String\": ...} or {\"Regex\": ...}")
         }
         if case let .string(s)? = object["String"] {
-            return .literal(Array(s.utf8))
+            // HF escapes the string into a regex; "" then matches (empty)
+            // at every character, which only the engine reproduces.
+            return s.isEmpty ? .regex(try OnigPattern("", path: "\(path).String")) : .literal(Array(s.utf8))
         }
         if case let .string(r)? = object["Regex"] {
             return try fromRegex(r, path: "\(path).Regex")
@@ -33,18 +35,20 @@ enum SplitPattern: Sendable {
         throw TokenizerError.invalidField(path: path, reason: "expected a String or Regex key")
     }
 
-    /// A regex: a scanner when the pattern is one we know, else ICU.
+    /// A regex: a scanner when the pattern is one we know, else Oniguruma.
     static func fromRegex(_ regex: String, path: String) throws -> SplitPattern {
         switch regex {
         case GPT2Scanner.pattern: return .gpt2
         case LlamaScanner.llama3Pattern: return .llama(LlamaScanner(maxDigits: 3))
         case LlamaScanner.qwen2Pattern: return .llama(LlamaScanner(maxDigits: 1))
-        default: return .regex(try RegexMatcher(regex, path: path))
+        default: return .regex(try OnigPattern(regex, path: path))
         }
     }
 
-    /// Calls `body` with each match's byte range, left to right, non-overlapping.
-    func forEachMatch(inUnsafeBytes t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
+    /// Calls `body` with each match's byte range, left to right,
+    /// non-overlapping; only a regex reports empty matches, and only a
+    /// regex throws (see `OnigPattern.forEachMatch`).
+    func forEachMatch(inUnsafeBytes t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) throws {
         switch self {
         case .gpt2:
             var i = 0
@@ -76,55 +80,9 @@ enum SplitPattern: Sendable {
                     i += 1
                 }
             }
-        case let .regex(matcher):
-            matcher.forEachMatch(inUnsafeBytes: t, body)
+        case let .regex(pattern):
+            try pattern.forEachMatch(inUnsafeBytes: t, body)
         }
     }
 }
 
-/// The general fallback: ICU's regex engine via `NSRegularExpression`.
-///
-/// ICU works on UTF-16, so match offsets are mapped back to UTF-8 bytes
-/// through a table built per call. Only used for patterns we do not
-/// recognise, so its speed does not matter for the shipped tokenizers.
-struct RegexMatcher: @unchecked Sendable {
-    // NSRegularExpression is immutable and documented thread-safe.
-    let regex: NSRegularExpression
-
-    init(_ pattern: String, path: String) throws {
-        do {
-            regex = try NSRegularExpression(pattern: pattern, options: [])
-        } catch {
-            throw TokenizerError.invalidField(path: path, reason: "regex does not compile: \(error)")
-        }
-    }
-
-    func forEachMatch(inUnsafeBytes t: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Void) {
-        guard !t.isEmpty else { return }
-        let s = String(decoding: t, as: UTF8.self)
-        // utf16Offset -> utf8Offset for every UTF-16 boundary.
-        var map: [Int] = []
-        map.reserveCapacity(t.count + 1)
-        var u8 = 0
-        for scalar in s.unicodeScalars {
-            let l8 = UTF8.width(scalar)
-            let l16 = UTF16.width(scalar)
-            map.append(u8)
-            if l16 == 2 { map.append(u8) }
-            u8 += l8
-        }
-        map.append(u8)
-        // Invalid input was repaired by String(decoding:): offsets no longer
-        // line up with the caller's bytes, so report the whole piece as one match.
-        guard u8 == t.count else {
-            body(0, t.count)
-            return
-        }
-        let ns = NSRange(location: 0, length: map.count - 1)
-        for result in regex.matches(in: s, options: [], range: ns) {
-            let r = result.range
-            guard r.location != NSNotFound, r.length > 0 else { continue }
-            body(map[r.location], map[r.location + r.length])
-        }
-    }
-}

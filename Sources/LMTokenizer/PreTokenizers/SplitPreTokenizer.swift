@@ -42,11 +42,11 @@ struct SplitPreTokenizer: PreTokenizer {
         }
     }
 
-    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) {
+    func split(unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList) throws {
         // Fast path: Isolated without invert keeps every tile as it is.
         if behavior == .isolated {
             var previous = 0
-            pattern.forEachMatch(inUnsafeBytes: piece) { start, end in
+            try pattern.forEachMatch(inUnsafeBytes: piece) { start, end in
                 if previous < start { out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[previous..<start])) }
                 out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[start..<end]))
                 previous = end
@@ -57,7 +57,7 @@ struct SplitPreTokenizer: PreTokenizer {
         // Tiles (start, end, isMatch) covering the piece.
         var tiles: [(Int, Int, Bool)] = []
         var previous = 0
-        pattern.forEachMatch(inUnsafeBytes: piece) { start, end in
+        try pattern.forEachMatch(inUnsafeBytes: piece) { start, end in
             if previous < start { tiles.append((previous, start, invert)) }
             tiles.append((start, end, !invert))
             previous = end
@@ -111,10 +111,10 @@ struct SplitPreTokenizer: PreTokenizer {
 extension SplitPreTokenizer: FrontDroppingPreTokenizer {
     /// Only `Removed` drops anything: the front survives unless the first
     /// non-empty tile counts as a match.
-    func keepsFirstByte(ofUnsafeBytes piece: UnsafeBufferPointer<UInt8>) -> Bool {
+    func keepsFirstByte(ofUnsafeBytes piece: UnsafeBufferPointer<UInt8>) throws -> Bool {
         guard behavior == .removed, !piece.isEmpty else { return true }
         var firstTileIsMatch: Bool? = nil
-        pattern.forEachMatch(inUnsafeBytes: piece) { start, end in
+        try pattern.forEachMatch(inUnsafeBytes: piece) { start, end in
             guard firstTileIsMatch == nil else { return }
             if start > 0 {
                 firstTileIsMatch = invert

@@ -183,8 +183,21 @@ struct BPEModel: Sendable {
             default:
                 throw TokenizerError.invalidField(path: "\(path)[\(rank)]", reason: "expected \"left right\" or [left, right]")
             }
+            // HF drops the prefix's length in bytes from the right token
+            // (whatever it starts with), so compare bytes, never Characters:
+            // "##" followed by a combining mark or ZWJ is not "##" + one
+            // Character to String.hasPrefix.
             var merged = a
-            if let p = prefixString, b.hasPrefix(p) { merged += b.dropFirst(p.count) } else { merged += b }
+            if let p = prefixString {
+                let tail = b.utf8.dropFirst(p.utf8.count)
+                guard b.utf8.count >= p.utf8.count, let rest = String(tail) else {
+                    throw TokenizerError.invalidField(
+                        path: "\(path)[\(rank)]", reason: "merge \(a) + \(b): \(b) does not start with the continuing_subword_prefix \(p)")
+                }
+                merged += rest
+            } else {
+                merged += b
+            }
             guard let aId = lookup(a, vocab, untranslatable, byteLevel: byteLevel),
                   let bId = lookup(b, vocab, untranslatable, byteLevel: byteLevel),
                   let mId = lookup(merged, vocab, untranslatable, byteLevel: byteLevel)

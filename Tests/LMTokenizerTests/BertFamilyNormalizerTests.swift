@@ -36,6 +36,19 @@ struct BertFamilyNormalizerTests {
         #expect(try n.normalizeTrackingStart("Éa") == ("ea", true))
     }
 
+    @Test func bertOrigins() throws {
+        let n = try Self.bert(#""clean_text": true, "handle_chinese_chars": true, "strip_accents": true, "lowercase": true"#)
+        // A dropped control takes its origin along; an ideograph's spaces share its origin.
+        #expect(try n.normalizeTrackingOrigin("\u{1}ab", fromFirst: 2) == ("ab", 1))
+        #expect(try n.normalizeTrackingOrigin("你a", fromFirst: 1) == (" 你 a", 3))
+        // "É" decomposes to E + U+0301; the mark goes, "e" keeps the origin.
+        #expect(try n.normalizeTrackingOrigin("Éa", fromFirst: 1) == ("ea", 1))
+        let nmt = try ExtraJSON.normalizer(["type": .string("Nmt")])
+        #expect(try nmt.normalizeTrackingOrigin("\u{1}\u{2}a", fromFirst: 2) == ("a", 0))
+        let bytes = try ExtraJSON.normalizer(["type": .string("ByteLevel")])
+        #expect(try bytes.normalizeTrackingOrigin("éa", fromFirst: 1) == ("Ã©a", 2))
+    }
+
     @Test func bertRequiresItsFields() throws {
         #expect(throws: TokenizerError.self) { try Self.bert(#""clean_text": true"#) }
     }

@@ -61,6 +61,20 @@ struct PrecompiledTests {
         #expect(try n.normalizeTrackingStart("\u{301}x") == ("x", true))
     }
 
+    @Test func originsFollowHFAlignments() throws {
+        let n = try Self.normalizer(Self.charsmap())
+        // "e" + U+0301 -> "E" consumes both input scalars; "x" is the third.
+        #expect(try n.normalizeTrackingOrigin("e\u{301}x", fromFirst: 1) == ("Ex", 1))
+        #expect(try n.normalizeTrackingOrigin("e\u{301}x", fromFirst: 2) == ("Ex", 1))
+        #expect(try n.normalizeTrackingOrigin("e\u{301}x", fromFirst: 3) == ("Ex", 2))
+        // A leading U+0301 that maps to nothing is recorded nowhere in HF:
+        // "x" then consumes input scalar 0.
+        #expect(try n.normalizeTrackingOrigin("\u{301}xy", fromFirst: 1) == ("xy", 1))
+        // Unchanged text keeps its origins.
+        #expect(try n.normalizeTrackingOrigin("abc", fromFirst: 2) == ("abc", 2))
+        #expect(try n.normalizeTrackingOrigin("abc", fromFirst: 0) == ("abc", 0))
+    }
+
     @Test func damagedCharsmapsAreRefusedOrHarmless() throws {
         #expect(throws: TokenizerError.self) { try Self.normalizer([1, 2]) }
         // Declares 4096 bytes of trie with 8 present.

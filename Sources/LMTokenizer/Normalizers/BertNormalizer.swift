@@ -44,30 +44,36 @@ public struct BertNormalizer: Normalizer {
     }
 
     public func normalize(_ text: String) -> String {
-        normalizeTrackingStart(text).text
+        normalizeTrackingOrigin(text, fromFirst: 0).text
     }
 
-    /// The start moves when the first character is dropped: a control
-    /// character (clean_text), or a nonspacing mark (strip_accents). The
-    /// spaces around a leading ideograph take its place in HF, so they keep it.
     public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return normalizeASCII(text) }
-        var keepsStart = true
+        let (out, n) = normalizeTrackingOrigin(text, fromFirst: 1)
+        return (out, n > 0)
+    }
+
+    /// Each step moves the origin of the leading scalars as HF's
+    /// alignments do: dropped characters take theirs with them (HF's
+    /// `filter`), a spaced ideograph's two spaces share its origin, NFD and
+    /// lowercasing expand a scalar into scalars of the same origin.
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) -> (text: String, fromFirst: Int) {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return normalizeASCII(text, fromFirst: fromFirst) }
         var out = text
+        var first = fromFirst
         if cleanText || handleChineseChars {
             var view = String.UnicodeScalarView()
-            var first = true
+            var index = 0
+            var widthOfFirst = 0
             for scalar in text.unicodeScalars {
-                defer { first = false }
+                defer { index += 1 }
                 var c = scalar
                 if cleanText {
-                    if c.value == 0 || c.value == 0xFFFD || Self.isControl(c) {
-                        if first { keepsStart = false }
-                        continue
-                    }
+                    if c.value == 0 || c.value == 0xFFFD || Self.isControl(c) { continue }
                     if Self.isWhitespace(c) { c = " " }
                 }
-                if handleChineseChars && Self.isChineseChar(c) {
+                let spaced = handleChineseChars && Self.isChineseChar(c)
+                if index < first { widthOfFirst += spaced ? 3 : 1 }
+                if spaced {
                     view.append(" ")
                     view.append(c)
                     view.append(" ")
@@ -76,56 +82,55 @@ public struct BertNormalizer: Normalizer {
                 }
             }
             out = String(view)
+            first = widthOfFirst
         }
         if stripAccents {
-            let decomposed = UnicodeNormalizer(.nfd).normalize(out)
+            let (decomposed, fromFirstDecomposed) = UnicodeNormalizer(.nfd).normalizeTrackingOrigin(out, fromFirst: first)
             var view = String.UnicodeScalarView()
-            for scalar in decomposed.unicodeScalars {
-                if Self.isNonspacingMark(scalar) {
-                    if view.isEmpty { keepsStart = false }
-                    continue
-                }
-                view.append(scalar)
-            }
+            for scalar in decomposed.unicodeScalars where !Self.isNonspacingMark(scalar) { view.append(scalar) }
             out = String(view)
+            first = scalarsFromFirst(decomposed, fromFirstDecomposed) { Self.isNonspacingMark($0) ? 0 : 1 }
         }
-        if lowercase { out = LowercaseNormalizer().normalize(out) }
-        return (out, keepsStart)
+        if lowercase { (out, first) = LowercaseNormalizer().normalizeTrackingOrigin(out, fromFirst: first) }
+        return (out, first)
     }
 
     /// The same steps on ASCII text, byte by byte (most training text is
     /// ASCII-heavy): controls other than tab, newline and carriage return
     /// go, those three become " ", letters may be lowercased; ASCII has no
     /// ideographs and no marks.
-    private func normalizeASCII(_ text: String) -> (text: String, keepsStart: Bool) {
+    private func normalizeASCII(_ text: String, fromFirst: Int) -> (text: String, fromFirst: Int) {
         var bytes = [UInt8]()
         bytes.reserveCapacity(text.utf8.count)
-        var keepsStart = true
-        for b in text.utf8 {
+        var first = 0
+        for (index, b) in text.utf8.enumerated() {
             var c = b
             if cleanText {
                 if c == 0x09 || c == 0x0A || c == 0x0D {
                     c = 0x20
                 } else if c < 0x20 || c == 0x7F {
-                    if bytes.isEmpty { keepsStart = false }
                     continue
                 }
             }
             if lowercase && c >= 0x41 && c <= 0x5A { c |= 0x20 }
             bytes.append(c)
+            if index < fromFirst { first += 1 }
         }
-        return (String(decoding: bytes, as: UTF8.self), keepsStart)
+        return (String(decoding: bytes, as: UTF8.self), first)
     }
 
     /// BERT's `_is_whitespace`: tab, newline, carriage return, or `White_Space`.
     static func isWhitespace(_ c: Unicode.Scalar) -> Bool {
-        c.value == 0x09 || c.value == 0x0A || c.value == 0x0D || c.properties.isWhitespace
+        // ASCII White_Space is tab through carriage return and space.
+        if c.isASCII { return (0x09...0x0D).contains(c.value) || c.value == 0x20 }
+        return c.properties.isWhitespace
     }
 
     /// BERT's `_is_control`: categories Cc, Cf, Co, Cs (not Cn) as of
     /// Unicode 8.0, except tab, newline and carriage return.
     static func isControl(_ c: Unicode.Scalar) -> Bool {
         if c.value == 0x09 || c.value == 0x0A || c.value == 0x0D { return false }
+        if c.isASCII { return c.value < 0x20 || c.value == 0x7F }  // Cc; ASCII has no Cf
         switch c.properties.generalCategory {
         case .control, .privateUse, .surrogate: return true
         case .format: return HFUnicodeVersion.isAssigned(c, by: 8, 0)

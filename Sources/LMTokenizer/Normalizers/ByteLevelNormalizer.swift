@@ -11,4 +11,10 @@ public struct ByteLevelNormalizer: Normalizer {
         for byte in text.utf8 { view.append(ByteLevelAlphabet.byteToScalar[Int(byte)]) }
         return String(view)
     }
+
+    /// A scalar's bytes all come from it (HF marks all but the first as
+    /// inserted next to it).
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) -> (text: String, fromFirst: Int) {
+        (normalize(text), scalarsFromFirst(text, fromFirst) { $0.utf8.count })
+    }
 }

@@ -8,23 +8,21 @@ public struct NmtNormalizer: Normalizer {
     public init() {}
 
     public func normalize(_ text: String) -> String {
-        normalizeTrackingStart(text).text
-    }
-
-    /// The start moves when the first character is dropped.
-    public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
         var view = String.UnicodeScalarView()
-        var keepsStart = true
-        var first = true
-        for scalar in text.unicodeScalars {
-            defer { first = false }
-            if Self.isDropped(scalar.value) {
-                if first { keepsStart = false }
-                continue
-            }
+        for scalar in text.unicodeScalars where !Self.isDropped(scalar.value) {
             view.append(Self.isSpace(scalar.value) ? " " : scalar)
         }
-        return (String(view), keepsStart)
+        return String(view)
+    }
+
+    public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
+        let (out, n) = normalizeTrackingOrigin(text, fromFirst: 1)
+        return (out, n > 0)
+    }
+
+    /// Dropped characters take their origin with them (HF's `filter`).
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) -> (text: String, fromFirst: Int) {
+        (normalize(text), scalarsFromFirst(text, fromFirst) { Self.isDropped($0.value) ? 0 : 1 })
     }
 
     static func isDropped(_ v: UInt32) -> Bool {

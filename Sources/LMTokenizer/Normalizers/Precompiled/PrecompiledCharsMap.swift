@@ -98,6 +98,11 @@ struct PrecompiledCharsMap: Sendable {
         return start..<end
     }
 
+    /// The number of scalars in the replacement `range` (from `transform`).
+    func scalarCount(_ range: Range<Int>) -> Int {
+        replacements[range].reduce(0) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+    }
+
     /// Appends the bytes of `range` (from `transform`) to `out`.
     @inline(__always)
     func appendReplacement(_ range: Range<Int>, to out: inout [UInt8]) {

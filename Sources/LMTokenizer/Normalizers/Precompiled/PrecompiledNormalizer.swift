@@ -19,9 +19,8 @@ import LMJSON
 /// at a time through a 128-entry table, and only stretches around
 /// non-ASCII bytes are split into `Character`s.
 ///
-/// The start of the text is always kept (`normalizeTrackingStart`'s
-/// default): HF's alignment bookkeeping does not record a leading cluster
-/// that maps to nothing, so the next character takes its offset 0.
+/// Origins (`normalizeTrackingOrigin`) follow HF's bookkeeping, quirks
+/// included: see `PrecompiledOrigins`.
 public struct PrecompiledNormalizer: Normalizer {
     let map: PrecompiledCharsMap
     /// `transform` of each ASCII byte on its own.
@@ -71,6 +70,17 @@ public struct PrecompiledNormalizer: Normalizer {
             }
             return String(decoding: out, as: UTF8.self)
         }
+    }
+
+    public func normalizeTrackingStart(_ text: String) -> (text: String, keepsStart: Bool) {
+        let (out, n) = normalizeTrackingOrigin(text, fromFirst: 1)
+        return (out, n > 0)
+    }
+
+    public func normalizeTrackingOrigin(_ text: String, fromFirst: Int) -> (text: String, fromFirst: Int) {
+        let out = normalize(text)
+        guard fromFirst > 0 else { return (out, 0) }
+        return (out, min(PrecompiledOrigins.leadingFromFirst(text, fromFirst, map: map), out.unicodeScalars.count))
     }
 
     /// True when `a` and `b` are both ASCII and not CR LF: a cluster

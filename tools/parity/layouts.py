@@ -7,8 +7,8 @@ with their flags (special, single_word, lstrip, rstrip, normalized). The
 full cross product is thousands of tokenizers, so ``layouts()`` covers it
 pairwise: every model with every normalizer (under the model's usual
 pre-tokenizer), every model with every pre-tokenizer (under no
-normalizer), every model with every added-token set; plus the real-world
-layouts (BERT, a WordLevel, SentencePiece conversions: ``spm_layouts``).
+normalizer), every model with every added-token set, every normalizer in
+front of Metaspace "first"; plus SentencePiece conversions (``spm_layouts``).
 ``quick_layouts()`` is the subset the test suite runs.
 """
 
@@ -142,6 +142,12 @@ def layouts() -> list[Layout]:
         for a in ADDED:
             if a != "none":
                 out.append(Layout(f"{m}-a_{a}", m, "bert" if m.startswith("wordpiece") else "nfkc", USUAL_PRE[m], a))
+    # Metaspace "first" asks whether a piece still starts the input, which
+    # every normalizer can change (deleted, expanded or inserted characters).
+    for n in NORMALIZERS:
+        if n != "none":
+            out.append(Layout(f"unigram_fallback-first-n_{n}", "unigram_fallback", n, "metaspace_first_nosplit",
+                              "special_flags"))
     return out
 
 

@@ -39,13 +39,13 @@ echo "== verify every checksum"
 for d in pretrain fim sft; do "$LMSHARD" verify "$OUT/$d"; done
 
 echo "== inspect the pretraining data"
-"$LMSHARD" inspect "$OUT/pretrain" --decode
+"$LMSHARD" inspect "$OUT/pretrain" --decode --tokenizer sample/tokenizer
 echo
 echo "== one SFT sequence as the model sees it (⟪...⟫: no loss, │segment N│: document start)"
-"$LMSHARD" inspect "$OUT/sft" --sample 1 --decode | sed -n '/^sequence [0-9]/,$p'
+"$LMSHARD" inspect "$OUT/sft" --sample 1 --decode --tokenizer sample/tokenizer | sed -n '/^sequence [0-9]/,$p'
 echo
 echo "== the first FIM sequence as JSON (lmshard export)"
 "$LMSHARD" export "$OUT/fim" --output "$OUT/fim.jsonl"
 head -n 1 "$OUT/fim.jsonl" | cut -c1-300
 echo "..."
-echo "datasets are in $OUT/: read them with tools/python/lmshard_reader or Megatron-LM's indexed dataset"
+echo "datasets are in $OUT/: read them with the lmshard Python package (pip install ./tools/python) or Megatron-LM's indexed dataset"

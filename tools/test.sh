@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: `swift test` (unit, round-trip, CLI) and the Python tools'
-# tests (tokenizer parity subset, notebook reference, Python shard reader)
-# against a release build of the CLI. Exits non-zero on any failure.
+# Runs every test: `swift test` (unit, round-trip, CLI), the Python tools'
+# tests (tokenizer parity subset, notebook reference) and the lmshard Python
+# package's tests against the installed package and a release build of the
+# CLI. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source tools/ensure-deps.sh
@@ -31,6 +32,29 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements.txt
-.venv/bin/python -m pytest -q tools || status=1
+.venv/bin/python -m pytest -q tools --ignore=tools/python || status=1
+
+# The lmshard Python package is tested as a user gets it: a wheel built from
+# tools/python, pip-installed into a venv made fresh for this run, and the
+# package's tests run there (test_package.py checks they import the installed
+# copy, not the source tree). No network: the wheel is built without build
+# isolation by the tools venv, and the fresh venv sees that venv's numpy,
+# xxhash and pytest through a .pth line, so pip finds the dependency met.
+echo "== lmshard Python package: wheel, fresh venv, tests"
+pkg_venv=.build/python-package-venv
+wheels=.build/python-package-wheel
+pkg_src=.build/python-package-src  # a copy: setuptools builds in place and leaves build/ behind
+rm -rf "$pkg_venv" "$wheels" "$pkg_src"
+cp -R tools/python "$pkg_src"
+rm -rf "$pkg_src/build" "$pkg_src"/src/*.egg-info
+python3 -m venv "$pkg_venv"
+.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' \
+    > "$("$pkg_venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/tools-venv.pth"
+.venv/bin/python -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w "$wheels" "./$pkg_src"
+"$pkg_venv/bin/python" -m pip install -q --disable-pip-version-check --no-index "$wheels"/lmshard-*.whl
+(cd tools/python && LMSHARD_EXPECT_INSTALLED=1 "../../$pkg_venv/bin/python" -m pytest -q tests) || status=1
+
+echo "== fuzzing: damage sweep and a short seeded run (tools/fuzz)"
+bash tools/fuzz/run.sh --short || status=1
 
 exit $status

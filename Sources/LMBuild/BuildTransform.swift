@@ -82,7 +82,8 @@ struct GroupedSequence: ShuffleCodable {
 }
 
 /// Rows the build skipped (with `--skip-bad-rows`): a count and the first
-/// few reasons. Shared by the map workers.
+/// few reasons. Shared by the map workers: `@unchecked Sendable` because
+/// every access takes its lock.
 public final class RejectLog: @unchecked Sendable {
     public struct Entry: Sendable, Equatable {
         public let file: String

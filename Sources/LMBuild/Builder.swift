@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 import LMJSON
 import LMPrep
 import LMShard
@@ -16,7 +17,9 @@ import MapReduce
 ///
 /// Nothing half-written ever looks valid: shards are written into a hidden
 /// staging directory next to the output, `manifest.json` is written last,
-/// and only then is the staging directory renamed into place. A failed build
+/// and only then is the staging directory published under the output's
+/// name in one step (`Staging.commit`: a rename that refuses to replace
+/// anything, or with `--overwrite` an exchange with the old dataset). A failed build
 /// removes the staging directory; an interrupted one leaves only a hidden
 /// `.NAME.partial-PID` folder with no manifest.
 public struct Builder {
@@ -42,6 +45,13 @@ public struct Builder {
         try checkOutput(output)
 
         let (tokenizer, tokenizerSHA256) = try loadTokenizer(config.tokenizerName)
+        if let pad = config.padTokenId, Int(pad) >= tokenizer.vocabSize {
+            // Checked now, not when the manifest is written after the whole build.
+            throw BuildError.config(
+                source: request.configFile ?? "command line", field: "pad_token_id",
+                message: "\(pad) is outside the tokenizer's vocabulary (ids 0...\(tokenizer.vocabSize - 1))"
+                    + Self.flagHint("pad_token_id"))
+        }
         let stats = PackingStatsAccumulator()
         let prepare: PrepareForTrainingTransform
         do {
@@ -53,15 +63,13 @@ public struct Builder {
         let allSized = files.allSatisfy { $0.format == .jsonl || $0.format == .text } && !files.contains { $0.isStdin }
         let totalBytes = allSized ? files.reduce(Int64(0)) { $0 + ($1.byteCount ?? 0) } : nil
         let progress = ProgressReporter(mode: request.progress, totalBytes: totalBytes)
-        var inputBytes: Int64 = 0
-        var documents = 0
+        // The reading thread counts documents in the stream itself (read
+        // after the run); it only reports progress through the thread-safe
+        // reporter. (It used to add to locals of this function from that
+        // thread: a data race Swift 6's checking pointed out.)
         let stream = DocumentStream(
             files: files,
-            onDocument: { size in
-                documents += 1
-                inputBytes += Int64(size)
-                progress.add(documents: 1, bytes: Int64(size), tokens: 0)
-            },
+            onDocument: { size in progress.add(documents: 1, bytes: Int64(size), tokens: 0) },
             onEnd: { progress.setPhase("reduce") })
         let rejects = request.skipBadRows ? RejectLog() : nil
         let transform = BuildTransform(
@@ -110,8 +118,9 @@ public struct Builder {
 
         let skipped = rejects?.snapshot ?? (count: 0, first: [])
         return BuildSummary(
-            output: output.path, documentsRead: documents, documentsSkipped: skipped.count, firstSkipped: skipped.first,
-            packing: packing, manifest: manifest, inputBytes: inputBytes, elapsed: Date().timeIntervalSince(started))
+            output: output.path, documentsRead: stream.documentsRead, documentsSkipped: skipped.count,
+            firstSkipped: skipped.first, packing: packing, manifest: manifest, inputBytes: stream.bytesRead,
+            elapsed: Date().timeIntervalSince(started))
     }
 
     // MARK: - Settings
@@ -208,7 +217,8 @@ public struct Builder {
     }
 }
 
-/// The hidden directory a build writes into before it is renamed into place.
+/// The hidden directory a build writes into before it is published under
+/// the output's name in one step.
 struct Staging {
     let output: URL
     let url: URL
@@ -218,41 +228,51 @@ struct Staging {
         self.output = output
         let parent = output.deletingLastPathComponent()
         url = parent.appendingPathComponent(".\(output.lastPathComponent).partial-\(getpid())")
-        let fm = FileManager.default
-        do {
-            try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-            try? fm.removeItem(at: url)
-            try fm.createDirectory(at: workDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw BuildError.output(path: output.path, message: "cannot create the output directory: \(error.localizedDescription)")
-        }
+        try FileSystem.makeDirectory(parent.path)
+        try FileSystem.removeTree(url.path)
+        try FileSystem.makeDirectory(workDirectory.path)
     }
 
-    /// Writes the manifest, then swaps the staging directory in for `output`.
+    /// Writes the manifest, then publishes the staging directory as `output`.
+    ///
+    /// Without `replacing`, the rename refuses (`RENAME_NOREPLACE`) if
+    /// anything appeared at `output` while the build ran, so nothing is
+    /// ever replaced; an empty directory the user named as output is
+    /// removed first (and if something was written into it meanwhile, that
+    /// fails and nothing is replaced either). With `replacing`, the old
+    /// dataset and the new one are swapped in one step (`RENAME_EXCHANGE`):
+    /// a reader of `output` sees one or the other, never neither; the old
+    /// one is then deleted, unless what was swapped out is not an lmshard
+    /// dataset (it was replaced by something else since the build checked
+    /// it), which is swapped back and reported.
     func commit(manifest: DatasetManifest, replacing: Bool) throws {
-        let fm = FileManager.default
-        try? fm.removeItem(at: workDirectory)
+        try? FileSystem.removeTree(workDirectory.path)
         try manifest.write(to: url)
-        var old: URL?
-        if fm.fileExists(atPath: output.path) {
-            let aside = url.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).old-\(getpid())")
-            do {
-                try fm.moveItem(at: output, to: aside)
-            } catch {
-                throw BuildError.output(path: output.path, message: "cannot move the old dataset aside: \(error.localizedDescription)")
+        let target = output.path
+        let appeared = "something appeared here while the build ran; nothing was replaced"
+        if replacing && FileSystem.exists(target) {
+            try FileSystem.exchange(url.path, target)
+            // `url` now holds what was at the output.
+            let old = (try? FileSystem.directoryEntries(url.path)) ?? []
+            guard old.isEmpty || old.contains(LMShard.Format.manifestFileName) else {
+                try FileSystem.exchange(url.path, target)
+                throw BuildError.output(path: target, message: "is no longer an lmshard dataset; refusing to replace it")
             }
-            old = aside
+            try FileSystem.removeTree(url.path)
+        } else {
+            if FileSystem.kind(of: target) == .directory {
+                guard rmdir(target) == 0 else { throw BuildError.output(path: target, message: appeared) }
+            }
+            do {
+                try FileSystem.renameNoReplace(url.path, to: target)
+            } catch let error as FileError where error.isAlreadyExists {
+                throw BuildError.output(path: target, message: appeared)
+            }
         }
-        do {
-            try fm.moveItem(at: url, to: output)
-        } catch {
-            if let old { try? fm.moveItem(at: old, to: output) }
-            throw BuildError.output(path: output.path, message: "cannot move the new dataset into place: \(error.localizedDescription)")
-        }
-        if let old { try? fm.removeItem(at: old) }
+        try FileSystem.syncDirectory(output.deletingLastPathComponent().path)
     }
 
-    func discard() { try? FileManager.default.removeItem(at: url) }
+    func discard() { try? FileSystem.removeTree(url.path) }
 }
 
 /// Writes the runner's ordered output as one shard per reduce group.
@@ -260,7 +280,9 @@ final class GroupShardWriter: PartitionSink {
     let directory: URL
     let tokenDType: TokenDType
     let positionDType: PositionDType
-    private var current: (group: Int, writer: ShardWriter)?
+    /// The group being written and its shard.
+    private var group: Int?
+    private var writer: ShardWriter?
     /// The shards closed so far with their groups, in the order written
     /// (ascending group).
     private(set) var finished: [(group: Int, shard: ShardSummary)] = []
@@ -274,34 +296,39 @@ final class GroupShardWriter: PartitionSink {
     static func shardName(group: Int) -> String { "shard-" + String(format: "%05d", group) }
 
     func write(_ sequence: GroupedSequence) throws {
-        if current?.group != sequence.group {
+        if group != sequence.group {
             try closeShard()
-            current = (sequence.group, try ShardWriter(
+            writer = try ShardWriter(
                 directory: directory, name: Self.shardName(group: sequence.group),
-                tokenDType: tokenDType, positionDType: positionDType))
+                tokenDType: tokenDType, positionDType: positionDType)
+            group = sequence.group
         }
-        try current!.writer.append(
+        // Moved out and back: a failed append drops (and so aborts) the shard.
+        guard var open = writer.take() else { preconditionFailure("a shard is open for the group") }
+        try open.append(
             tokens: sequence.row.inputIds, positions: sequence.row.positionIds, lossMask: sequence.row.lossMask)
+        writer = consume open
     }
 
     private func closeShard() throws {
-        guard var open = current else { return }
-        current = nil
-        finished.append((open.group, try open.writer.finish()))
+        guard let closing = group, let open = writer.take() else { return }
+        group = nil
+        finished.append((closing, try open.finish()))
     }
 
     func finish() throws { try closeShard() }
 
     /// Removes a shard left open by a failed build.
     func abortOpenShard() {
-        guard var open = current else { return }
-        current = nil
-        open.writer.abort()
+        group = nil
+        if let open = writer.take() { open.abort() }
     }
 }
 
 /// The shard writers of one build, one per reduce partition, made on the
 /// reduce workers: their shards together, in group order, once the run is done.
+/// `@unchecked Sendable`: the list of writers is touched only under `lock`,
+/// and each writer only by the worker reducing its partition.
 final class ShardWriterSet: @unchecked Sendable {
     let directory: URL
     let tokenDType: TokenDType

@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 import LMJSON
 import Yams
 
@@ -13,13 +14,18 @@ public enum ConfigFile {
         public var description: String { "\(file): \(reason)" }
     }
 
+    /// The largest config file read: settings are a few hundred bytes.
+    public static let maximumFileSize = 16 << 20
+
+    /// Reads and parses `path`.
+    ///
+    /// - Throws: `FileError` (missing, not a regular file, too large),
+    ///   `LoadError` for invalid JSON or YAML.
     public static func load(_ path: String) throws -> JSONValue {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LoadError(file: path, reason: "cannot read file")
-        }
+        let data = try FileSystem.readFile(path, limit: maximumFileSize)
         let lower = path.lowercased()
         if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") {
-            guard let text = String(data: data, encoding: .utf8) else {
+            guard let text = String(validating: data, as: UTF8.self) else {
                 throw LoadError(file: path, reason: "not valid UTF-8")
             }
             do {
@@ -32,7 +38,7 @@ public enum ConfigFile {
             }
         }
         do {
-            return try JSONParser.parse([UInt8](data))
+            return try JSONParser.parse(data)
         } catch {
             throw LoadError(file: path, reason: "invalid JSON: \(error)")
         }

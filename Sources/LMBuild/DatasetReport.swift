@@ -10,10 +10,18 @@ import LMShard
 public struct DatasetReport {
     public struct Sample {
         public let index: Int
+        /// The first `maximumSampleTokens` tokens of the sequence, at most.
         public let tokens: [UInt32]
         public let positions: [UInt32]
         public let lossMask: [Bool]
+        /// Tokens of the sequence past the ones shown.
+        public let omittedTokens: Int
     }
+
+    /// Longest prefix of a sample copied out of the shards: 9 MiB of ids,
+    /// positions and flags, whatever length a (possibly hostile) index gives
+    /// a sequence; longer rows are shown cut, with the rest counted.
+    public static let maximumSampleTokens = 1 << 20
 
     public let directory: String
     public let manifest: DatasetManifest
@@ -21,7 +29,8 @@ public struct DatasetReport {
     public let samples: [Sample]
     public let topN: Int
 
-    /// Reads every sequence once. O(tokens).
+    /// Reads every sequence once, through zero-copy views of the maps:
+    /// O(tokens) time, memory bounded by `DatasetStats` and the samples.
     ///
     /// - Parameter sampleCount: sequences to show, spread evenly over the
     ///   dataset (first, ..., last) so one look covers every shard.
@@ -31,8 +40,9 @@ public struct DatasetReport {
         self.topN = topN
         var stats = DatasetStats(padTokenId: manifest.padId.map { UInt32($0) }, vocabSize: manifest.vocabSize)
         for i in 0..<dataset.count {
-            let s = try dataset.sequence(at: i)
-            stats.add(tokens: s.tokens, positions: s.positions, lossMask: s.lossMask)
+            try dataset.withSequence(at: i) { t, p, m in
+                stats.add(tokens: t, positions: p, lossMask: m.lazy.map { $0 != 0 })
+            }
         }
         self.stats = stats
         let count = dataset.count
@@ -43,8 +53,11 @@ public struct DatasetReport {
             if picked.last != index { picked.append(index) }
         }
         samples = try picked.map { i in
-            let s = try dataset.sequence(at: i)
-            return Sample(index: i, tokens: s.tokens, positions: s.positions, lossMask: s.lossMask)
+            try dataset.withSequence(at: i) { t, p, m in
+                let shown = min(t.count, Self.maximumSampleTokens)
+                return Sample(index: i, tokens: Array(t.prefix(shown)), positions: Array(p.prefix(shown)),
+                              lossMask: m.prefix(shown).map { $0 != 0 }, omittedTokens: t.count - shown)
+            }
         }
     }
 
@@ -64,9 +77,12 @@ public struct DatasetReport {
                 + "\(m.totals.shards) shards, \(Format.bytes(Int64(m.totals.bytes)))",
             "content     \(stats.documents) documents, packing efficiency \(percent(stats.packingEfficiency)), "
                 + "pad \(percent(stats.padFraction)), loss on \(percent(stats.lossFraction)) of tokens",
-            "",
-            "shards",
         ]
+        if let bad = stats.firstOutOfVocabulary {
+            lines.append("damage      \(stats.outOfVocabulary) token ids outside the vocabulary 0..<\(m.vocabSize) "
+                         + "(first: \(displayedId(bad.id)) in sequence \(bad.sequence)); lmshard verify locates them")
+        }
+        lines += ["", "shards"]
         let nameWidth = m.shards.map(\.name.count).max() ?? 0
         for s in m.shards {
             lines.append("  \(s.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  "
@@ -84,8 +100,14 @@ public struct DatasetReport {
         }
         for sample in samples {
             lines += ["", "sequence \(sample.index)", render(sample)]
+            if sample.omittedTokens > 0 { lines.append("(\(sample.omittedTokens) more tokens not shown)") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A stored id as the file means it: int32 ids are signed.
+    private func displayedId(_ id: UInt32) -> String {
+        manifest.tokenType == .int32 ? "id \(Int32(bitPattern: id))" : "id \(id)"
     }
 
     /// The same report as one JSON object.
@@ -108,6 +130,7 @@ public struct DatasetReport {
         root["loss_tokens"] = .int(Int64(stats.lossTokens))
         root["documents"] = .int(Int64(stats.documents))
         root["packing_efficiency"] = .double(stats.packingEfficiency)
+        root["out_of_vocabulary_tokens"] = .int(Int64(stats.outOfVocabulary))
         root["sequence_length_histogram"] = histogram(stats.sequenceLengths)
         root["document_length_histogram"] = histogram(stats.documentLengths)
         root["top_tokens"] = .array(stats.topTokens(topN).map { id, count in
@@ -123,6 +146,7 @@ public struct DatasetReport {
             o["input_ids"] = .array(s.tokens.map { .int(Int64($0)) })
             o["position_ids"] = .array(s.positions.map { .int(Int64($0)) })
             o["loss_mask"] = .array(s.lossMask.map { .bool($0) })
+            if s.omittedTokens > 0 { o["omitted_tokens"] = .int(Int64(s.omittedTokens)) }
             if let decode { o["text"] = .string(decode(s.tokens)) }
             return .object(o)
         })

@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 import LMJSON
 
 /// One document as read from disk, before parsing: a JSONL line or a whole
@@ -21,26 +22,36 @@ public struct RawDocument: Sendable {
 /// A `Sequence` cannot throw, and the runner pulls documents from it, so a
 /// read failure (I/O error, truncated zstd stream, over-long line) ends the
 /// stream and is kept in `failure`; the builder checks it after the run and
-/// discards everything the run wrote.
+/// discards everything the run wrote. Files are opened, decompressed and
+/// split by LMIO (`FileDescriptor`, `ZstdSource`, `GzipSource`, `LineReader`).
+///
+/// `@unchecked Sendable`: the runner's reading thread is the only one that
+/// iterates, and the other properties (`failure`, `documentsRead`,
+/// `bytesRead`) are read by the builder only after the run, once the
+/// runner has joined that thread.
 public final class DocumentStream: Sequence, IteratorProtocol, @unchecked Sendable {
     public let files: [InputFile]
     /// Why reading stopped early, if it did.
     public private(set) var failure: (any Error)?
-    /// Called once per document with its size in bytes, on the reading thread.
-    private let onDocument: (Int) -> Void
-    /// Called once when the last document has been read.
-    private let onEnd: () -> Void
+    /// Documents read so far.
+    public private(set) var documentsRead = 0
+    /// Bytes of the documents read so far (JSONL lines without line ends).
+    public private(set) var bytesRead: Int64 = 0
+    /// Called once per document with its size in bytes, on the reading
+    /// thread (to report progress: it must be safe to call from there).
+    private let onDocument: @Sendable (Int) -> Void
+    /// Called once, on the reading thread, when the last document has been read.
+    private let onEnd: @Sendable () -> Void
     /// Largest text file or JSONL line accepted, in bytes.
     private let maximumDocumentBytes: Int
 
     private var fileIndex = -1
     private var reader: LineReader<AnyByteSource>?
-    private var closeCurrent: () -> Void = {}
     private var ended = false
 
     public init(
         files: [InputFile], maximumDocumentBytes: Int = 1 << 30,
-        onDocument: @escaping (Int) -> Void = { _ in }, onEnd: @escaping () -> Void = {}
+        onDocument: @escaping @Sendable (Int) -> Void = { _ in }, onEnd: @escaping @Sendable () -> Void = {}
     ) {
         self.files = files
         self.maximumDocumentBytes = maximumDocumentBytes
@@ -52,6 +63,8 @@ public final class DocumentStream: Sequence, IteratorProtocol, @unchecked Sendab
         guard !ended else { return nil }
         do {
             if let document = try read() {
+                documentsRead += 1
+                bytesRead += Int64(document.bytes.count)
                 onDocument(document.bytes.count)
                 return document
             }
@@ -63,8 +76,6 @@ public final class DocumentStream: Sequence, IteratorProtocol, @unchecked Sendab
     }
 
     private func end() {
-        closeCurrent()
-        closeCurrent = {}
         reader = nil
         ended = true
         onEnd()
@@ -72,21 +83,21 @@ public final class DocumentStream: Sequence, IteratorProtocol, @unchecked Sendab
 
     private func read() throws -> RawDocument? {
         while true {
-            if var lines = reader {
-                reader = nil  // keep the reader's buffer uniquely referenced while reading
+            if var lines = reader.take() {
+                let index = fileIndex
                 let row = try lines.next { bytes, line -> RawDocument? in
                     guard bytes.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return nil }
-                    return RawDocument(file: fileIndex, line: line, kind: .jsonLine, bytes: [UInt8](bytes))
+                    return RawDocument(file: index, line: line, kind: .jsonLine, bytes: [UInt8](bytes))
                 }
-                reader = lines
                 switch row {
-                case .some(.some(let document)): return document
-                case .some(.none): continue  // blank line
-                case .none: break  // end of this file
+                case .some(.some(let document)):
+                    reader = consume lines
+                    return document
+                case .some(.none):
+                    reader = consume lines
+                    continue  // blank line
+                case .none: break  // end of this file: the reader (and its file) goes
                 }
-                closeCurrent()
-                closeCurrent = {}
-                reader = nil
             }
             fileIndex += 1
             guard fileIndex < files.count else { return nil }
@@ -101,42 +112,19 @@ public final class DocumentStream: Sequence, IteratorProtocol, @unchecked Sendab
     }
 
     private func open(_ file: InputFile) throws {
-        let raw = file.isStdin ? FileByteSource.standardInput() : try FileByteSource(path: file.path)
-        let source: any ByteSource
+        let raw = file.isStdin ? FileDescriptor.standardInput() : try FileDescriptor.openForReading(file.path)
+        let source: AnyByteSource
         switch file.format {
-        case .jsonlZstd:
-            let z = try ZstdSource(raw, file: file.path)
-            closeCurrent = { z.close() }
-            source = z
-        case .jsonlGzip:
-            let g = try GzipSource(raw, file: file.path)
-            closeCurrent = { g.close() }
-            source = g
-        case .jsonl, .text:
-            source = raw
+        case .jsonlZstd: source = AnyByteSource(try ZstdSource(raw))
+        case .jsonlGzip: source = AnyByteSource(try GzipSource(raw))
+        case .jsonl, .text: source = AnyByteSource(raw)
         }
-        reader = LineReader(AnyByteSource(source), maximumLineLength: maximumDocumentBytes)
+        reader = LineReader(source, maximumLineLength: maximumDocumentBytes)
     }
 
+    /// A whole text file, at most `maximumDocumentBytes` (a larger one is
+    /// a `FileError` saying so).
     private func readText(_ path: String) throws -> [UInt8] {
-        var source = try FileByteSource(path: path)
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-            guard bytes.count <= maximumDocumentBytes else {
-                throw BuildError.input(file: path, line: nil, message: "text file is larger than \(maximumDocumentBytes) bytes")
-            }
-        }
-        return bytes
+        try FileSystem.readFile(path, limit: maximumDocumentBytes)
     }
-}
-
-/// Any `ByteSource`, so one line reader type serves plain and compressed files.
-struct AnyByteSource: ByteSource {
-    var base: any ByteSource
-    init(_ base: any ByteSource) { self.base = base }
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try base.read(into: buffer) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 
 /// Where build input comes from, decided once before any row is read.
 ///
@@ -41,18 +42,18 @@ public enum InputCatalog {
     /// `.`) inside directories are skipped, as version-control folders are.
     public static func discover(_ paths: [String]) throws -> [InputFile] {
         var files: [InputFile] = []
-        let fm = FileManager.default
         for path in paths {
             if path == "-" {
                 files.append(InputFile(path: InputFile.stdinName, format: .jsonl, byteCount: nil))
                 continue
             }
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw InputError.notFound(path) }
-            if isDir.boolValue {
-                files += try walk(directory: path)
-            } else {
-                files.append(file(at: path))
+            switch FileSystem.kind(of: path) {
+            case nil: throw InputError.notFound(path)
+            case .directory?: files += try walk(directory: path)
+            case .regularFile?: files.append(file(at: path))
+            case .other(let kind)?:
+                // Reading a FIFO or device would block or never end: say so now.
+                throw InputError.unreadable(path, reason: "not a regular file (\(kind)); pipe data in with --input -")
             }
         }
         guard !files.isEmpty else { throw InputError.empty }
@@ -71,15 +72,13 @@ public enum InputCatalog {
     }
 
     static func file(at path: String) -> InputFile {
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
-        return InputFile(path: path, format: format(of: path), byteCount: size)
+        InputFile(path: path, format: format(of: path), byteCount: FileSystem.fileSize(path).map(Int64.init))
     }
 
     static func walk(directory: String) throws -> [InputFile] {
-        let fm = FileManager.default
         let entries: [String]
         do {
-            entries = try fm.contentsOfDirectory(atPath: directory)
+            entries = try FileSystem.directoryEntries(directory)
         } catch {
             throw InputError.unreadable(directory, reason: "cannot list directory")
         }
@@ -87,12 +86,12 @@ public enum InputCatalog {
         // Byte order of the UTF-8 names, not locale order: reproducible everywhere.
         for name in entries.sorted(by: { Array($0.utf8).lexicographicallyPrecedes($1.utf8) }) where !name.hasPrefix(".") {
             let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: child, isDirectory: &isDir) else { continue }  // dangling link
-            if isDir.boolValue {
-                out += try walk(directory: child)
-            } else {
-                out.append(file(at: child))
+            switch FileSystem.kind(of: child) {
+            case nil: continue  // dangling link
+            case .directory?: out += try walk(directory: child)
+            case .regularFile?: out.append(file(at: child))
+            case .other(let kind)?:
+                throw InputError.unreadable(child, reason: "not a regular file (\(kind))")
             }
         }
         return out

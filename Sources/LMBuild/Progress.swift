@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 
 /// The build's progress line on stderr.
 ///
@@ -6,6 +7,7 @@ import Foundation
 /// stderr is a file or pipe (CI logs, `nohup`) it prints a plain line every
 /// `plainInterval` seconds instead, so logs stay readable. Workers report in
 /// batches (`add`), never per token, so the lock here is uncontended.
+/// `@unchecked Sendable` because every access to its state takes that lock.
 public final class ProgressReporter: @unchecked Sendable {
     public enum Mode: Sendable { case live, plain, quiet }
 
@@ -49,7 +51,7 @@ public final class ProgressReporter: @unchecked Sendable {
         guard mode == .live else { return }
         lock.lock()
         defer { lock.unlock() }
-        if printedLive { FileHandle.standardError.write(Data("\n".utf8)) }
+        if printedLive { StandardError.write("\n") }
     }
 
     private func tick(force: Bool) {
@@ -64,10 +66,10 @@ public final class ProgressReporter: @unchecked Sendable {
         lastPrint = now
         let line = render(elapsed: now.timeIntervalSince(start))
         if mode == .live {
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            StandardError.write("\r\u{1B}[K\(line)")
             printedLive = true
         } else {
-            FileHandle.standardError.write(Data("\(line)\n".utf8))
+            StandardError.write("\(line)\n")
         }
     }
 

@@ -14,7 +14,7 @@ public enum JSONFieldError: Error, CustomStringConvertible, Equatable, Sendable 
     /// `missing field "text"`, ...; the caller adds the file and line.
     public var description: String {
         switch self {
-        case .invalidJSON(let e): return "invalid JSON at column \(e.column): \(e.message)"
+        case .invalidJSON(let e): return JSONLineError(e).description
         case .notAnObject: return "expected a JSON object"
         case .missingField(let field): return "missing field \"\(field)\""
         case .notAString(let field): return "field \"\(field)\" is not a string"

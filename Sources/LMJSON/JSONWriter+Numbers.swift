@@ -106,10 +106,10 @@ extension JSONWriter {
 
     /// Appends a compact JSON array of token ids: `[1,22,333]`.
     public mutating func writeIntArray(_ values: UnsafeBufferPointer<UInt32>) {
-        appendInPlace(worst: Self.idArrayCapacity(values.count)) { Self.writeIdArray(values, at: $0) }
+        appendInPlace(worst: Self.idArrayCapacity(values.count)) { Self.unsafeWriteIdArray(values, to: $0) }
     }
 
-    /// Bytes `writeIdArray` may touch for `count` ids: 11 per id (10 digits
+    /// Bytes `unsafeWriteIdArray` may touch for `count` ids: 11 per id (10 digits
     /// and a comma), the brackets, and 8 bytes of slack for its word stores.
     @inline(__always)
     public static func idArrayCapacity(_ count: Int) -> Int { count * 11 + 10 }
@@ -118,12 +118,13 @@ extension JSONWriter {
     /// `idArrayCapacity(values.count)` bytes, and returns how many bytes
     /// make the array (it may scribble past them, within that room).
     ///
-    /// For the tokenize command's output buffers, which are raw memory.
+    /// For the tokenize engine's output buffers, which are raw memory; the
+    /// name says so because nothing checks the room but the caller.
     /// Ids below 10^8 (every real vocabulary) are written as one 8-byte
     /// store of their digits shifted past the leading zeros: no division
     /// loop and no branch per digit count, which the general writer mispredicts
     /// on ids of mixed lengths.
-    public static func writeIdArray(_ values: UnsafeBufferPointer<UInt32>, at base: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func unsafeWriteIdArray(_ values: UnsafeBufferPointer<UInt32>, to base: UnsafeMutablePointer<UInt8>) -> Int {
         base[0] = UInt8(ascii: "[")
         guard !values.isEmpty else {
             base[1] = UInt8(ascii: "]")

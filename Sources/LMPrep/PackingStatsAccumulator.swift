@@ -4,6 +4,7 @@ import Foundation
 ///
 /// A class behind a lock because reducers run concurrently and each reports
 /// once per group (a handful of times per job), so contention is nil.
+/// `@unchecked Sendable` because every access takes that lock.
 public final class PackingStatsAccumulator: @unchecked Sendable {
     private let lock = NSLock()
     private var sum = PackingStats()

@@ -72,6 +72,14 @@ public struct PrepareForTrainingConfig: Hashable, Sendable {
         }
     }
 
+    /// The longest packed sequence: 16M tokens (2^24). A packer holds one
+    /// sequence in memory, so an absurd value must be refused before it is
+    /// allocated (2^40 aborted the process).
+    public static let maximumSeqLen = 1 << 24
+    /// The most reduce groups: each non-empty one is a shard, and shard
+    /// names have five digits.
+    public static let maximumReduceChunks = 1 << 16
+
     /// Checks ranges the types cannot express.
     ///
     /// `seq_len >= 2` because a 1-token sequence has no next token to predict.
@@ -81,8 +89,15 @@ public struct PrepareForTrainingConfig: Hashable, Sendable {
         guard seqLen >= 2 else {
             throw PrepError.invalidConfig(field: "seq_len", reason: "must be at least 2, got \(seqLen)")
         }
+        guard seqLen <= Self.maximumSeqLen else {
+            throw PrepError.invalidConfig(field: "seq_len", reason: "must be at most \(Self.maximumSeqLen), got \(seqLen)")
+        }
         guard numReduceChunks >= 1 else {
             throw PrepError.invalidConfig(field: "num_reduce_chunks", reason: "must be at least 1, got \(numReduceChunks)")
+        }
+        guard numReduceChunks <= Self.maximumReduceChunks else {
+            throw PrepError.invalidConfig(
+                field: "num_reduce_chunks", reason: "must be at most \(Self.maximumReduceChunks), got \(numReduceChunks)")
         }
         guard !tokenizerName.isEmpty else {
             throw PrepError.invalidConfig(field: "tokenizer_name", reason: "must not be empty")

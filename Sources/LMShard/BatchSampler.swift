@@ -95,25 +95,47 @@ public struct BatchSampler: Sendable {
 
 /// Iterates one rank's batches of an epoch, collated: what a Swift training
 /// loop (or `lmshard export`) runs. `next()` throws instead of trapping, so
-/// it is a plain iterator type rather than a `Sequence`.
+/// it is a plain iterator type rather than a `Sequence`. `state` is what a
+/// checkpoint saves; `init(dataset:sampler:resuming:)` continues from it.
 public struct BatchIterator {
     /// The dataset batches are read from.
     public let dataset: ShardedDataset
     /// Whether each batch carries `[bs, n, n]` attention masks.
     public let attentionMask: Bool
+    /// The sampler whose batches are read.
+    public let sampler: BatchSampler
+    /// The epoch iterated.
+    public let epoch: Int
     private let plan: [[Int]]
-    private var position = 0
+    /// Batches of `epoch` already returned.
+    public private(set) var position: Int
 
-    /// Batches of `sampler` for `epoch` over `dataset`.
-    public init(dataset: ShardedDataset, sampler: BatchSampler, epoch: Int, attentionMask: Bool = false) {
+    /// Batches of `sampler` for `epoch` over `dataset`, from batch `position` on.
+    public init(dataset: ShardedDataset, sampler: BatchSampler, epoch: Int, position: Int = 0, attentionMask: Bool = false) {
         precondition(sampler.count == dataset.count, "sampler was built for a different dataset size")
+        precondition(position >= 0 && position <= sampler.batchesPerEpoch, "position outside the epoch")
         self.dataset = dataset
         self.attentionMask = attentionMask
+        self.sampler = sampler
+        self.epoch = epoch
+        self.position = position
         plan = sampler.batches(epoch: epoch)
+    }
+
+    /// The rest of the epoch saved in `state` (a state at the end of an epoch yields nothing).
+    public init(dataset: ShardedDataset, sampler: BatchSampler, resuming state: SamplerState,
+                attentionMask: Bool = false) throws(SamplerStateError) {
+        try sampler.checkCompatible(state)
+        let resumed = try BatchSampler(resuming: state, rank: sampler.rank)
+        self.init(dataset: dataset, sampler: resumed, epoch: state.epoch, position: state.position,
+                  attentionMask: attentionMask)
     }
 
     /// Batches in this epoch.
     public var count: Int { plan.count }
+
+    /// What to save to resume after the batches returned so far.
+    public var state: SamplerState { sampler.state(epoch: epoch, position: position) }
 
     /// The next batch with the global indices it holds, or `nil` at the end of the epoch.
     public mutating func next() throws -> (indices: [Int], batch: LMBatch)? {

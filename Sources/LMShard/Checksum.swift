@@ -16,9 +16,11 @@ public enum Checksum {
         bytes.withUnsafeBytes { xxh3($0) }
     }
 
-    /// Number of `blockSize` blocks covering `size` bytes (last one may be short).
+    /// Number of `blockSize` blocks covering `size` bytes (last one may be
+    /// short). Written without `size + blockSize - 1`, which overflows for a
+    /// size near `Int.max` read from a damaged file.
     public static func blockCount(size: Int, blockSize: Int) -> Int {
-        (size + blockSize - 1) / blockSize
+        size / blockSize + (size % blockSize == 0 ? 0 : 1)
     }
 
     /// Hash of block `i` of `bytes`.

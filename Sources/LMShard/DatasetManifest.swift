@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 import LMJSON
 
 /// `manifest.json`: the dataset's table of contents, written last.
@@ -150,19 +151,38 @@ public struct DatasetManifest: Codable, Equatable, Sendable {
         try JSONValueEncoder().encodeJSON(self, style: .pretty) + [0x0A]
     }
 
-    /// Validates, then writes `manifest.json` atomically (temporary file,
-    /// fsync, rename, directory fsync).
+    /// Validates, then writes `manifest.json` atomically (temporary file
+    /// `.manifest.json.tmp`, fsync, rename, directory fsync).
     public func write(to directory: URL) throws {
         try validate(file: Format.manifestFileName)
         let dir = directory.path
-        try FileIO.writeAtomically(try encoded(), to: dir + "/" + Format.manifestFileName, directory: dir,
-                                   temporary: dir + "/." + Format.manifestFileName + ".tmp")
+        let file = try AtomicFileWriter(
+            path: dir + "/" + Format.manifestFileName, temporaryPath: dir + "/." + Format.manifestFileName + ".tmp")
+        try file.output.write(try encoded())
+        try file.commit()
     }
 
-    /// Reads and strictly validates `directory/manifest.json`.
+    /// The largest manifest read: ~1 KB per shard, so 256 MiB is far beyond
+    /// any real dataset, while a wrong file (or `/dev/zero`) is refused
+    /// before it can fill memory.
+    public static let maximumFileSize = 256 << 20
+
+    /// Reads and strictly validates `directory/manifest.json` (a regular
+    /// file of at most `maximumFileSize` bytes: a FIFO or device is refused
+    /// before it can block or fill memory).
     public static func read(from directory: URL) throws -> DatasetManifest {
         let path = directory.appendingPathComponent(Format.manifestFileName).path
-        let bytes = try FileIO.readAll(path)
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSystem.readFile(path, limit: maximumFileSize)
+        } catch let error as FileError where error.isNotFound {
+            throw ShardError.missingFile(file: path)
+        }
+        return try decode(bytes, file: path)
+    }
+
+    /// Parses and strictly validates manifest bytes; `file` names them in errors.
+    public static func decode(_ bytes: [UInt8], file path: String) throws -> DatasetManifest {
         let m: DatasetManifest
         do {
             // Unknown keys are errors: a newer writer's field must come with a new format_version.

@@ -44,9 +44,14 @@ public enum Format {
         /// pointers into `.bin`, (N + 1) x int64 document indices.
         public static let headerSize = 34
 
-        /// Exact `.idx` size for `n` sequences, each its own document.
-        public static func fileSize(sequenceCount n: Int) -> Int {
-            headerSize + 4 * n + 8 * n + 8 * (n + 1)
+        /// Exact `.idx` size for `n` sequences, each its own document:
+        /// `34 + 20n + 8`; `nil` when `n` is negative or the size overflows
+        /// `Int` (`n` comes from files, so this must not trap).
+        public static func fileSize(sequenceCount n: Int) -> Int? {
+            guard n >= 0 else { return nil }
+            let (arrays, o1) = n.multipliedReportingOverflow(by: 4 + 8 + 8)
+            let (size, o2) = arrays.addingReportingOverflow(headerSize + 8)
+            return o1 || o2 ? nil : size
         }
     }
 

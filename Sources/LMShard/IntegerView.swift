@@ -30,7 +30,7 @@ public enum UnsafeIntegerView: RandomAccessCollection {
     }
 
     /// The values' bytes as stored (for cache hints; never written).
-    var rawBytes: UnsafeRawBufferPointer {
+    public var rawBytes: UnsafeRawBufferPointer {
         switch self {
         case .uint16(let b): return UnsafeRawBufferPointer(b)
         case .int32(let b): return UnsafeRawBufferPointer(b)

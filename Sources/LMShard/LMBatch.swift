@@ -58,13 +58,20 @@ extension ShardedDataset {
     /// the memory maps (the cost the reader benchmark measures). All
     /// sequences must have the same length.
     ///
-    /// - Throws: `ShardError.indexOutOfRange` or `.raggedBatch`; `batch`
+    /// - Throws: `ShardError.indexOutOfRange`, `.raggedBatch` or
+    ///   `.batchTooLarge` (attention mask only); `batch`
     ///   is then left in an unspecified but valid state.
     public func fillBatch(indices: [Int], into batch: inout LMBatch, attentionMask: Bool = false) throws {
         let bs = indices.count
         let n = try indices.first.map { try length(of: $0) } ?? 1
         let len = max(0, n - 1)
-        let size = bs * len
+        // len comes from the file (up to seq_len < 2^31): bs * len and the
+        // attention mask's bs * len * len can overflow. Checked before any
+        // buffer is allocated.
+        let (size, o0) = bs.multipliedReportingOverflow(by: len)
+        let (square, o1) = len.multipliedReportingOverflow(by: len)
+        let (cells, o2) = square.multipliedReportingOverflow(by: bs)
+        guard !o0, !attentionMask || (!o1 && !o2) else { throw ShardError.batchTooLarge(batchSize: bs, length: len) }
         batch.batchSize = bs
         batch.length = len
         // Resize only when the shape changes; contents are overwritten below.
@@ -108,7 +115,7 @@ extension ShardedDataset {
             return
         }
         var full = batch.attentionMask ?? []
-        if full.count != bs * len * len { full = [Bool](repeating: false, count: bs * len * len) }
+        if full.count != cells { full = [Bool](repeating: false, count: cells) }
         for r in 0..<bs {
             PackedSegments.attentionMask(
                 positions: batch.positionIds[(r * len)..<((r + 1) * len)], into: &full, offset: r * len * len)

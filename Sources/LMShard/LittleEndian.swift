@@ -2,7 +2,7 @@
 /// and index arrays. Every read is bounds-checked and returns `nil` past the
 /// end, so a parser turns a short buffer into a typed error instead of a trap.
 enum LittleEndian {
-    /// Appends `value` as `width`-byte little-endian integer.
+    /// Appends `value` little-endian, in `MemoryLayout<T>.size` bytes.
     @inline(__always)
     static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
         var v = value.littleEndian
@@ -20,7 +20,7 @@ enum LittleEndian {
         return T(littleEndian: buffer.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
 
-    /// Reads a `T` at `offset` of a byte array (headers read with `pread`).
+    /// Reads a `T` at `offset` of a byte array.
     static func read<T: FixedWidthInteger>(_: T.Type, from bytes: [UInt8], at offset: Int) -> T? {
         bytes.withUnsafeBytes { read(T.self, from: $0, at: offset) }
     }

@@ -1,8 +1,7 @@
 /// Everything that can go wrong reading or writing a dataset, with enough
 /// context (file, byte offset, field, value) to find the damage by hand.
-public enum ShardError: Error, Equatable, CustomStringConvertible {
-    /// A system call failed on `file`.
-    case io(file: String, operation: String, errno: Int32)
+/// System calls that fail throw LMIO's `FileError` instead.
+public enum ShardError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A required file is absent.
     case missingFile(file: String)
     /// The file is shorter or longer than its header, index or manifest says.
@@ -27,13 +26,13 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
     case indexOutOfRange(index: Int, count: Int)
     /// Items of one batch differ in length, so they cannot be stacked.
     case raggedBatch(expected: Int, actual: Int, sequence: Int)
-    /// A writer was used after `finish()` or `abort()`.
-    case writerClosed(shard: String)
+    /// A batch (`batchSize * length` tokens) or its dense attention mask
+    /// (`batchSize * length * length` booleans) would not fit in `Int`.
+    case batchTooLarge(batchSize: Int, length: Int)
 
     /// One line for logs and CLI output.
     public var description: String {
         switch self {
-        case let .io(file, op, e): return "\(file): \(op) failed (errno \(e))"
         case let .missingFile(file): return "\(file): missing"
         case let .sizeMismatch(file, expected, actual):
             return "\(file): size \(actual) bytes, expected \(expected)"
@@ -43,7 +42,8 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
         case let .badDType(file, offset, code): return "\(file)@\(offset): bad dtype code \(code)"
         case let .badField(file, offset, field, value, reason):
             return "\(file)@\(offset): \(field) = \(value): \(reason)"
-        case let .badManifest(file, field, reason): return "\(file): \(field): \(reason)"
+        case let .badManifest(file, field, reason):
+            return field.isEmpty ? "\(file): \(reason)" : "\(file): \(field): \(reason)"
         case let .valueOutOfRange(field, index, value, max):
             return "\(field)[\(index)] = \(value) exceeds \(max)"
         case let .lengthMismatch(t, p, m):
@@ -51,7 +51,20 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
         case let .indexOutOfRange(index, count): return "sequence \(index) out of range 0..<\(count)"
         case let .raggedBatch(expected, actual, seq):
             return "batch: sequence \(seq) has \(actual) tokens, expected \(expected)"
-        case let .writerClosed(shard): return "shard \(shard): writer already finished or aborted"
+        case let .batchTooLarge(bs, len):
+            return "batch: \(bs) rows of \(len) tokens (and their \(len) x \(len) attention masks) do not fit in memory"
+        }
+    }
+
+    /// The file the error is about, when it is about one.
+    public var file: String? {
+        switch self {
+        case let .missingFile(file), let .sizeMismatch(file, _, _), let .truncated(file, _, _), let .badMagic(file, _),
+             let .unsupportedVersion(file, _, _), let .badDType(file, _, _), let .badField(file, _, _, _, _),
+             let .badManifest(file, _, _):
+            return file
+        case .valueOutOfRange, .lengthMismatch, .indexOutOfRange, .raggedBatch, .batchTooLarge:
+            return nil
         }
     }
 }

@@ -1,29 +1,31 @@
-/// Where one open shard's planes are, as a trivial value: the mapped bytes
-/// of `.idx`, `.bin`, `.pos` and `.mask` plus the dtypes. The batch hot path
-/// reads through these so that looking up a row copies no class references
-/// (no retain/release per row); the `MappedFile`s that own the bytes live
-/// in the `ShardReader` that made it, which must outlive it.
+/// Where one open shard's planes are, as a trivial value: the validated
+/// sequence starts, the mapped bytes of `.bin`, `.pos` and `.mask`, and the
+/// dtypes. The batch hot path reads through these so that looking up a row
+/// copies no class references (no retain/release per row); the objects
+/// that own the memory live in the `ShardReader` that made it, which must
+/// outlive it.
 ///
-/// Everything here was validated by `ShardReader.init`, so reads stay in
-/// bounds; the preconditions only guard against misuse inside the module.
+/// Spans come from the starts `ShardReader.init` computed while validating
+/// the index, not from the live mapping of `.idx`: a file changed under the
+/// map after validation cannot send a read out of bounds, and a lookup is
+/// two adjacent aligned loads instead of two unaligned ones from distant
+/// parts of the index (plus a division by the token size).
 struct ShardPlanes {
     let sequenceCount: Int
     let tokenDType: TokenDType
     let positionDType: PositionDType
-    let idx: UnsafeRawBufferPointer
+    /// `starts[i]` = first token (in elements) of sequence `i`; `starts[n]` = tokens.
+    let starts: UnsafeBufferPointer<Int>
     let bin: UnsafeRawBufferPointer
     let pos: UnsafeRawBufferPointer
     let mask: UnsafeRawBufferPointer
 
-    /// Token offset (in elements) and length of sequence `i`: two unaligned
-    /// loads from the mapped index. O(1).
+    /// Token offset (in elements) and length of sequence `i`. O(1).
     @inline(__always)
     func span(_ i: Int) -> (start: Int, count: Int) {
         precondition(i >= 0 && i < sequenceCount, "sequence index out of range")
-        let lengthsAt = Format.Index.headerSize, pointersAt = lengthsAt + 4 * sequenceCount
-        let len = Int32(littleEndian: idx.loadUnaligned(fromByteOffset: lengthsAt + 4 * i, as: Int32.self))
-        let ptr = Int64(littleEndian: idx.loadUnaligned(fromByteOffset: pointersAt + 8 * i, as: Int64.self))
-        return (Int(ptr) / tokenDType.size, Int(len))
+        let start = starts[i]
+        return (start, starts[i + 1] - start)
     }
 
     /// Zero-copy views of sequence `i`: tokens, positions, loss mask bytes.
@@ -52,4 +54,19 @@ struct ShardPlanes {
         precondition(offset + count * MemoryLayout<T>.stride <= bytes.count, "validated view out of bounds")
         return UnsafeBufferPointer(start: (base + offset).assumingMemoryBound(to: T.self), count: count)
     }
+}
+
+/// The validated first-token offsets of a shard's sequences (`n + 1` of
+/// them, the last being the token count), in memory owned here so that
+/// `ShardPlanes` can hold a plain pointer to them. `@unchecked Sendable`:
+/// written once by `ShardReader.init`, read-only afterwards.
+final class SequenceStarts: @unchecked Sendable {
+    let unsafeOffsets: UnsafeMutableBufferPointer<Int>
+
+    init(sequences n: Int) {
+        unsafeOffsets = .allocate(capacity: n + 1)
+        unsafeOffsets.initialize(repeating: 0)
+    }
+
+    deinit { unsafeOffsets.deallocate() }
 }

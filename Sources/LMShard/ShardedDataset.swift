@@ -6,6 +6,9 @@ import Foundation
 /// Sequences are numbered globally in manifest shard order. Lookup is a
 /// binary search over shard start offsets, O(log shards), then O(1) inside
 /// the shard; reads are zero-copy views over the maps.
+///
+/// `@unchecked Sendable`: immutable after `init`, like its `ShardReader`s;
+/// data loader workers share one dataset.
 public struct ShardedDataset: @unchecked Sendable {
     /// The dataset directory.
     public let directory: URL
@@ -19,10 +22,11 @@ public struct ShardedDataset: @unchecked Sendable {
     /// `shards[k].planes`, kept so row lookups copy no class references.
     let planes: [ShardPlanes]
 
-    /// Opens and validates `directory`: the manifest strictly, each shard
-    /// file's size against the manifest, then every shard's headers, index
-    /// and plane sizes against each other. Checksums are not computed here
-    /// (that reads every byte); call `verify` for that.
+    /// Opens and validates `directory`: the manifest strictly, then every
+    /// shard through `ShardReader(directory:shard:manifest:)` (file sizes
+    /// against the manifest, headers, index and plane sizes against each
+    /// other; FORMAT.md section 7). Checksums and token ids are not checked
+    /// here (that reads every byte); call `verify` for that.
     public init(directory: URL) throws {
         self.directory = directory
         manifest = try DatasetManifest.read(from: directory)
@@ -30,25 +34,9 @@ public struct ShardedDataset: @unchecked Sendable {
         var readers: [ShardReader] = []
         var starts = [0]
         for s in manifest.shards {
-            for part in ShardFile.allCases {
-                let path = dir + "/" + part.fileName(shard: s.name)
-                guard let size = FileIO.fileSize(path) else { throw ShardError.missingFile(file: path) }
-                guard size == s.files[part].size else {
-                    throw ShardError.sizeMismatch(file: path, expected: s.files[part].size, actual: size)
-                }
-            }
-            let r = try ShardReader(directory: dir, name: s.name, expectedTokenDType: manifest.tokenType,
-                                    expectedPositionDType: manifest.positionType)
-            let idxPath = dir + "/" + ShardFile.idx.fileName(shard: s.name)
-            guard r.sequenceCount == s.sequences else {
-                throw ShardError.badField(file: idxPath, offset: Format.Index.sequenceCountOffset, field: "sequence count",
-                                          value: Int64(r.sequenceCount), reason: "manifest says \(s.sequences)")
-            }
-            guard r.tokenCount == s.tokens else {
-                throw ShardError.badField(file: idxPath, offset: Format.Index.headerSize, field: "token count",
-                                          value: Int64(r.tokenCount), reason: "manifest says \(s.tokens)")
-            }
+            let r = try ShardReader(directory: dir, shard: s, manifest: manifest)
             readers.append(r)
+            // Cannot overflow: the manifest's sequence totals were summed with checks.
             starts.append(starts[starts.count - 1] + r.sequenceCount)
         }
         shards = readers

@@ -176,7 +176,10 @@ struct AddedTokenMatcher: Sendable {
                 stop = WordChars.whitespaceRunEnd(t, from: stop)
             }
             if startOffset < start { try body(startOffset, start, nil) }
-            try body(start, stop, token)
+            // lstrip cannot reach back past what the previous token took:
+            // a "\t\t" (lstrip) that "<|im_end|>" (rstrip) already swallowed
+            // ends up empty, and HF drops empty splits.
+            if start < stop { try body(start, stop, token) }
             startOffset = stop
             i = nextCandidate(t, from: matchEnd)
         }

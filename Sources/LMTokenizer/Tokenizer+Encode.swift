@@ -209,41 +209,49 @@ extension Tokenizer {
         return nil
     }
 
-    /// Encodes every text on `threads` worker threads (default: all cores),
-    /// returning the ids in input order. Texts are handed out in contiguous
-    /// chunks so each worker reuses one scratch.
+    /// Encodes every text on at most `threads` worker threads (default:
+    /// all cores), returning the ids in input order. Texts are handed out in
+    /// contiguous chunks, many more than workers so one long text does not
+    /// idle the rest; each chunk reuses one scratch.
     public func encodeBatch(_ texts: [String], addSpecialTokens: Bool = false, threads: Int? = nil) -> [[UInt32]] {
         let n = texts.count
         guard n > 0 else { return [] }
         let workers = max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, n))
-        var results = [[UInt32]](repeating: [], count: n)
-        if workers == 1 {
+        let chunks = workers == 1 ? 1 : min(n, workers * 8)
+        let results = BatchResults(count: n)
+        WorkerPool.run(tasks: chunks, workers: workers) { c in
             scratchPool.with { scratch in
-                for i in 0..<n {
+                for i in (c * n / chunks)..<((c + 1) * n / chunks) {
                     var text = texts[i]
-                    text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &results[i], scratch: &scratch) }
-                }
-            }
-            return results
-        }
-        // Many more chunks than workers so one long text does not idle the rest.
-        let chunks = min(n, workers * 8)
-        results.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                guard let base else { return }
-                let lo = c * n / chunks
-                let hi = (c + 1) * n / chunks
-                scratchPool.with { scratch in
-                    for i in lo..<hi {
-                        var text = texts[i]
-                        var ids: [UInt32] = []
-                        text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
-                        (base + i).pointee = ids
-                    }
+                    var ids: [UInt32] = []
+                    text.withUTF8 { encode(unsafeUTF8: $0, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &scratch) }
+                    results.set(i, ids)
                 }
             }
         }
-        return results
+        return results.values
     }
+}
+
+/// `encodeBatch`'s output slots, in raw memory so that workers store into
+/// distinct slots without touching a shared array's header.
+/// `@unchecked Sendable`: every slot is written by exactly one worker (the
+/// chunks are disjoint), and read only after `WorkerPool.run` returned.
+private final class BatchResults: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<[UInt32]>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: [])
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    @inline(__always)
+    func set(_ i: Int, _ ids: [UInt32]) { slots[i] = ids }
+
+    var values: [[UInt32]] { Array(slots) }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LMIO
 import LMJSON
 
 /// A Hugging Face `tokenizer.json` tokenizer (BPE, Unigram, WordPiece or
@@ -128,11 +129,16 @@ public final class Tokenizer: @unchecked Sendable {
         try parseJSON(read(url), file: url)
     }
 
+    /// The largest `tokenizer.json` read: real ones are 1-20 MB, so a
+    /// wrong file (or a device) is refused before it can fill memory.
+    static let maximumFileSize = 1 << 30
+
+    /// The bytes of a regular file (a FIFO or device fails at once).
     static func read(_ url: URL) throws -> Data {
         do {
-            return try Data(contentsOf: url, options: [.mappedIfSafe])
-        } catch {
-            throw TokenizerError.unreadable(file: url.path, reason: error.localizedDescription)
+            return Data(try FileSystem.readFile(url.path, limit: maximumFileSize))
+        } catch let error as FileError {
+            throw TokenizerError.unreadable(file: url.path, reason: "cannot \(error.operation): \(error.message)")
         }
     }
 

@@ -1,16 +1,19 @@
 import Foundation
+import LMIO
 
 /// Where a `LocalRunner` job's input enters: batches of input elements in
 /// input order, pulled one batch ahead by the runner's reader thread
 /// (`BatchPrefetcher`) and mapped by the workers.
 ///
 /// Two sources come with the runner: `SequenceBatches` (any sequence, as
-/// arrays) and `FileLineBatches` (a file's lines as views into large read
-/// blocks, without an allocation per line). A source is only ever used from
-/// one thread at a time.
-public protocol BatchSource {
-    /// A batch: elements at indices `0..<count`.
-    associatedtype Batch: RandomAccessCollection where Batch.Index == Int
+/// arrays) and LMIO's `LineBatches` (a file's lines as views into large
+/// read blocks, without an allocation per line). A source is only ever
+/// used from one thread at a time (the runner's reader thread, hence
+/// `SendableMetatype`); `~Copyable` sources (a file reader owns its
+/// descriptor) are consumed by the run.
+public protocol BatchSource: ~Copyable, SendableMetatype {
+    /// A batch of elements, read by several workers at once.
+    associatedtype Batch: InputBatch & Sendable
     /// The next batch of at least one and at most `maxRows` elements, or nil
     /// at the end of the input.
     ///
@@ -18,8 +21,36 @@ public protocol BatchSource {
     mutating func nextBatch(maxRows: Int) throws -> Batch?
 }
 
+/// A batch's elements, lent out one at a time: an array's values, or a
+/// line batch's lines (raw memory inside the batch's block, valid only
+/// while the closure runs). Workers read one batch at once.
+public protocol InputBatch {
+    /// What one input row is before `prepare` turns it into a transform input.
+    associatedtype Element
+    /// Elements in the batch.
+    var count: Int { get }
+    /// Calls `body` with element `i`, which must not escape it.
+    func withElement<R>(_ i: Int, _ body: (Element) throws -> R) rethrows -> R
+}
+
+extension Array: InputBatch {
+    /// Lends `self[i]`.
+    @inline(__always)
+    public func withElement<R>(_ i: Int, _ body: (Element) throws -> R) rethrows -> R { try body(self[i]) }
+}
+
+extension LineBatch: InputBatch {
+    /// Lends line `i`'s bytes (see `withUnsafeLine`).
+    @inline(__always)
+    public func withElement<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeLine(i, body)
+    }
+}
+
+extension LineBatches: BatchSource where Source: ~Copyable {}
+
 /// A sequence's elements in batches of `maxRows`, as arrays.
-public struct SequenceBatches<Base: IteratorProtocol>: BatchSource {
+public struct SequenceBatches<Base: IteratorProtocol>: BatchSource where Base.Element: Sendable {
     private var base: Base
 
     public init(_ base: Base) { self.base = base }
@@ -44,9 +75,12 @@ public struct SequenceBatches<Base: IteratorProtocol>: BatchSource {
 ///
 /// The consumer must call `finish()` before it returns (also on errors):
 /// it stops the reader after its current batch and waits for the thread,
-/// so the source (e.g. a `FileLineBatches` over a descriptor the caller
-/// closes) is never used after the run.
-final class BatchPrefetcher<Source: BatchSource>: @unchecked Sendable {
+/// so the source is never used after the run (and, owned by the
+/// prefetcher, is released with it).
+///
+/// `@unchecked Sendable`: the source is touched only by the reader thread;
+/// `ready` and the flags only under `condition`.
+final class BatchPrefetcher<Source: BatchSource & ~Copyable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var source: Source
     private let batchRows: Int
@@ -55,7 +89,7 @@ final class BatchPrefetcher<Source: BatchSource>: @unchecked Sendable {
     private var stopRequested = false
     private var readerExited = false
 
-    init(_ source: Source, batchRows: Int) {
+    init(_ source: consuming Source, batchRows: Int) {
         self.source = source
         self.batchRows = batchRows
         let thread = Thread { [self] in read() }
@@ -64,7 +98,8 @@ final class BatchPrefetcher<Source: BatchSource>: @unchecked Sendable {
     }
 
     /// Batches of an iterator's elements, as arrays.
-    convenience init<I: IteratorProtocol>(_ iterator: I, batchRows: Int) where Source == SequenceBatches<I> {
+    convenience init<I: IteratorProtocol>(_ iterator: I, batchRows: Int)
+    where Source == SequenceBatches<I>, I.Element: Sendable {
         self.init(SequenceBatches(iterator), batchRows: batchRows)
     }
 

@@ -1,3 +1,4 @@
+import LMIO
 import LMJSON
 
 /// Running registry-made (`any JSONRowTransform`) transforms over JSONL
@@ -26,9 +27,10 @@ extension Streaming {
     ///
     /// - Throws: `ConfigError` for `reduce` of a map-only transform, else
     ///   what `map`/`reduce` throw.
-    public static func run<S: Sequence>(
-        jsonTransform transform: any JSONRowTransform, stage: Stage, lines: S, output: FileSink
-    ) throws where S.Element == [UInt8] {
-        try transform.runStreaming(stage: stage, lines: AnySequence(lines), output: output)
+    public static func run<Source: ByteSource & ~Copyable>(
+        jsonTransform transform: any JSONRowTransform, stage: Stage, lines: inout LineReader<Source>,
+        output: BufferedWriter
+    ) throws {
+        try transform.runStreaming(stage: stage, lines: &lines, output: output)
     }
 }

@@ -1,3 +1,4 @@
+import LMIO
 import LMJSON
 
 /// A transform over JSON rows whose concrete type has been erased, as the
@@ -30,10 +31,13 @@ public protocol JSONRowTransform: Sendable {
     ) throws
     /// `LocalRunner` over a JSONL file's lines (parsed on the workers).
     func runLocal(
-        _ runner: LocalRunner, file: FileLineBatches, jobIdentity: String?, emit: (JSONValue) throws -> Void
+        _ runner: LocalRunner, file: consuming LineBatches<FileDescriptor>, jobIdentity: String?,
+        emit: (JSONValue) throws -> Void
     ) throws
     /// One Hadoop Streaming stage.
-    func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws
+    func runStreaming<Source: ByteSource & ~Copyable>(
+        stage: Streaming.Stage, lines: inout LineReader<Source>, output: BufferedWriter
+    ) throws
 }
 
 /// Something that runs (or inspects) a JSON-row transform of either kind.
@@ -65,19 +69,22 @@ extension JSONRowTransform where Self: MapTransform, Input == JSONValue, Output 
 
     /// Map-only `LocalRunner` run over a file's lines.
     public func runLocal(
-        _ runner: LocalRunner, file: FileLineBatches, jobIdentity: String?, emit: (JSONValue) throws -> Void
+        _ runner: LocalRunner, file: consuming LineBatches<FileDescriptor>, jobIdentity: String?,
+        emit: (JSONValue) throws -> Void
     ) throws {
         try runner.run(self, batches: file, prepare: { try JSONLines.parse($0) }, emit: emit)
     }
 
     /// The map stage writes JSONL rows; a map-only transform has no reduce stage.
-    public func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws {
+    public func runStreaming<Source: ByteSource & ~Copyable>(
+        stage: Streaming.Stage, lines: inout LineReader<Source>, output: BufferedWriter
+    ) throws {
         guard stage == .map else {
             throw ConfigError(
                 transform: nil, field: "type",
                 message: "\(Self.self) is map-only; run it with --stage map and no reducer")
         }
-        try Streaming.mapOnly(self, lines: lines, output: output)
+        try Streaming.mapOnly(self, lines: &lines, output: output)
     }
 }
 
@@ -101,17 +108,20 @@ extension JSONRowTransform where Self: MapReduceTransform, Input == JSONValue, O
 
     /// Spilling `LocalRunner` run over a file's lines.
     public func runLocal(
-        _ runner: LocalRunner, file: FileLineBatches, jobIdentity: String?, emit: (JSONValue) throws -> Void
+        _ runner: LocalRunner, file: consuming LineBatches<FileDescriptor>, jobIdentity: String?,
+        emit: (JSONValue) throws -> Void
     ) throws {
         try runner.run(
             self, batches: file, prepare: { try JSONLines.parse($0) }, jobIdentity: jobIdentity, emit: emit)
     }
 
     /// `Streaming.map` or `Streaming.reduce`.
-    public func runStreaming(stage: Streaming.Stage, lines: AnySequence<[UInt8]>, output: FileSink) throws {
+    public func runStreaming<Source: ByteSource & ~Copyable>(
+        stage: Streaming.Stage, lines: inout LineReader<Source>, output: BufferedWriter
+    ) throws {
         switch stage {
-        case .map: try Streaming.map(self, lines: lines, output: output)
-        case .reduce: try Streaming.reduce(self, lines: lines, output: output)
+        case .map: try Streaming.map(self, lines: &lines, output: output)
+        case .reduce: try Streaming.reduce(self, lines: &lines, output: output)
         }
     }
 }

@@ -1,6 +1,9 @@
 import Foundation
+import LMIO
 
 /// The files of one map-reduce job (layout in `LocalRunner`'s comment).
+/// `@unchecked Sendable`: workers only read its paths; `mapIsDone` is set
+/// by the runner's thread between phases.
 final class JobDirectory: @unchecked Sendable {
     let path: String
     let persistent: Bool
@@ -10,48 +13,37 @@ final class JobDirectory: @unchecked Sendable {
     var reduceDirectory: String { path + "/reduce" }
 
     /// Creates or reopens the job directory under `root`.
+    ///
+    /// - Throws: `FileError`, or `MapReduceError.workDirectoryInUse` when a
+    ///   persistent job directory holds another job.
     init(root: String?, identity: String?) throws {
         let base = root ?? NSTemporaryDirectory()
-        let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: base, withIntermediateDirectories: true)
-        } catch {
-            throw MapReduceError.io(path: base, message: "cannot create work directory: \(error.localizedDescription)")
-        }
+        try FileSystem.makeDirectory(base)
         if let identity {
             persistent = true
             path = base + "/mr-job-" + fnv1aHex(Array(identity.utf8))
             let jobFile = path + "/JOB"
-            if let existing = fm.contents(atPath: jobFile) {
-                guard existing.elementsEqual(identity.utf8) else {
+            if FileSystem.exists(jobFile) {
+                // A JOB file is the identity of at most a few KB.
+                guard try FileSystem.readFile(jobFile, limit: 1 << 20).elementsEqual(identity.utf8) else {
                     throw MapReduceError.workDirectoryInUse(path: path, message: "holds a different job")
                 }
-                mapIsDone = fm.fileExists(atPath: mapDirectory + "/DONE")
+                mapIsDone = FileSystem.exists(mapDirectory + "/DONE")
             } else {
-                try? fm.removeItem(atPath: path)
-                try Self.create(path)
-                guard fm.createFile(atPath: jobFile, contents: Data(identity.utf8)) else {
-                    throw MapReduceError.io(path: jobFile, message: "cannot write")
-                }
+                try FileSystem.removeTree(path)
+                try FileSystem.makeDirectory(path)
+                try AtomicFile.write(Array(identity.utf8), to: jobFile)
             }
         } else {
             persistent = false
             path = base + "/mr-tmp-\(getpid())-" + UUID().uuidString
-            try Self.create(path)
+            try FileSystem.makeDirectory(path)
         }
         if !mapIsDone {
-            try? fm.removeItem(atPath: mapDirectory)
-            try Self.create(mapDirectory)
+            try FileSystem.removeTree(mapDirectory)
+            try FileSystem.makeDirectory(mapDirectory)
         }
-        try Self.create(reduceDirectory)
-    }
-
-    private static func create(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw MapReduceError.io(path: path, message: "cannot create directory: \(error.localizedDescription)")
-        }
+        try FileSystem.makeDirectory(reduceDirectory)
     }
 
     func runPath(partition: Int, run: Int) -> String { mapDirectory + "/p\(partition)-r\(run).zst" }
@@ -65,7 +57,7 @@ final class JobDirectory: @unchecked Sendable {
     /// The spill runs of `partition`, in spill order.
     func runs(partition: Int) -> [String] {
         let prefix = "p\(partition)-r"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: mapDirectory)) ?? []
+        let names = (try? FileSystem.directoryEntries(mapDirectory)) ?? []
         return names.compactMap { name -> (Int, String)? in
             guard name.hasPrefix(prefix), name.hasSuffix(".zst"),
                 let n = Int(name.dropFirst(prefix.count).dropLast(4))
@@ -74,38 +66,19 @@ final class JobDirectory: @unchecked Sendable {
         }.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// Durably records that every run is written (rename of a finished file).
+    /// Durably records that every run is written: the runs' directory is
+    /// synced, then `DONE` is written atomically.
     func markMapDone() throws {
-        try renameIntoPlace(contents: Data("done\n".utf8), path: mapDirectory + "/DONE")
+        try FileSystem.syncDirectory(mapDirectory)
+        try AtomicFile.write(Array("done\n".utf8), to: mapDirectory + "/DONE")
         mapIsDone = true
     }
 
     /// Removes the directory after success, or after failure unless it is
     /// a persistent (resumable) job.
     func finish(succeeded: Bool) {
-        if succeeded || !persistent { try? FileManager.default.removeItem(atPath: path) }
+        if succeeded || !persistent { try? FileSystem.removeTree(path) }
     }
-}
-
-/// Writes `contents` to `path.tmp`, then renames it to `path`.
-func renameIntoPlace(contents: Data, path: String) throws {
-    let tmp = path + ".tmp"
-    guard FileManager.default.createFile(atPath: tmp, contents: contents) else {
-        throw MapReduceError.io(path: tmp, message: "cannot write")
-    }
-    try renameFile(tmp, path)
-}
-
-func renameFile(_ from: String, _ to: String) throws {
-    guard rename(from, to) == 0 else {
-        throw MapReduceError.io(path: to, message: "rename from \(from): \(errnoText())")
-    }
-}
-
-/// The size of a file in bytes, 0 if it cannot be read (used only to order work).
-func fileSize(_ path: String) -> Int {
-    var info = stat()
-    return stat(path, &info) == 0 ? Int(info.st_size) : 0
 }
 
 /// FNV-1a 64-bit: a stable hash (Swift's `Hasher` is seeded per process,

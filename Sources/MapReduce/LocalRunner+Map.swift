@@ -83,8 +83,12 @@ struct CombineBuffer<Key: Hashable, Value> {
 /// A chunk's shuffle buffers. Only the thread working on the chunk touches
 /// it during map; the worker moves the buffers into a local variable for
 /// the chunk (class property accesses carry exclusivity checks, which cost
-/// ~15% of a count_chars map when done per pair).
-final class ChunkShuffleState<Key: Hashable, Value> {
+/// ~15% of a count_chars map when done per pair). `@unchecked Sendable`:
+/// during map one worker owns chunk `c`'s state; during a spill each
+/// worker reads only its partition's buffers and nothing writes them; the
+/// runner's thread touches the states only between phases, after the
+/// workers have been joined.
+final class ChunkShuffleState<Key: Hashable, Value>: @unchecked Sendable {
     var partitions: [PartitionBuffer<Key>]
     var folds = CombineBuffer<Key, Value>()
     var scratch = ByteWriter(reservingCapacity: 256)
@@ -116,8 +120,8 @@ final class ErrorSlots: @unchecked Sendable {
 extension LocalRunner {
     /// Maps every input row and spills sorted runs whenever the buffers
     /// exceed `memoryBudget`.
-    func mapAndSpill<T: MapReduceTransform, Source: BatchSource>(
-        _ transform: T, source: Source, prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
+    func mapAndSpill<T: MapReduceTransform, Source: BatchSource & ~Copyable>(
+        _ transform: T, source: consuming Source, prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
         job: JobDirectory
     ) throws {
         let chunkCount = chunksPerBatch
@@ -145,7 +149,7 @@ extension LocalRunner {
                 for i in range {
                     let row = UInt64(base + i)
                     let input: T.Input
-                    do { input = try prepare(batch[i]) } catch {
+                    do { input = try batch.withElement(i) { try prepare($0) } } catch {
                         state.error = MapReduceError.input(row: base + i + 1, underlying: error)
                         return
                     }

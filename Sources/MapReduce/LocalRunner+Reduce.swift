@@ -1,3 +1,6 @@
+import Foundation
+import LMIO
+
 /// The reduce side of `LocalRunner`: k-way merge of each partition's runs,
 /// grouped reduce, and the final merge of partition outputs by key.
 
@@ -176,7 +179,7 @@ extension LocalRunner {
     func reduceAllPartitions<T: MapReduceTransform>(_ transform: T, job: JobDirectory) throws
     where T.Output: ShuffleCodable {
         try forEachPartition(T.Key.self, job: job) { p, failures in
-            if job.persistent && FileManager.default.fileExists(atPath: job.outputPath(partition: p)) { return }
+            if job.persistent && FileSystem.exists(job.outputPath(partition: p)) { return }
             try withMerger(partition: p, job: job, T.Key.self) { merger in
                 try reducePartition(transform, merger: merger, partition: p, job: job, failures: failures)
             }
@@ -203,11 +206,11 @@ extension LocalRunner {
     /// run bytes) first, then throws the error that does not depend on timing:
     /// an I/O error first, else the reduce failure with the smallest key.
     private func forEachPartition<Key: ShuffleKey>(
-        _: Key.Type, job: JobDirectory, _ body: (Int, ReduceFailures<Key>) throws -> Void
+        _: Key.Type, job: JobDirectory, _ body: @Sendable (Int, ReduceFailures<Key>) throws -> Void
     ) throws {
         let failures = ReduceFailures<Key>(count: partitions)
         let runBytes = (0..<partitions).map { p in
-            job.runs(partition: p).reduce(0) { $0 + fileSize($1) }
+            job.runs(partition: p).reduce(0) { $0 + (FileSystem.fileSize($1) ?? 0) }
         }
         let order = Self.largestFirst(runBytes)
         parallelFor(partitions) { i in
@@ -232,7 +235,7 @@ extension LocalRunner {
     ) throws -> R {
         var runs = job.runs(partition: p)
         var merged: [String] = []
-        defer { for path in merged { try? FileManager.default.removeItem(atPath: path) } }
+        defer { for path in merged { try? FileSystem.remove(path) } }
         var pass = 0
         while runs.count > Self.mergeFanIn {
             var next: [String] = []
@@ -310,8 +313,8 @@ extension LocalRunner {
             })
         guard completed else { return }
         try writer.finish()
-        try renameFile(output + ".tmp", output)
-        if let progress { try? FileManager.default.removeItem(atPath: progress.path) }
+        try FileSystem.rename(output + ".tmp", to: output)
+        if let progress { try? FileSystem.remove(progress.path) }
     }
 
     /// The writer for partition `p`'s output (`.tmp`), with the progress log
@@ -324,21 +327,20 @@ extension LocalRunner {
     /// the record's key does not decode, the partition starts over.
     private func openPartitionOutput<Key: ShuffleKey>(
         _: Key.Type, partition p: Int, job: JobDirectory
-    ) throws -> (writer: RecordFileWriter, progress: UnsafeAppendFile?, lastCommitted: Key?) {
+    ) throws -> (writer: RecordFileWriter, progress: ProgressLog?, lastCommitted: Key?) {
         let tmp = job.outputPath(partition: p) + ".tmp"
         guard job.persistent else { return (try RecordFileWriter(path: tmp), nil, nil) }
         let progressPath = job.progressPath(partition: p)
-        if let log = FileManager.default.contents(atPath: progressPath),
-            let commit = ReduceProgress.lastCommit(in: [UInt8](log)),
-            FileManager.default.fileExists(atPath: tmp), UInt64(fileSize(tmp)) >= commit.outputLength
+        if FileSystem.exists(progressPath), let commit = ReduceProgress.lastCommit(in: try ProgressLog.contents(progressPath)),
+            let size = FileSystem.fileSize(tmp), UInt64(size) >= commit.outputLength
         {
             var r = ByteReader(commit.keyBytes)
             if let key = try? Key.decode(from: &r) {
                 let writer = try RecordFileWriter(path: tmp, appendingAfter: commit.outputLength)
-                return (writer, try UnsafeAppendFile(path: progressPath, keepingFirst: commit.logLength), key)
+                return (writer, try ProgressLog(path: progressPath, keepingFirst: commit.logLength), key)
             }
         }
-        return (try RecordFileWriter(path: tmp), try UnsafeAppendFile(path: progressPath, keepingFirst: 0), nil)
+        return (try RecordFileWriter(path: tmp), try ProgressLog(path: progressPath, keepingFirst: 0), nil)
     }
 
     private func mergeRuns<Key: ShuffleKey>(_ paths: [String], into path: String, _: Key.Type) throws {
@@ -391,5 +393,3 @@ extension LocalRunner {
         }
     }
 }
-
-import Foundation

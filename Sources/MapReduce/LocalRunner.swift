@@ -69,8 +69,8 @@ public struct LocalRunner: Sendable {
     public var batchRows: Int
     /// Whether to fold map output with the transform's `combiner`, when it
     /// has one, before the shuffle. The output is the same either way (that
-    /// is the combiner's contract); off is for checking exactly that.
-    public var combines: Bool
+    /// is the combiner's contract); tests turn it off to check exactly that.
+    var combines = true
 
     /// - Parameters:
     ///   - workers: threads; defaults to the active processor count.
@@ -80,8 +80,7 @@ public struct LocalRunner: Sendable {
         memoryBudget: Int = 256 << 20,
         workDirectory: String? = nil,
         partitions: Int = 16,
-        batchRows: Int = 4096,
-        combines: Bool = true
+        batchRows: Int = 4096
     ) {
         precondition(workers >= 1 && partitions >= 1 && batchRows >= 1 && memoryBudget >= 0)
         self.workers = workers
@@ -89,7 +88,6 @@ public struct LocalRunner: Sendable {
         self.workDirectory = workDirectory
         self.partitions = partitions
         self.batchRows = batchRows
-        self.combines = combines
     }
 
     /// Map-only: outputs go to `emit` in input order. Memory is about three
@@ -101,8 +99,8 @@ public struct LocalRunner: Sendable {
     /// - Throws: `MapReduceError.input`/`.map` with the 1-based row (the
     ///   earliest failing row, whatever the worker count), what the source
     ///   throws, or what `emit` throws.
-    public func run<T: MapTransform, Source: BatchSource>(
-        _ transform: T, batches source: Source,
+    public func run<T: MapTransform, Source: BatchSource & ~Copyable>(
+        _ transform: T, batches source: consuming Source,
         prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
         emit: (T.Output) throws -> Void
     ) throws {
@@ -112,16 +110,17 @@ public struct LocalRunner: Sendable {
         let chunkCount = chunksPerBatch
         while let batch = try batches.next() {
             let outputs = (0..<chunkCount).map { _ in ChunkOutput<T.Output>() }
+            let base = rowBase
             forEachChunk(rows: batch.count, chunks: chunkCount) { c, range in
                 let out = outputs[c]
                 for i in range {
                     let input: T.Input
-                    do { input = try prepare(batch[i]) } catch {
-                        out.error = MapReduceError.input(row: rowBase + i + 1, underlying: error)
+                    do { input = try batch.withElement(i) { try prepare($0) } } catch {
+                        out.error = MapReduceError.input(row: base + i + 1, underlying: error)
                         return
                     }
                     do { try transform.map(input) { out.rows.append($0) } } catch {
-                        out.error = MapReduceError.map(row: rowBase + i + 1, underlying: error)
+                        out.error = MapReduceError.map(row: base + i + 1, underlying: error)
                         return
                     }
                 }
@@ -137,13 +136,13 @@ public struct LocalRunner: Sendable {
         _ transform: T, input: S,
         prepare: @escaping @Sendable (S.Element) throws -> T.Input,
         emit: (T.Output) throws -> Void
-    ) throws {
+    ) throws where S.Element: Sendable {
         try run(transform, batches: SequenceBatches(input.makeIterator()), prepare: prepare, emit: emit)
     }
 
     /// Map-only over rows that need no preparation.
     public func run<T: MapTransform, S: Sequence>(_ transform: T, rows: S, emit: (T.Output) throws -> Void) throws
-    where S.Element == T.Input {
+    where S.Element == T.Input, S.Element: Sendable {
         try run(transform, input: rows, prepare: { $0 }, emit: emit)
     }
 
@@ -153,8 +152,8 @@ public struct LocalRunner: Sendable {
     ///   - jobIdentity: makes the job directory persistent and resumable.
     /// - Throws: `MapReduceError` (`.input`/`.map` with the earliest failing
     ///   row, `.reduce` with the smallest failing key, `.io`, `.corruptFile`).
-    public func run<T: MapReduceTransform, Source: BatchSource>(
-        _ transform: T, batches source: Source,
+    public func run<T: MapReduceTransform, Source: BatchSource & ~Copyable>(
+        _ transform: T, batches source: consuming Source,
         prepare: @escaping @Sendable (Source.Batch.Element) throws -> T.Input,
         jobIdentity: String? = nil,
         emit: (T.Output) throws -> Void
@@ -180,7 +179,7 @@ public struct LocalRunner: Sendable {
         prepare: @escaping @Sendable (S.Element) throws -> T.Input,
         jobIdentity: String? = nil,
         emit: (T.Output) throws -> Void
-    ) throws where T.Output: ShuffleCodable {
+    ) throws where T.Output: ShuffleCodable, S.Element: Sendable {
         try run(
             transform, batches: SequenceBatches(input.makeIterator()), prepare: prepare, jobIdentity: jobIdentity,
             emit: emit)
@@ -206,7 +205,7 @@ public struct LocalRunner: Sendable {
         _ transform: T, input: S,
         prepare: @escaping @Sendable (S.Element) throws -> T.Input,
         sinks: @escaping @Sendable (_ partition: Int) throws -> any PartitionSink<T.Output>
-    ) throws {
+    ) throws where S.Element: Sendable {
         let job = try JobDirectory(root: workDirectory, identity: nil)
         var succeeded = false
         defer { job.finish(succeeded: succeeded) }
@@ -218,7 +217,7 @@ public struct LocalRunner: Sendable {
     /// Map-reduce over rows that need no preparation.
     public func run<T: MapReduceTransform, S: Sequence>(
         _ transform: T, rows: S, jobIdentity: String? = nil, emit: (T.Output) throws -> Void
-    ) throws where S.Element == T.Input, T.Output: ShuffleCodable {
+    ) throws where S.Element == T.Input, S.Element: Sendable, T.Output: ShuffleCodable {
         try run(transform, input: rows, prepare: { $0 }, jobIdentity: jobIdentity, emit: emit)
     }
 
@@ -253,7 +252,7 @@ public struct LocalRunner: Sendable {
     /// Splits `0..<rows` into `chunks` contiguous ranges (`chunkRange`) and
     /// runs `body` on them from `workers` threads; chunk `c` always gets the
     /// same range, so results indexed by chunk are independent of scheduling.
-    func forEachChunk(rows: Int, chunks: Int, _ body: (Int, Range<Int>) -> Void) {
+    func forEachChunk(rows: Int, chunks: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
         let queue = WorkQueue(count: chunks)
         DispatchQueue.concurrentPerform(iterations: min(workers, chunks)) { _ in
             while let c = queue.take() {
@@ -273,7 +272,7 @@ public struct LocalRunner: Sendable {
     }
 
     /// Runs `body(i)` for `i` in `0..<count` on `workers` threads.
-    func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+    func parallelFor(_ count: Int, _ body: @Sendable (Int) -> Void) {
         let queue = WorkQueue(count: count)
         DispatchQueue.concurrentPerform(iterations: max(1, min(workers, count))) { _ in
             while let i = queue.take() { body(i) }
@@ -281,7 +280,8 @@ public struct LocalRunner: Sendable {
     }
 }
 
-/// Hands out `0..<count` to threads, each index once.
+/// Hands out `0..<count` to threads, each index once (`@unchecked
+/// Sendable`: the counter is touched only under the lock).
 final class WorkQueue: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
@@ -298,8 +298,10 @@ final class WorkQueue: @unchecked Sendable {
     }
 }
 
-/// One chunk's map-only results; only the thread working on the chunk writes it.
-final class ChunkOutput<Row> {
+/// One chunk's map-only results. `@unchecked Sendable`: only the worker
+/// mapping the chunk writes it, and the caller reads it after
+/// `forEachChunk` has returned (which waits for every worker).
+final class ChunkOutput<Row>: @unchecked Sendable {
     var rows: [Row] = []
     var error: MapReduceError?
 }

@@ -2,7 +2,8 @@
 ///
 /// Transform errors are wrapped with the 1-based input row number (the
 /// JSONL line number when the input is JSONL) or the reduce key, so a
-/// message reads `row 3: column "content" is missing`.
+/// message reads `row 3: column "content" is missing`. File operations
+/// fail with LMIO's `FileError`.
 public enum MapReduceError: Error, CustomStringConvertible {
     /// `map` threw on input row `row` (1-based).
     case map(row: Int, underlying: any Error)
@@ -10,8 +11,6 @@ public enum MapReduceError: Error, CustomStringConvertible {
     case input(row: Int, underlying: any Error)
     /// `reduce` threw for the group with this key (its `sortableText`).
     case reduce(key: String, underlying: any Error)
-    /// A file operation failed.
-    case io(path: String, message: String)
     /// A spill or output file does not decode (truncated, corrupt).
     case corruptFile(path: String, offset: Int, message: String)
     /// A streaming input line is malformed.
@@ -32,7 +31,6 @@ public enum MapReduceError: Error, CustomStringConvertible {
         case let .map(row, e): return "row \(row): \(e)"
         case let .input(row, e): return "row \(row): \(e)"
         case let .reduce(key, e): return "reduce of key \(String(reflecting: key)): \(e)"
-        case let .io(path, message): return "\(path): \(message)"
         case let .corruptFile(path, offset, message): return "\(path): byte \(offset): \(message)"
         case let .streamingLine(line, message): return "line \(line): \(message)"
         case let .workDirectoryInUse(path, message): return "\(path): \(message)"

@@ -1,3 +1,5 @@
+import LMIO
+
 /// The commit log of one partition's reduce in a resumable job
 /// (`reduce/p<N>.progress`), so a killed run resumes after the last group it
 /// finished instead of redoing the whole partition.
@@ -55,5 +57,28 @@ enum ReduceProgress {
             last = Commit(keyBytes: keyBytes, outputLength: outputLength, logLength: UInt64(r.offset))
         }
         return last
+    }
+}
+
+/// A partition's commit log open for appending (see `ReduceProgress`).
+final class ProgressLog {
+    private let file: FileDescriptor
+    var path: String { file.path }
+
+    /// Opens `path` (creating it) cut to its first `kept` bytes, so appends
+    /// follow them.
+    init(path: String, keepingFirst kept: UInt64) throws {
+        file = try FileDescriptor.openForAppending(path, keepingFirst: kept)
+    }
+
+    /// Writes all of `bytes` with write(2): once it returns, a killed
+    /// process loses none of them (no fsync, so power loss can).
+    func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try file.writeAll($0) }
+    }
+
+    /// A log's bytes (a record per reduced group: far below the bound).
+    static func contents(_ path: String) throws -> [UInt8] {
+        try FileSystem.readFile(path, limit: 1 << 30)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 import LMJSON
 
 /// Hadoop Streaming–style stages: the mapper and reducer of a map-reduce
@@ -36,39 +37,41 @@ public enum Streaming {
 
     /// Runs the map side over JSONL lines, writing `KEY\tSEQ\tVALUE` lines.
     ///
-    /// - Throws: `MapReduceError.input`/`.map` with the 1-based line number.
-    public static func map<T: MapReduceTransform, S: Sequence>(
-        _ transform: T, lines: S, output: FileSink
-    ) throws where S.Element == [UInt8], T.Input == JSONValue {
+    /// - Throws: `MapReduceError.input`/`.map` with the 1-based line number;
+    ///   the line reader's and the output's errors.
+    public static func map<T: MapReduceTransform, Source: ByteSource & ~Copyable>(
+        _ transform: T, lines: inout LineReader<Source>, output: BufferedWriter
+    ) throws where T.Input == JSONValue {
         var value = ByteWriter(reservingCapacity: 256)
-        try forEachRow(lines) { i, row in
+        var line: [UInt8] = []
+        try forEachRow(&lines) { i, row in
             var emitIndex: UInt32 = 0
             try transform.map(row) { k, v in
-                output.buffer.append(contentsOf: k.sortableText.utf8)
-                output.buffer.append(tab)
-                output.buffer.append(contentsOf: zeroPaddedDecimal(UInt64(i), width: 20).utf8)
-                output.buffer.append(UInt8(ascii: ":"))
-                output.buffer.append(contentsOf: zeroPaddedDecimal(UInt64(emitIndex), width: 10).utf8)
-                output.buffer.append(tab)
+                line.removeAll(keepingCapacity: true)
+                line.append(contentsOf: k.sortableText.utf8)
+                line.append(tab)
+                line.append(contentsOf: zeroPaddedDecimal(UInt64(i), width: 20).utf8)
+                line.append(UInt8(ascii: ":"))
+                line.append(contentsOf: zeroPaddedDecimal(UInt64(emitIndex), width: 10).utf8)
+                line.append(tab)
                 value.bytes.removeAll(keepingCapacity: true)
                 v.encode(to: &value)
-                output.buffer.append(contentsOf: Data(value.bytes).base64EncodedData())
-                output.buffer.append(UInt8(ascii: "\n"))
+                line.append(contentsOf: Data(value.bytes).base64EncodedData())
+                line.append(UInt8(ascii: "\n"))
+                try output.write(line)
                 emitIndex += 1
-                try output.flushIfNeeded()
             }
         }
         try output.flush()
     }
 
     /// A map-only transform as a streaming stage: JSONL in, JSONL out.
-    public static func mapOnly<T: MapTransform, S: Sequence>(_ transform: T, lines: S, output: FileSink) throws
-    where S.Element == [UInt8], T.Input == JSONValue, T.Output == JSONValue {
-        try forEachRow(lines) { _, row in
-            try transform.map(row) { out in
-                JSONLines.append(out, to: &output.buffer)
-                try output.flushIfNeeded()
-            }
+    public static func mapOnly<T: MapTransform, Source: ByteSource & ~Copyable>(
+        _ transform: T, lines: inout LineReader<Source>, output: BufferedWriter
+    ) throws where T.Input == JSONValue, T.Output == JSONValue {
+        var rows = JSONLinesWriter(output)
+        try forEachRow(&lines) { _, row in
+            try transform.map(row) { try rows.write($0) }
         }
         try output.flush()
     }
@@ -78,20 +81,24 @@ public enum Streaming {
     ///
     /// - Throws: `MapReduceError.input` for a line that does not parse and
     ///   `.map` for what `body` throws, both with the 1-based line number;
-    ///   a `MapReduceError` from `body` (e.g. an output `.io`) unchanged.
-    static func forEachRow<S: Sequence>(_ lines: S, _ body: (Int, JSONValue) throws -> Void) throws
-    where S.Element == [UInt8] {
-        for (i, line) in lines.enumerated() {
+    ///   a `MapReduceError` or `FileError` from `body` (the output) unchanged.
+    static func forEachRow<Source: ByteSource & ~Copyable>(
+        _ lines: inout LineReader<Source>, _ body: (Int, JSONValue) throws -> Void
+    ) throws {
+        while try lines.next({ bytes, number -> Bool in
             let row: JSONValue
-            do { row = try JSONLines.parse(line) } catch { throw MapReduceError.input(row: i + 1, underlying: error) }
+            do { row = try JSONLines.parse(bytes) } catch { throw MapReduceError.input(row: number, underlying: error) }
             do {
-                try body(i, row)
+                try body(number - 1, row)
             } catch let error as MapReduceError {
                 throw error
+            } catch let error as FileError {
+                throw error
             } catch {
-                throw MapReduceError.map(row: i + 1, underlying: error)
+                throw MapReduceError.map(row: number, underlying: error)
             }
-        }
+            return true
+        }) != nil {}
     }
 
     /// Runs the reduce side over key-grouped `KEY\tSEQ\tVALUE` lines and
@@ -100,9 +107,9 @@ public enum Streaming {
     /// - Throws: `MapReduceError.streamingLine` (1-based line) for malformed
     ///   lines, a key that is not a valid key, undecodable values, or keys
     ///   out of order (a group split in two); `.reduce` naming the key.
-    public static func reduce<T: MapReduceTransform, S: Sequence>(
-        _ transform: T, lines: S, emit: (T.Output) throws -> Void
-    ) throws where S.Element == [UInt8] {
+    public static func reduce<T: MapReduceTransform, Source: ByteSource & ~Copyable>(
+        _ transform: T, lines: inout LineReader<Source>, emit: (T.Output) throws -> Void
+    ) throws {
         var lineNumber = 0
         var group: [(seq: ArraySlice<UInt8>, value: [UInt8], line: Int)] = []
         var groupKeyText: [UInt8]? = nil
@@ -131,8 +138,8 @@ public enum Streaming {
             groupKeyText = nil
         }
 
-        for line in lines {
-            lineNumber += 1
+        while let (number, line) = try lines.nextLine() {
+            lineNumber = number
             let fields = line.split(separator: tab, maxSplits: 2, omittingEmptySubsequences: false)
             guard fields.count == 3 else {
                 throw MapReduceError.streamingLine(line: lineNumber, message: "expected KEY<TAB>SEQ<TAB>VALUE")
@@ -158,12 +165,11 @@ public enum Streaming {
     }
 
     /// `reduce` writing JSONL output rows to `output`.
-    public static func reduce<T: MapReduceTransform, S: Sequence>(_ transform: T, lines: S, output: FileSink) throws
-    where S.Element == [UInt8], T.Output == JSONValue {
-        try reduce(transform, lines: lines) { row in
-            JSONLines.append(row, to: &output.buffer)
-            try output.flushIfNeeded()
-        }
+    public static func reduce<T: MapReduceTransform, Source: ByteSource & ~Copyable>(
+        _ transform: T, lines: inout LineReader<Source>, output: BufferedWriter
+    ) throws where T.Output == JSONValue {
+        var rows = JSONLinesWriter(output)
+        try reduce(transform, lines: &lines) { try rows.write($0) }
         try output.flush()
     }
 }

@@ -69,8 +69,9 @@ public protocol ValueStream<Element> {
 }
 
 /// A value that can cross the shuffle: written to spill files and to the
-/// streaming (`KEY<TAB>VALUE`) protocol.
-public protocol ShuffleCodable {
+/// streaming (`KEY<TAB>VALUE`) protocol. Decoded on the runner's worker
+/// threads, hence `SendableMetatype` (true of every concrete type).
+public protocol ShuffleCodable: SendableMetatype {
     func encode(to writer: inout ByteWriter)
     static func decode(from reader: inout ByteReader) throws -> Self
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LMBuild
+import LMIO
 import LMJSON
 
 /// `lmshard build`: raw text to a sharded, packed dataset. Flags are turned
@@ -37,13 +38,13 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .long, help: "Packing strategy: dense or no_incomplete (or packing_strategy in --config).")
     var packing: String?
 
-    @Option(name: .long, help: "Tokens per packed sequence, at least 2 (or seq_len in --config).")
+    @Option(name: .long, parsing: .unconditional, help: "Tokens per packed sequence, 2...16777216 (or seq_len in --config).")
     var seqLen: Int?
 
-    @Option(name: .long, help: "Reduce groups (array_hash(ids) % K); each non-empty group becomes one shard.")
+    @Option(name: .long, parsing: .unconditional, help: "Reduce groups (array_hash(ids) % K), 1...65536; each non-empty group becomes one shard.")
     var numReduceChunks: Int?
 
-    @Option(name: .long, help: "Padding id for no_incomplete packing (default: the tokenizer's EOS).")
+    @Option(name: .long, parsing: .unconditional, help: "Padding id for no_incomplete packing, inside the tokenizer's vocabulary (default: its EOS).")
     var padTokenId: Int?
 
     @Option(name: .long, help: "FIM layout: psm or spm.")
@@ -55,7 +56,7 @@ struct BuildCommand: ParsableCommand {
     @Option(name: .long, help: "Config file (JSON, or YAML by .yaml/.yml extension).")
     var config: String?
 
-    @Option(name: .long, help: "Worker threads (default: all cores).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads, 1...1024 (default: all cores).")
     var workers: Int?
 
     @Option(name: .long, help: "Field holding a pretraining document's text (default: content).")
@@ -79,7 +80,7 @@ struct BuildCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress line.")
     var quiet = false
 
-    @Option(name: .customLong("memory-mb"), help: "Shuffle memory before spilling to disk, in MiB.")
+    @Option(name: .customLong("memory-mb"), parsing: .unconditional, help: "Shuffle memory before spilling to disk, in MiB, 1...1048576.")
     var memoryMB: Int = 512
 
     @Flag(name: .long, help: "Replace an existing dataset at --output.")
@@ -88,8 +89,11 @@ struct BuildCommand: ParsableCommand {
     func validate() throws {
         guard !input.isEmpty else { throw ValidationError("--input needs at least one file, directory or -") }
         if input.filter({ $0 == "-" }).count > 1 { throw ValidationError("stdin (-) can be given once") }
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
-        guard memoryMB >= 1 else { throw ValidationError("--memory-mb must be at least 1") }
+        try FlagBounds.check(workers, FlagBounds.threads, "--workers")
+        try FlagBounds.check(memoryMB, FlagBounds.memoryMB, "--memory-mb")
+        try FlagBounds.check(seqLen, FlagBounds.seqLen, "--seq-len")
+        try FlagBounds.check(numReduceChunks, FlagBounds.reduceChunks, "--num-reduce-chunks")
+        try FlagBounds.check(padTokenId, FlagBounds.tokenId, "--pad-token-id")
         if textField != nil && turnsField != nil && textField != turnsField {
             throw ValidationError("--text-field and --turns-field both name the content field; give one")
         }
@@ -121,7 +125,9 @@ struct BuildCommand: ParsableCommand {
         let request = BuildRequest(
             inputs: input, output: output, configFile: config, overrides: overrides, workers: workers,
             skipBadRows: skipBadRows, progress: quiet ? .quiet : nil, memoryBudgetMB: memoryMB, overwrite: overwrite)
-        let summary = try CLIError.reporting { try Builder(request: request).run() }
-        print(summary.render())
+        try CLIError.reporting {
+            let summary = try Builder(request: request).run()
+            try InspectCommand.printing(summary.render())
+        }
     }
 }

@@ -1,11 +1,14 @@
 import ArgumentParser
 import Foundation
+import LMIO
 
-/// Turns library errors into one clear line on stderr and exit status 1.
+/// Turns a library error into one line on stderr and exit status 1, the
+/// same for every command: `lmshard: error: FILE:LINE: message`.
 ///
-/// Library errors already carry their context (`file:line: what is wrong`);
-/// printing them through ArgumentParser would add usage text that has nothing
-/// to do with a bad row or a corrupt shard.
+/// Library errors already carry their context (the file, the line or byte
+/// offset, the bad value) in their description; printing them through
+/// ArgumentParser would add usage text that has nothing to do with a bad
+/// row or a corrupt shard.
 enum CLIError {
     static func reporting<T>(_ body: () throws -> T) throws -> T {
         do {
@@ -13,7 +16,7 @@ enum CLIError {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("lmshard: error: \(error)\n".utf8))
+            StandardError.write("lmshard: error: \(error)\n")
             throw ExitCode.failure
         }
     }

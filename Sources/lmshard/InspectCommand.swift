@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LMBuild
+import LMIO
 import LMJSON
 import LMShard
 import LMTokenizer
@@ -14,7 +15,10 @@ struct InspectCommand: ParsableCommand {
         discussion: """
             Samples mark each packed document's start as │segment N│, tokens without loss
             as ⟪...⟫ and padding as <pad×K> (colours instead on a terminal). With --decode
-            samples are shown as text through the dataset's tokenizer; otherwise as ids.
+            samples are shown as text; otherwise as ids. The tokenizer is the one given
+            with --tokenizer, or one shipped inside the dataset directory whose sha256 is
+            the manifest's: a tokenizer the manifest names elsewhere (a hub id, a path
+            outside the dataset) is never loaded on the dataset's word.
             """)
 
     @Argument(help: "Dataset directory (holds manifest.json).")
@@ -23,21 +27,21 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the report as one JSON object.")
     var json = false
 
-    @Option(name: .long, help: "Show K sequences, spread evenly over the dataset.")
+    @Option(name: .long, parsing: .unconditional, help: "Show K sequences, spread evenly over the dataset, 0...100000.")
     var sample: Int = 0
 
     @Flag(name: .long, help: "Decode samples and top tokens with the dataset's tokenizer.")
     var decode = false
 
-    @Option(name: .long, help: "Tokenizer to decode with; implies --decode (default: the one the manifest names).")
+    @Option(name: .long, help: "Tokenizer to decode with (path or hub id); implies --decode.")
     var tokenizer: String?
 
-    @Option(name: .long, help: "How many of the most frequent tokens to list.")
+    @Option(name: .long, parsing: .unconditional, help: "How many of the most frequent tokens to list, 0...100000.")
     var top: Int = 10
 
     func validate() throws {
-        guard sample >= 0 else { throw ValidationError("--sample must be at least 0") }
-        guard top >= 0 else { throw ValidationError("--top must be at least 0") }
+        try FlagBounds.check(sample, FlagBounds.listed, "--sample")
+        try FlagBounds.check(top, FlagBounds.listed, "--top")
     }
 
     func run() throws {
@@ -47,7 +51,9 @@ struct InspectCommand: ParsableCommand {
         let tokenText: (UInt32) -> String? = { id in names.flatMap { $0.decode([id]) } }
         let decodeIds: (([UInt32]) -> String)? = names.map { t in { t.decode($0) } }
         if json {
-            print(report.json(tokenText: tokenText, decode: decodeIds).serialized())
+            try CLIError.reporting {
+                try Self.printing(report.json(tokenText: tokenText, decode: decodeIds).serialized())
+            }
             return
         }
         let renderer = SequenceRenderer(
@@ -57,19 +63,23 @@ struct InspectCommand: ParsableCommand {
                 decodeIds?(ids) ?? (ids.map(String.init).joined(separator: " ") + " ")
             }
         }
-        print(text)
+        try CLIError.reporting { try Self.printing(text) }
     }
 
-    /// The tokenizer for `--decode`: `--tokenizer`, else the manifest's name
-    /// (a path or hub id). Without `--decode` none is loaded.
+    /// `text` and a newline on stdout, failing when it cannot be written.
+    static func printing(_ text: String) throws {
+        let out = BufferedWriter.standardOutput()
+        try out.write(text + "\n")
+        try out.flush()
+    }
+
+    /// The tokenizer for `--decode` (see `InspectTokenizer`). Without
+    /// `--decode` or `--tokenizer` none is loaded.
     private func loadTokenizer(_ manifest: DatasetManifest) throws -> Tokenizer? {
         guard decode || tokenizer != nil else { return nil }
-        let name = tokenizer ?? manifest.tokenizer.name
-        do {
-            return try Tokenizer.fromPretrained(name)
-        } catch {
-            throw ValidationError(
-                "cannot load tokenizer \(name) to decode with (\(error)); pass --tokenizer PATH or drop --decode")
-        }
+        let (t, warning) = try InspectTokenizer.load(explicit: tokenizer, manifest: manifest,
+                                                     directory: URL(fileURLWithPath: directory))
+        if let warning { StandardError.write("lmshard: " + warning + "\n") }
+        return t
     }
 }

@@ -83,7 +83,7 @@ import Testing
                          "--seq-len", "4", "--num-reduce-chunks", "1"], message: "processing_strategy"),
         Case(name: "sequence length below 2", files: ["in.jsonl": good],
              arguments: ["--input", "$D/in.jsonl", "--tokenizer", "$TOK", "--strategy", "pretrain", "--packing", "dense",
-                         "--seq-len", "1", "--num-reduce-chunks", "1"], message: "seq_len: must be at least 2"),
+                         "--seq-len", "1", "--num-reduce-chunks", "1"], message: "lmshard: error: --seq-len must be in 2...16777216, got 1"),
         Case(name: "missing required setting", files: ["in.jsonl": good],
              arguments: ["--input", "$D/in.jsonl", "--tokenizer", "$TOK", "--strategy", "pretrain", "--packing", "dense",
                          "--seq-len", "4"], message: "--num-reduce-chunks"),

@@ -122,7 +122,7 @@ import Testing
         }
         #expect(row.ids.filter { $0 == 23 }.count == 2)
 
-        let inspect = try CLI.run(["inspect", dir.path("out"), "--sample", "1", "--decode"])
+        let inspect = try CLI.run(["inspect", dir.path("out"), "--sample", "1", "--decode", "--tokenizer", Self.tokenizer])
         #expect(inspect.status == 0, "\(inspect.stderr)")
         #expect(inspect.stdout.contains("│segment 1│⟪<user>hi</user>⟫<assistant>hello</assistant>"), "\(inspect.stdout)")
         #expect(inspect.stdout.contains("│segment 2│"))

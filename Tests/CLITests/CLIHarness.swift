@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the real `lmshard` binary the way a user does and captures what it says.
@@ -10,6 +11,8 @@ struct CLI {
         let status: Int32
         let stdout: String
         let stderr: String
+        /// The process ran past its deadline and was killed.
+        var timedOut = false
     }
 
     static var binary: URL {
@@ -30,8 +33,15 @@ struct CLI {
 
     static var sampleTokenizer: String { repoRoot.appendingPathComponent("sample/tokenizer").path }
 
+    /// Runs `lmshard arguments`. `stdoutFile` sends standard output to a
+    /// file (e.g. `/dev/full`) instead of capturing it. A process still
+    /// running after `deadline` seconds is killed and reported `timedOut`,
+    /// so a regression that blocks (a FIFO opened for reading) fails the
+    /// test instead of hanging CI.
     @discardableResult
-    static func run(_ arguments: [String], stdin: Data? = nil, cwd: URL? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String], stdin: Data? = nil, cwd: URL? = nil, stdoutFile: String? = nil, deadline: Double = 300
+    ) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -39,28 +49,33 @@ struct CLI {
         let out = Pipe()
         let err = Pipe()
         let inPipe = Pipe()
-        process.standardOutput = out
+        if let stdoutFile {
+            process.standardOutput = FileHandle(forWritingAtPath: stdoutFile)
+            try? out.fileHandleForWriting.close()
+        } else {
+            process.standardOutput = out
+        }
         process.standardError = err
         process.standardInput = inPipe
         try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + deadline, execute: watchdog)
+        defer { watchdog.cancel() }
         // Write stdin and drain both pipes concurrently so large outputs cannot deadlock.
         let writer = Thread {
             if let stdin { inPipe.fileHandleForWriting.write(stdin) }
             try? inPipe.fileHandleForWriting.close()
         }
         writer.start()
-        var errData = Data()
-        let errDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            errDone.signal()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        errDone.wait()
+        let errReader = err.fileHandleForReading
+        let errRead = Background { errReader.readDataToEndOfFile() }
+        let outData = stdoutFile == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+        let errData = (try? errRead.wait()?.get()) ?? Data()
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+            stderr: String(decoding: errData, as: UTF8.self),
+            timedOut: process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
     }
 }

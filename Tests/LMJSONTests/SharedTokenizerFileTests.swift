@@ -12,14 +12,7 @@ let sharedFolder = ProcessInfo.processInfo.environment["LMSHARD_SHARED"]
 struct SharedTokenizerFileTests {
     func load(_ name: String) throws -> (bytes: [UInt8], value: JSONValue) {
         let path = "\(sharedFolder ?? "")/tokenizers/\(name)/tokenizer.json"
-        var reader = try FileByteSource(path: path)
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = try chunk.withUnsafeMutableBytes { try reader.read(into: $0) }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-        }
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         return (bytes, try JSONParser.parse(bytes))
     }
 

@@ -67,11 +67,40 @@ import Testing
         }
     }
 
+    /// One int32 row of 2^31 - 1 tokens (sparse files, 8 GiB of address
+    /// space, nothing allocated): a 3-row batch's dense attention mask would
+    /// need 3 * (2^31 - 2)^2 cells, more than `Int` holds. A typed error
+    /// before any buffer is allocated, not an overflow trap.
+    @Test func attentionMaskOfAHugeRowIsATypedError() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let n = Int(Int32.max)
+        try writeBytes(idx(lengths: [Int32.max], dtype: .int32), dir.path("s.idx"))
+        try sparse(dir.path("s.bin"), header: [], size: n * 4)
+        try sparse(dir.path("s.pos"), header: plane(Format.Plane.positionMagic, code: 32, tokens: n, sequences: 1), size: 32 + n * 4)
+        try sparse(dir.path("s.mask"), header: plane(Format.Plane.maskMagic, code: 8, tokens: n, sequences: 1), size: 32 + n)
+        try writeBytes([UInt8](repeating: 0, count: 8), dir.path("s.sum"))  // never read by ShardedDataset
+        var files: [FileSummary] = []
+        for part in ShardFile.allCases {
+            let size = try FileManager.default.attributesOfItem(atPath: dir.path(part.fileName(shard: "s")))[.size] as! Int
+            files.append(FileSummary(size: size, xxh3: "0000000000000000"))
+        }
+        let shard = ShardSummary(name: "s", sequences: 1, tokens: n,
+                                 files: ShardFiles(bin: files[0], idx: files[1], pos: files[2], mask: files[3], sum: files[4]))
+        try DatasetManifest(tokenizer: testTokenizer, vocabSize: 100_000, eosId: nil, padId: nil, seqLen: n,
+                            config: .null, shards: [shard]).write(to: dir.url)
+        let ds = try ShardedDataset(directory: dir.url)
+        #expect(try ds.length(of: 0) == n)
+        #expect(throws: ShardError.batchTooLarge(batchSize: 3, length: n - 1)) {
+            try ds.batch(indices: [0, 0, 0], attentionMask: true)
+        }
+    }
+
     @Test func hostileCountsAreRejectedBeforeAllocation() throws {
         let dir = try TempDir()
         defer { dir.remove() }
         var b = idx(lengths: [2], dtype: .uint16)
-        // Claim 2^62 sequences in an 82-byte file: must be rejected from the size alone.
+        // Claim 2^62 sequences in a 62-byte file (34 + 20 + 8: one sequence): rejected from the size alone.
         LittleEndian.write(UInt64(1) << 62, into: &b, at: Format.Index.sequenceCountOffset)
         try writeBytes(b, dir.path("x.idx"))
         try writeBytes([1, 0, 2, 0], dir.path("x.bin"))

@@ -1,3 +1,4 @@
+import LMJSON
 import TestSupport
 import Testing
 @testable import LMShard
@@ -44,6 +45,73 @@ import Testing
     }
 }
 
+@Suite struct SamplerStateTests {
+    /// 23 sequences, bs 2, world 3, drop_last: 3 batches per epoch on each rank.
+    let sampler = BatchSampler(count: 23, batchSize: 2, seed: 9, dropLast: true, rank: 1, worldSize: 3)
+
+    @Test func cursorCrossesEpochs() {
+        var c = SamplerCursor(sampler: sampler)
+        let nine = (0..<9).compactMap { _ in c.next() }
+        #expect(Array(nine[0..<3]) == sampler.batches(epoch: 0))
+        #expect(Array(nine[3..<6]) == sampler.batches(epoch: 1))
+        #expect(Array(nine[6..<9]) == sampler.batches(epoch: 2))
+        #expect(c.state.epoch == 2 && c.state.position == 3)
+    }
+
+    @Test func resumeAfterKBatchesYieldsExactlyTheRest() throws {
+        var reference = SamplerCursor(sampler: sampler)
+        let full = (0..<9).compactMap { _ in reference.next() }
+        for k in 0...9 {
+            var first = SamplerCursor(sampler: sampler)
+            let head = (0..<k).compactMap { _ in first.next() }
+            // A sampler built with another seed: the seed comes from the state.
+            let other = BatchSampler(count: 23, batchSize: 2, seed: 0, dropLast: true, rank: 1, worldSize: 3)
+            var resumed = try SamplerCursor(sampler: other, resuming: first.state)
+            let rest = (k..<9).compactMap { _ in resumed.next() }
+            #expect(head + rest == full, "k = \(k)")
+        }
+    }
+
+    @Test func jsonRoundTripAndPythonShape() throws {
+        var c = SamplerCursor(sampler: sampler)
+        _ = c.next()
+        _ = c.next()
+        // Exactly the Python sampler's state_dict() for the same sampler after 2 batches
+        // (tools/python/tests/test_sampler.py, test_state_dict_shape).
+        let text = #"{"format":"lmshard.sampler","version":1,"count":23,"batch_size":2,"world_size":3,"shuffle":true,"drop_last":true,"seed":9,"epoch":0,"position":2}"#
+        #expect(try c.state.json().serialized() == text)
+        #expect(try SamplerState(json: try JSONParser.parse(text)) == c.state)
+    }
+
+    @Test func badStatesNameTheField() throws {
+        let good = sampler.state(epoch: 0, position: 1)
+        func parse(_ edit: (inout JSONObject) -> Void) throws -> SamplerState {
+            guard case var .object(o) = try good.json() else { fatalError() }
+            edit(&o)
+            return try SamplerState(json: .object(o))
+        }
+        #expect(throws: SamplerStateError.missingField("position")) { try parse { $0["position"] = nil } }
+        #expect(throws: SamplerStateError.badField("shuffle", value: "1", expected: "true or false")) {
+            try parse { $0["shuffle"] = .int(1) }
+        }
+        #expect(throws: SamplerStateError.badField("epoch", value: "-1", expected: "an integer >= 0")) {
+            try parse { $0["epoch"] = .int(-1) }
+        }
+        let other = BatchSampler(count: 24, batchSize: 2, seed: 9, dropLast: true, rank: 1, worldSize: 3)
+        #expect(throws: SamplerStateError.mismatch(field: "count", saved: "23", sampler: "24")) {
+            _ = try SamplerCursor(sampler: other, resuming: good)
+        }
+        var huge = good
+        huge.seed = 1 << 63
+        #expect(throws: SamplerStateError.badField("seed", value: "9223372036854775808", expected: "below 2^63")) {
+            _ = try huge.json()
+        }
+        var beyond = good
+        beyond.position = 4
+        #expect(throws: SamplerStateError.self) { _ = try SamplerCursor(sampler: sampler, resuming: beyond) }
+    }
+}
+
 /// Recorded from the Swift implementation once and shared with
 /// `tools/python/tests/test_sampler.py`.
 let pinnedOrder: [Int] = [0, 1, 8, 6, 4, 3, 7, 2, 9, 5]
@@ -67,5 +135,12 @@ let pinnedOrder: [Int] = [0, 1, 8, 6, 4, 3, 7, 2, 9, 5]
         }
         #expect(seen == sampler.batches(epoch: 1))
         #expect(seen.count == 3)  // 7 / 2 with drop_last
+        // Resuming after one batch gives the other two, read from the dataset.
+        var first = BatchIterator(dataset: ds, sampler: sampler, epoch: 1)
+        _ = try first.next()
+        var resumed = try BatchIterator(dataset: ds, sampler: sampler, resuming: first.state)
+        var rest: [[Int]] = []
+        while let (indices, _) = try resumed.next() { rest.append(indices) }
+        #expect(rest == Array(seen[1...]))
     }
 }

@@ -34,8 +34,8 @@ func directoryIsEmpty(_ path: String) -> Bool {
 func collectLocal<T: MapReduceTransform>(
     _ t: T, rows: [JSONValue], workers: Int, dir: String, combines: Bool = true
 ) throws -> [JSONValue] where T.Input == JSONValue, T.Output == JSONValue {
-    let runner = LocalRunner(
-        workers: workers, memoryBudget: 2048, workDirectory: dir, partitions: 5, batchRows: 32, combines: combines)
+    var runner = LocalRunner(workers: workers, memoryBudget: 2048, workDirectory: dir, partitions: 5, batchRows: 32)
+    runner.combines = combines
     var out: [JSONValue] = []
     try runner.run(t, rows: rows) { out.append($0) }
     return out

@@ -1,25 +1,22 @@
 import Foundation
-import TestSupport
+import LMIO
 import LMJSON
+import TestSupport
 import Testing
 @testable import MapReduce
 
 @Suite struct StreamingTests {
-    /// Writes `lines` to a temporary file and returns the lines read back
-    /// through `FileLines`, exercising the descriptor-based entry points.
+    /// Writes `input` to a temporary file and returns what the stage writes
+    /// to another, read and written through file descriptors as the CLI's
+    /// stdin and stdout are.
     func runStage(_ t: any JSONRowTransform, _ stage: Streaming.Stage, input: [UInt8]) throws -> [UInt8] {
         let tmp = try TempDir()
         defer { tmp.remove() }
-        let dir = tmp.path
-        let inPath = dir + "/in", outPath = dir + "/out"
-        try Data(input).write(to: URL(fileURLWithPath: inPath))
-        let inFD = open(inPath, O_RDONLY)
-        let outFD = open(outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        defer { close(inFD) }
-        try Streaming.run(
-            jsonTransform: t, stage: stage, lines: FileLines(fileDescriptor: inFD, name: "in"),
-            output: FileSink(fileDescriptor: outFD, name: "out"))
-        close(outFD)
+        let inPath = try tmp.write("in", input), outPath = tmp.path("out")
+        var lines = LineReader(try FileDescriptor.openForReading(inPath))
+        let output = BufferedWriter(try FileDescriptor.create(outPath))
+        try Streaming.run(jsonTransform: t, stage: stage, lines: &lines, output: output)
+        try output.close()
         return [UInt8](try Data(contentsOf: URL(fileURLWithPath: outPath)))
     }
 

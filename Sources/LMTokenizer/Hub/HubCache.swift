@@ -1,4 +1,5 @@
 import Foundation
+import LMIO
 
 /// The Hugging Face hub cache layout, as `huggingface_hub` writes it:
 ///
@@ -40,8 +41,9 @@ struct HubCache {
         let fm = FileManager.default
         let repo = repoDirectory(repoID)
         let snapshots = repo.appendingPathComponent("snapshots")
-        if let ref = try? String(contentsOf: repo.appendingPathComponent("refs/main"), encoding: .utf8) {
-            let commit = ref.trimmingCharacters(in: .whitespacesAndNewlines)
+        // A ref is a 40-digit commit hash; anything but a small regular file is ignored.
+        if let ref = try? FileSystem.readFile(repo.appendingPathComponent("refs/main").path, limit: 4096) {
+            let commit = String(decoding: ref, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let candidate = snapshots.appendingPathComponent(commit).appendingPathComponent(file)
             if !commit.isEmpty, fm.fileExists(atPath: candidate.path) { return candidate }
         }
@@ -79,7 +81,7 @@ struct HubCache {
             do {
                 try fm.createSymbolicLink(atPath: temporary.path, withDestinationPath: "../../blobs/\(etag)")
                 // rename(2) replaces an existing entry atomically, symlinks included.
-                guard rename(temporary.path, target.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+                try FileSystem.rename(temporary.path, to: target.path)
             } catch {
                 // File systems without symlinks get a copy.
                 try? fm.removeItem(at: temporary)
@@ -99,13 +101,8 @@ struct HubCache {
             ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
     }
 
+    /// Durable, all-or-nothing write (LMIO's `AtomicFile`).
     static func atomicWrite(_ data: Data, to url: URL) throws {
-        let temporary = temporaryName(for: url)
-        try data.write(to: temporary)
-        if rename(temporary.path, url.path) != 0 {
-            let code = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path, "errno": code])
-        }
+        try AtomicFile.write([UInt8](data), to: url.path)
     }
 }

@@ -42,7 +42,7 @@ final class OnigPattern: @unchecked Sendable {
                 let start = p.baseAddress ?? UnsafePointer(bitPattern: 1)!
                 return onig_new(
                     &compiled, start, start + p.count, ONIG_OPTION_NONE, encoding,
-                    OnigDefaultSyntax, &info)
+                    lmshard_onig_default_syntax(), &info)
             }
         }
         guard status == ONIG_NORMAL, let compiled else {

@@ -22,11 +22,13 @@ import COniguruma
 /// 14.0 data: they only differ on the ~60 cased letters Unicode 16 added.
 enum OnigUnicode16 {
     /// The encoding to compile every pattern with (never freed: one per process).
-    static let encoding: OnigEncoding = {
+    /// `nonisolated(unsafe)`: a pointer to memory written once, in this
+    /// initializer (which Swift runs once, thread-safely), and only read after.
+    nonisolated(unsafe) static let encoding: OnigEncoding = {
         let overrides = PropertyOverrides.shared
         _ = overrides
         let pointer = UnsafeMutablePointer<OnigEncodingType>.allocate(capacity: 1)
-        pointer.initialize(to: OnigEncodingUTF8)
+        pointer.initialize(to: lmshard_onig_utf8_encoding())
         pointer.pointee.property_name_to_ctype = { enc, name, end in
             PropertyOverrides.shared.ctype(named: name, end: end, enc: enc)
         }
@@ -76,11 +78,11 @@ final class PropertyOverrides: @unchecked Sendable {
     private let system: OnigEncodingType
 
     private init() {
-        system = OnigEncodingUTF8
+        system = lmshard_onig_utf8_encoding()
         byCtype = Array(repeating: nil, count: Int(Self.directLimit))
         var reader = GeneratedTableReader(base64: OnigUnicodeProperties.ranges)
         var decoded: [Int: UnsafePointer<OnigCodePoint>] = [:]
-        var systemEncoding = OnigEncodingUTF8
+        var systemEncoding = lmshard_onig_utf8_encoding()
         var posixCtypes: Set<Int> = []
         for entry in OnigUnicodeProperties.entries {
             let ranges = decoded[entry.offset] ?? Self.decode(&reader, at: entry.offset, count: entry.count)

@@ -91,21 +91,5 @@ let writeRows = best(of: 3) {
 }
 print(String(format: "write jsonl rows back: %.3f s (%.0f MB/s)", writeRows, rowMB / writeRows))
 
-// LineReader over the rows file in memory (1 MiB buffer), vs. the plain byte-loop split above.
-let readLines = try best(of: 3) {
-    var r = LineReader(MemoryByteSource(rows), bufferSize: 1 << 20)
-    while let n = try r.next({ b, _ in b.count }) { sink &+= n }
-}
-let splitOnly = best(of: 3) { splitLines { sink &+= $0.count } }
-print(String(format: "LineReader %.3f s (%.0f MB/s); byte-loop split %.3f s", readLines, rowMB / readLines, splitOnly))
-
-// The whole input path of a build: rows file on disk -> LineReader(FileByteSource) -> JSONParser.
-let rowsPath = NSTemporaryDirectory() + "/lmshard-bench-rows.jsonl"
-try Data(rows).write(to: URL(fileURLWithPath: rowsPath))
-let endToEnd = try best(of: 3) {
-    var r = LineReader(try FileByteSource(path: rowsPath))
-    while let row = try r.nextJSON(source: rowsPath) { if case .object = row.value { sink &+= 1 } }
-}
-try? FileManager.default.removeItem(atPath: rowsPath)
-print(String(format: "file -> LineReader -> parse: %.3f s (%.0f MB/s)", endToEnd, rowMB / endToEnd))
+// (Line splitting is LMIO's now: `lmshard-bench lines` measures it.)
 if sink == 42 { print("") }

@@ -6,3 +6,6 @@ root="$(cd "$(dirname "$0")/../../.." && pwd)"
 out="${TMPDIR:-/tmp}/lmshard-bench-json"
 swiftc -O -wmo -o "$out" "$root"/Sources/LMJSON/*.swift "$root/tools/bench/json/main.swift"
 "$out" "$@"
+# Line splitting (LMIO) is measured by the benchmark executable.
+(cd "$root" && swift build -c release --product lmshard-bench >/dev/null)
+"$root/.build/release/lmshard-bench" lines ${2:+"$2"}

@@ -5,10 +5,14 @@ writer, then times batches of ``bs x seq_len`` items, sequential and shuffled:
 
 * baseline: ``np.memmap`` of the ``.bin`` as a [rows, seq_len + 1] matrix, a
   batch = fancy-indexed rows -> tokens/labels slices (the least work possible);
-* python: ``lmshard_reader`` items (validated maps, the notebook's item dict
+* python items: ``lmshard`` items (validated maps, the notebook's item dict
   without the [n, n] mask) stacked by ``collate_lm``;
-* swift (when ``--lmshard-bin`` or ``$LMSHARD_BIN`` is given): runs
-  ``lmshard bench-reader DIR --batch-size BS --batches K --warmup-batches W [--shuffle]`` which must
+* python batch: ``ShardedDataset.batch(indices, dtype=np.int64)``, the vectorised
+  path ``LMShardDataset`` runs for a DataLoader batch: tokens, labels and
+  positions as int64 (what embeddings and the loss take) and a bool loss mask,
+  gathered with one ``np.take`` per plane across shards (``rowregion.py``);
+* swift (when ``--bench-bin`` or ``$LMSHARD_BENCH_BIN`` is given): runs
+  ``lmshard-bench reader DIR --batch-size BS --batches K --warmup-batches W [--shuffle]`` which must
   print one JSON line ``{"tokens_per_s": .., "batches_per_s": ..}``.
 
 Results are printed as ratios against the baseline measured in the same run.
@@ -26,9 +30,12 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
-from lmshard_reader import BatchSampler, ShardedDataset, collate_lm  # noqa: E402
-from lmshard_reader.writer import write_manifest, write_shard  # noqa: E402
+try:  # the installed package (pip install ./tools/python), else the source tree
+    import lmshard  # noqa: F401
+except ImportError:
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python", "src"))
+from lmshard import BatchSampler, ShardedDataset, collate_lm  # noqa: E402
+from lmshard.writer import write_manifest, write_shard  # noqa: E402
 
 
 def build(directory: str, rows: int, seq_len: int, vocab: int, shards: int) -> None:
@@ -43,6 +50,16 @@ def build(directory: str, rows: int, seq_len: int, vocab: int, shards: int) -> N
         mask = rng.random((per, seq_len + 1)) < 0.9
         entries.append(write_shard(directory, f"shard-{k:05d}", list(zip(ids, pos, mask)), vocab, seq_len + 1))
     write_manifest(directory, entries, vocab, seq_len + 1, {"bench": True}, "bench", "0" * 64, 0, 0)
+
+
+def swift_batches_per_s(binary: str, directory: str, batch_size: int, batches: int, warmup: int,
+                        shuffle: bool, memcpy: bool = False) -> float:
+    """The Swift reader's figure: one run of ``lmshard-bench reader`` (the bench-only
+    executable, ``swift build -c release --product lmshard-bench``)."""
+    cmd = [binary, "reader", directory, "--batch-size", str(batch_size), "--batches", str(batches),
+           "--warmup-batches", str(warmup)] + (["--shuffle"] if shuffle else []) + (["--memcpy"] if memcpy else [])
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    return json.loads(out)["batches_per_s"]
 
 
 def timed(fn, batches):
@@ -63,7 +80,10 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=2000)
     ap.add_argument("--repeat", type=int, default=5,
                     help="runs per figure, each on fresh maps; numpy and Swift runs alternate")
-    ap.add_argument("--lmshard-bin", default=os.environ.get("LMSHARD_BIN"))
+    ap.add_argument("--bench-bin", default=os.environ.get("LMSHARD_BENCH_BIN"),
+                    help="the lmshard-bench executable (swift build -c release --product lmshard-bench)")
+    ap.add_argument("--no-items", dest="items", action="store_false",
+                    help="skip the slow item-by-item line (items + collate_lm)")
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     build(args.dir, args.rows, args.seq_len, args.vocab, args.shards)
@@ -90,15 +110,8 @@ def main() -> None:
     def python_items(indices):
         return collate_lm([ds.item(i, attention_mask=False) for i in indices])
 
-    def python_batch(indices):
-        return ds.batch(indices)
-
     def swift(shuffle, warmup, memcpy=False):
-        cmd = [args.lmshard_bin, "bench-reader", args.dir, "--batch-size", str(args.batch_size),
-               "--batches", str(args.batches), "--warmup-batches", str(warmup)] + (["--shuffle"] if shuffle else [])
-        cmd += ["--memcpy"] if memcpy else []
-        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
-        return json.loads(out)["batches_per_s"]
+        return swift_batches_per_s(args.bench_bin, args.dir, args.batch_size, args.batches, warmup, shuffle, memcpy)
 
     tokens_per_batch = args.batch_size * args.seq_len
 
@@ -129,10 +142,19 @@ def main() -> None:
             baseline = fresh_baseline()
             timed(baseline, batches[:warmup])
             return len(batches) / timed(baseline, batches)
-        base, swift_runs, copy_runs = [], [], []
+
+        def py_batch_once():
+            # A fresh open, as the baseline maps anew: new maps and row regions, same warm-up.
+            fresh = ShardedDataset(args.dir)
+            fn = lambda indices: fresh.batch(indices, dtype=np.int64)  # noqa: E731
+            timed(fn, batches[:warmup])
+            return len(batches) / timed(fn, batches)
+
+        base, py_runs, swift_runs, copy_runs = [], [], [], []
         for _ in range(args.repeat):
             base.append(base_once())
-            if args.lmshard_bin:
+            py_runs.append(py_batch_once())
+            if args.bench_bin:
                 swift_runs.append(swift(shuffle, warmup))
                 copy_runs.append(swift(shuffle, warmup, memcpy=True))
         base_bps = max(base)
@@ -140,10 +162,13 @@ def main() -> None:
         print(f"[{label}] bs {args.batch_size} x {args.seq_len}, {len(batches)} batches after {warmup} warm-up batches,"
               f" best of {args.repeat}")
         line("numpy memmap baseline", base_bps)
-        if warm:
-            timed(python_batch, batches[:warmup])
+        if warm and args.items:
+            timed(python_items, batches[:warmup])
             line("py items+collate_lm", len(batches) / min(timed(python_items, batches) for _ in range(args.repeat)), base_bps)
-            line("py ShardedDataset.batch", len(batches) / min(timed(python_batch, batches) for _ in range(args.repeat)), base_bps)
+        line("py batch (int64)", max(py_runs), base_bps)
+        ratios = sorted(p / b for p, b in zip(py_runs, base))
+        print(f"  {'':<23}  ratio per alternating run: {', '.join(f'{r:.2f}x' for r in ratios)};"
+              f" median {statistics.median(ratios):.2f}x")
         if swift_runs:
             line("lmshard (swift)", max(swift_runs), base_bps)
             ratios = sorted(sw / b for sw, b in zip(swift_runs, base))

@@ -10,10 +10,12 @@ does), without special tokens:
   * HF single-thread: ``encode_batch`` in a fresh process with
     ``RAYON_NUM_THREADS=1``; HF all-core: the same with rayon's default pool.
     Timed inside the process around ``encode_batch`` only.
-  * lmshard single-thread: ``lmshard tokenize --threads 1``; all-core: without
-    ``--threads``. Timed by the process itself (hidden ``--report-timing``)
-    from the end of tokenizer loading to the last id written: reading JSONL
-    from the pipe, encoding and writing ids, so both sides measure encoding
+  * lmshard single-thread: ``lmshard-bench tokenize --threads 1``; all-core:
+    without ``--threads``. ``lmshard-bench`` (built next to ``lmshard`` by
+    ``swift build -c release``) runs the very engine ``lmshard tokenize`` runs
+    (``Tokenizer.encodeJSONLines``, stdin to stdout) and times it itself from
+    the end of tokenizer loading to the last id written: reading JSONL from
+    the pipe, encoding and writing ids, so both sides measure encoding
     (lmshard's figure also pays for JSON in and out).
 
 Each measurement is the best of ``--repeat`` runs. Load time is measured on
@@ -71,8 +73,11 @@ def hf_run(tokenizer: str, texts_path: str, mode: str, threads: int | None) -> d
 
 
 def lmshard_run(binary: str, tokenizer: str, payload: bytes, threads: int | None) -> tuple[float, float, int]:
-    """(whole-process seconds, encode seconds as the process timed them, tokens)."""
-    cmd = [binary, "tokenize", "--tokenizer", tokenizer, "--report-timing"] + ([f"--threads={threads}"] if threads else [])
+    """(whole-process seconds, encode seconds as the process timed them, tokens).
+
+    ``binary`` is ``lmshard-bench``: its ``tokenize`` prints its own timing as
+    the last line of stderr."""
+    cmd = [binary, "tokenize", "--tokenizer", tokenizer] + ([f"--threads={threads}"] if threads else [])
     start = time.perf_counter()
     proc = subprocess.run(cmd, input=payload, capture_output=True)
     seconds = time.perf_counter() - start
@@ -85,6 +90,15 @@ def lmshard_run(binary: str, tokenizer: str, payload: bytes, threads: int | None
     return seconds, encode, tokens
 
 
+def lmshard_load(binary: str, tokenizer: str) -> float:
+    """Whole-process seconds of ``lmshard tokenize`` on empty input."""
+    start = time.perf_counter()
+    proc = subprocess.run([binary, "tokenize", "--tokenizer", tokenizer], input=b"", capture_output=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"lmshard tokenize failed: {proc.stderr.decode(errors='replace')[:1000]}")
+    return time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     shared = os.environ.get("LMSHARD_SHARED")
     default_tok = str(Path(shared) / "tokenizers" / "llama3" / "tokenizer.json") if shared else None
@@ -95,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", nargs="*", default=None)
     ap.add_argument("--corpus-bytes", type=int, default=10_000_000)
     ap.add_argument("--lmshard", default=None)
+    ap.add_argument("--bench-bin", default=None, help="lmshard-bench (default: next to the lmshard binary)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
     if not args.tokenizer:
@@ -102,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     binary = find_lmshard(args.lmshard)
     if not binary or not Path(binary).exists():
         ap.error("no lmshard binary: pass --lmshard or set LMSHARD_BIN (build with swift build -c release)")
+    bench = args.bench_bin or str(Path(binary).parent / "lmshard-bench")
+    if not Path(bench).exists():
+        ap.error(f"no {bench}: pass --bench-bin (build with swift build -c release)")
     load_tokenizer = args.load_tokenizer or args.tokenizer
 
     texts = corpus.gather([Path(p) for p in args.corpus] if args.corpus else None, args.corpus_bytes)
@@ -118,11 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         for label, threads in (("single-thread", 1), ("all-core", None)):
             hf = min((hf_run(args.tokenizer, texts_path, "encode", threads) for _ in range(args.repeat)),
                      key=lambda r: r["seconds"])
-            runs = [lmshard_run(binary, args.tokenizer, payload, threads)[1:] for _ in range(args.repeat)]
+            runs = [lmshard_run(bench, args.tokenizer, payload, threads)[1:] for _ in range(args.repeat)]
             encode, tokens = min(runs)
             rows.append((label, hf["seconds"], hf["tokens"], max(encode, 1e-9), tokens))
         hf_load = min(hf_run(load_tokenizer, texts_path, "load", None)["seconds"] for _ in range(args.repeat))
-        lm_load = min(lmshard_run(binary, load_tokenizer, b"", 1)[0] for _ in range(args.repeat))
+        lm_load = min(lmshard_load(binary, load_tokenizer) for _ in range(args.repeat))
     finally:
         os.unlink(texts_path)
 

@@ -1,7 +1,7 @@
-"""Fixture datasets written by the minimal Python writer (lmshard_reader.writer)."""
+"""Fixture datasets written by the minimal Python writer (lmshard.writer)."""
 import numpy as np
 
-from lmshard_reader.writer import write_manifest, write_shard
+from lmshard.writer import write_manifest, write_shard
 
 # The worked example of FORMAT.md section 9.
 EXAMPLE_ROWS = [
@@ -44,3 +44,24 @@ def write_random(directory, shards=((7, 16), (0, 16), (5, 16)), vocab=1000, seq_
         entries.append(write_shard(str(directory), f"shard-{k}", rows, vocab, seq_len, block_size))
     write_manifest(str(directory), entries, vocab, seq_len, {"seq_len": seq_len}, "test", "ab" * 32, 0, 1, block_size)
     return rows_all
+
+
+def reseal(directory, name="shard-00000"):
+    """Recomputes ``name``'s ``.sum`` and the manifest's sizes and hashes from the files as
+    they are now: damage that keeps every checksum valid, which only structural checks can find."""
+    import json
+    import os
+
+    from lmshard.writer import file_entries, sum_file
+
+    directory = str(directory)
+    mpath = os.path.join(directory, "manifest.json")
+    m = json.loads(open(mpath, "rb").read())
+    data = {p: open(os.path.join(directory, f"{name}.{p}"), "rb").read() for p in ("bin", "idx", "pos", "mask")}
+    data["sum"] = sum_file(data, m["checksum"]["block_size"])
+    with open(os.path.join(directory, f"{name}.sum"), "wb") as f:
+        f.write(data["sum"])
+    next(s for s in m["shards"] if s["name"] == name)["files"] = file_entries(data)
+    m["totals"]["bytes"] = sum(f["size"] for s in m["shards"] for f in s["files"].values())
+    with open(mpath, "w") as f:
+        json.dump(m, f, indent=2)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fixtures import write_random
-from lmshard_reader import ShardedDataset, verify
+from lmshard import ShardedDataset, verify
 from test_megatron import MegatronMMapReader
 
 

@@ -6,7 +6,7 @@ import pytest
 import xxhash
 
 from fixtures import EXAMPLE_HASHES, write_example, write_random
-from lmshard_reader import ShardedDataset, ShardError, read_manifest
+from lmshard import ShardedDataset, ShardError, read_manifest
 
 
 def test_python_writer_matches_swift_bytes(tmp_path):
@@ -97,7 +97,7 @@ def test_int64_pointers_over_sparse_files(tmp_path):
     # tokens, so the third byte pointer is 2^33. Data files are sparse (truncate allocates nothing).
     import struct
 
-    from lmshard_reader.dataset import Shard
+    from lmshard import Shard
 
     lengths = [1 << 30, 1 << 30, 3]
     total = sum(lengths)

@@ -1,7 +1,7 @@
 import numpy as np
 
 from fixtures import write_example, write_random
-from lmshard_reader import (LMShardDataset, ShardedDataset, collate_lm, cu_seqlens, make_attention_mask_from_positions,
+from lmshard import (LMShardDataset, ShardedDataset, collate_lm, cu_seqlens, make_attention_mask_from_positions,
                             segment_ids)
 
 

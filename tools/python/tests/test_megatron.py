@@ -6,7 +6,7 @@ import struct
 import numpy as np
 
 from fixtures import write_example, write_random
-from lmshard_reader import ShardedDataset
+from lmshard import ShardedDataset
 
 _DTYPES = {1: np.uint8, 2: np.int8, 3: np.int16, 4: np.int32, 5: np.int64, 6: np.float64, 7: np.float32, 8: np.uint16}
 
@@ -42,7 +42,7 @@ def test_megatron_reads_the_example(tmp_path):
     assert r.document_indices.tolist() == [0, 1, 2]  # one document per sequence
 
 
-def test_megatron_agrees_with_lmshard_reader(tmp_path):
+def test_megatron_agrees_with_the_lmshard_reader(tmp_path):
     write_random(tmp_path, shards=((9, 33), (4, 33)), vocab=100_000)
     ds = ShardedDataset(str(tmp_path))
     g = 0

@@ -1,7 +1,7 @@
 import os
 
-from fixtures import write_example, write_random
-from lmshard_reader import verify
+from fixtures import reseal, write_example, write_random
+from lmshard import verify
 
 
 def test_clean_dataset_verifies(tmp_path):
@@ -50,3 +50,54 @@ def test_manifest_vocab_and_block_size_are_cross_checked(tmp_path):
     bad = dict(good, checksum={"algorithm": "xxh3-64", "block_size": 65})
     path.write_text(json.dumps(bad))
     assert [(d.file, d.kind) for d in verify(str(tmp_path))] == [("sum", "unreadable")]
+
+
+def test_structural_damage_with_valid_checksums_is_found(tmp_path):
+    # The .idx version byte changed and every checksum recomputed: the hashes all
+    # match, but no reader opens it, so verify must not say "ok".
+    write_example(tmp_path)
+    idx = tmp_path / "shard-00000.idx"
+    data = bytearray(idx.read_bytes())
+    data[9] = 2
+    idx.write_bytes(bytes(data))
+    reseal(tmp_path)
+    damage = verify(str(tmp_path))
+    assert [(d.file, d.kind) for d in damage] == [("idx", "structure")]
+    assert "@9: unsupported version 2" in damage[0].detail
+    # The same for a plane header (reserved byte) and a document index.
+    write_example(tmp_path)
+    pos = tmp_path / "shard-00000.pos"
+    data = bytearray(pos.read_bytes())
+    data[14] = 1
+    pos.write_bytes(bytes(data))
+    reseal(tmp_path)
+    assert [(d.file, d.kind) for d in verify(str(tmp_path))] == [("pos", "structure")]
+
+
+def test_negative_int32_ids_are_outside_the_vocabulary(tmp_path):
+    import numpy as np
+
+    from lmshard.writer import write_manifest, write_shard
+    # vocab 100,000 > 65536 so ids are int32; -5 is stored as 0xFFFFFFFB.
+    rows = [([1, 2, -5, 3], [0, 1, 2, 3], [1, 1, 1, 1])]
+    shard = write_shard(str(tmp_path), "s", rows, vocab_size=100_000, seq_len=4)
+    write_manifest(str(tmp_path), [shard], 100_000, 4, {}, "t", "0" * 64)
+    damage = verify(str(tmp_path))
+    assert [(d.file, d.kind) for d in damage] == [("bin", "vocabulary")]
+    assert "token id -5 not in 0..<100000" in damage[0].detail
+    assert np.frombuffer((tmp_path / "s.bin").read_bytes(), "<i4").tolist() == [1, 2, -5, 3]
+
+
+def test_verify_without_xxhash_names_the_extra(tmp_path):
+    import subprocess
+    import sys
+    write_example(tmp_path)
+    code = ("import sys; sys.modules['xxhash'] = None\n"
+            "import lmshard\n"
+            f"ds = lmshard.ShardedDataset({str(tmp_path)!r}); assert ds.item(1)['tokens'].tolist() == [9, 10, 11]\n"
+            "try:\n"
+            f"    lmshard.verify({str(tmp_path)!r})\n"
+            "except ImportError as e:\n"
+            "    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "pip install 'lmshard[xxhash]'" in out

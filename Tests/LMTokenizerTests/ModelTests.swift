@@ -39,6 +39,29 @@ struct ModelTests {
         #expect(t.tokenToId("abc") == 7)
     }
 
+    @Test func doubleArrayTrieFindsEveryPrefixShortestFirst() throws {
+        let keys: [(bytes: [UInt8], value: UInt32)] = [
+            (Array("a".utf8), 0), (Array("ab".utf8), 1), (Array("abc".utf8), 2), (Array("b".utf8), 3),
+            (Array("ab".utf8), 4),  // listed again: the later value wins
+            ([], 5),  // never found
+            ([0x00, 0xFF], 6), ([0xFF], 7), (Array("é".utf8), 8),
+        ]
+        let trie = DoubleArrayTrie(keys)
+        func prefixes(_ text: [UInt8], from start: Int = 0) -> [[Int]] {
+            var found: [[Int]] = []
+            text.withUnsafeBufferPointer { t in trie.forEachPrefix(of: t, from: start) { found.append([$0, Int($1)]) } }
+            return found
+        }
+        #expect(prefixes(Array("abcd".utf8)) == [[1, 0], [2, 4], [3, 2]])
+        #expect(prefixes(Array("xabc".utf8), from: 1) == [[2, 0], [3, 4], [4, 2]])
+        #expect(prefixes(Array("ba".utf8)) == [[1, 3]])
+        #expect(prefixes(Array("c".utf8)) == [])
+        #expect(prefixes([0x00, 0xFF, 0xFF]) == [[2, 6]])
+        #expect(prefixes([0xFF, 0x00]) == [[1, 7]])
+        #expect(prefixes(Array("é".utf8)) == [[2, 8]])
+        #expect(prefixes([]) == [])
+    }
+
     @Test func unigramTiesKeepTheFirstOffer() throws {
         // a + b = -2 = ab: "ab" reached end 2 first (from start 0), and the
         // later a+b offer is not strictly better.

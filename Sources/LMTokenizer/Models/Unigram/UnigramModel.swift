@@ -16,7 +16,7 @@ struct UnigramModel: TokenizerModel {
     /// Token bytes -> id (last duplicate wins), for whole-string lookups.
     let table: ByteStringTable
     /// The same tokens, for the lattice's prefix searches.
-    let trie: ByteTrie
+    let trie: DoubleArrayTrie
     let unkId: UInt32?
     /// The score of an unknown character: the lowest score minus 10
     /// (HF's `K_UNK_PENALTY`).
@@ -37,7 +37,8 @@ struct UnigramModel: TokenizerModel {
         pieces.reserveCapacity(entries.count)
         scores.reserveCapacity(entries.count)
         var table = ByteStringTable(capacity: entries.count + 1)
-        var trie = ByteTrie(capacity: entries.count * 4)
+        var keys: [(bytes: [UInt8], value: UInt32)] = []
+        keys.reserveCapacity(entries.count)
         for (id, entry) in entries.enumerated() {
             guard case let .array(pair) = entry, pair.count == 2, case let .string(token) = pair[0] else {
                 throw fields.invalid("vocab[\(id)]", "expected [token, score]")
@@ -50,12 +51,9 @@ struct UnigramModel: TokenizerModel {
             }
             pieces.append(token)
             scores.append(score)
-            var bytes = Array(token.utf8)
-            bytes.withUnsafeBufferPointer {
-                table.insert($0, value: UInt32(id))
-                trie.insert($0, value: UInt32(id))
-            }
-            bytes.removeAll()
+            let bytes = Array(token.utf8)
+            table.insert(bytes, value: UInt32(id))
+            keys.append((bytes, UInt32(id)))
         }
         switch fields.value("unk_id") {
         case nil:
@@ -72,7 +70,7 @@ struct UnigramModel: TokenizerModel {
         self.pieces = pieces
         self.scores = scores
         self.table = table
-        self.trie = trie
+        trie = DoubleArrayTrie(keys)
         // HF: the minimum over every entry; +inf for an empty vocabulary.
         unkScore = (scores.min() ?? Double.infinity) - 10.0
         byteFallback = try fields.bool("byte_fallback", default: false)

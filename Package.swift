@@ -13,7 +13,8 @@
 //                                                             (LMIO, LMJSON)
 //   LMPrep       pretrain/FIM/SFT processing and packing (LMTokenizer, MapReduce)
 //   LMShard      the shard format: writer, reader, verify       (LMIO, LMJSON)
-//   LMBuild      `lmshard build`/`inspect`                  (all of the above)
+//   LMBuild      `lmshard build` (plan/map/reduce/finalize stages, receipts,
+//                resume, publishing) and `inspect`            (all of the above)
 //   lmshard      the command line
 // CZstd / CXXHash / CZlib / COniguruma are thin shims over the Debian system
 // libraries (libzstd-dev, libxxhash-dev, zlib1g-dev, libonig-dev); CBatchCopy holds the reader's C copy

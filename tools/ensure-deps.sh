@@ -11,6 +11,10 @@ lmshard_missing_packages() {
     [ -f /usr/include/oniguruma.h ] || missing+=(libonig-dev)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
     python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+    # The zstd tool, for the CLI tests that give builds .zst inputs.
+    command -v zstd >/dev/null 2>&1 || missing+=(zstd)
+    # Java for the Spark driver's tests (pyspark runs a local JVM).
+    command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
     echo "${missing[@]:-}"
 }
 

@@ -75,7 +75,18 @@ public enum InputCatalog {
         InputFile(path: path, format: format(of: path), byteCount: FileSystem.fileSize(path).map(Int64.init))
     }
 
-    static func walk(directory: String) throws -> [InputFile] {
+    /// The files under `directory`. `ancestors` are the directories the
+    /// walk is inside (device and inode): a symbolic link back to one of
+    /// them is a loop, refused instead of followed until the path is too
+    /// long (each file read once per level).
+    static func walk(directory: String, ancestors: [String: String] = [:]) throws -> [InputFile] {
+        var ancestors = ancestors
+        if let id = directoryID(directory) {
+            if let first = ancestors[id] {
+                throw InputError.unreadable(directory, reason: "a symbolic link loop: this is \(first) again")
+            }
+            ancestors[id] = directory
+        }
         let entries: [String]
         do {
             entries = try FileSystem.directoryEntries(directory)
@@ -88,12 +99,19 @@ public enum InputCatalog {
             let child = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             switch FileSystem.kind(of: child) {
             case nil: continue  // dangling link
-            case .directory?: out += try walk(directory: child)
+            case .directory?: out += try walk(directory: child, ancestors: ancestors)
             case .regularFile?: out.append(file(at: child))
             case .other(let kind)?:
                 throw InputError.unreadable(child, reason: "not a regular file (\(kind))")
             }
         }
         return out
+    }
+
+    /// `device:inode` of a directory (following links), nil if it cannot be read.
+    static func directoryID(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return "\(info.st_dev):\(info.st_ino)"
     }
 }

@@ -89,6 +89,13 @@ public struct FileDescriptor: ~Copyable {
         return done
     }
 
+    /// Moves the file position to `offset` bytes from the start
+    /// (`lseek(2)`), so that reads continue there: a split of a large file
+    /// is read from its first byte without reading what comes before.
+    public func seek(to offset: Int) throws {
+        guard lseek(rawValue, off_t(offset), SEEK_SET) == off_t(offset) else { throw FileError.errno(path, "seek") }
+    }
+
     // MARK: - Writing
 
     /// Writes all of `bytes` at the file position, looping over short writes.

@@ -10,6 +10,8 @@ public struct LineBatch: Sendable {
     let lines: [Range<Int>]
     /// 1-based number of the batch's first line in its source.
     public let firstLineNumber: Int
+    /// Offset in the source's bytes of the block's first byte.
+    let blockOffset: Int
 
     /// Lines in the batch.
     public var count: Int { lines.count }
@@ -22,6 +24,10 @@ public struct LineBatch: Sendable {
     public func withUnsafeLine<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(rebasing: block.bytes[lines[i]]))
     }
+
+    /// Offset in the source's bytes (0-based, from the start of what was
+    /// read, decompressed if the source decompresses) of line `i`'s first byte.
+    public func lineOffset(_ i: Int) -> Int { blockOffset + lines[i].lowerBound }
 
     /// Bytes in line `i` (without its line ending).
     public func lineLength(_ i: Int) -> Int { lines[i].count }

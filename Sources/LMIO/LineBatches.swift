@@ -34,6 +34,9 @@ public struct LineBatches<Source: ByteSource & ~Copyable>: ~Copyable {
     private var scan = 0
     private var end = 0
     private var eof = false
+    /// Offset in the source's bytes of `block.bytes[0]`, so each line knows
+    /// where it starts (the distributed build orders rows by byte offset).
+    private var blockStart = 0
     /// Earlier blocks, reused once no batch holds them any more.
     private var spare: [ByteBlock] = []
     /// Bytes per read block.
@@ -95,7 +98,7 @@ public struct LineBatches<Source: ByteSource & ~Copyable>: ~Copyable {
             try refill()
         }
         guard !lines.isEmpty else { return nil }
-        let batch = LineBatch(block: block, lines: lines, firstLineNumber: linesRead + 1)
+        let batch = LineBatch(block: block, lines: lines, firstLineNumber: linesRead + 1, blockOffset: blockStart)
         linesRead += lines.count
         return batch
     }
@@ -147,6 +150,7 @@ public struct LineBatches<Source: ByteSource & ~Copyable>: ~Copyable {
             if spare.count > 3 { spare.removeFirst() }
         }
         block = next
+        blockStart += scan
         scan = 0
         end = rest
         let room = block.bytes.count

@@ -13,6 +13,9 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
     private var index = 0
     /// Number of the last line lent out (0 before the first).
     public private(set) var lineNumber = 0
+    /// Offset in the source's bytes of the last line lent out (see
+    /// `LineBatch.lineOffset`).
+    public private(set) var lineOffset = 0
 
     /// Reads lines of `source`.
     public init(_ source: consuming Source, blockSize: Int = 1 << 20, maximumLineLength: Int = 1 << 30) {
@@ -39,6 +42,7 @@ public struct LineReader<Source: ByteSource & ~Copyable>: ~Copyable {
         index += 1
         let number = current.firstLineNumber + i
         lineNumber = number
+        lineOffset = current.lineOffset(i)
         return try current.withUnsafeLine(i) { try body($0, number) }
     }
 

@@ -57,25 +57,36 @@ public struct PrepareForTrainingTransform: MapReduceTransform {
     public func reduce<S: ValueStream>(
         key: ReduceChunkKey, values: inout S, emit: (TokenizedRow) throws -> Void
     ) throws where S.Element == TokenizedRow {
+        let groupStats = try Self.pack(&values, config: config, padTokenId: padTokenId, emit: emit)
+        stats?.add(groupStats)
+    }
+
+    /// Packs one group's examples, in the order they stream in, with the
+    /// config's packing strategy, and returns the group's counters: the
+    /// reduce step without a tokenizer, for a distributed reducer that has
+    /// only the group's tokenized rows.
+    public static func pack<S: ValueStream>(
+        _ values: inout S, config: PrepareForTrainingConfig, padTokenId: UInt32, emit: (TokenizedRow) throws -> Void
+    ) throws -> PackingStats where S.Element == TokenizedRow {
         switch config.packingStrategy {
         case .dense:
             var packer = DensePacker(seqLen: config.seqLen)
-            try pack(&packer, &values, emit)
+            return try pack(&packer, &values, emit)
         case .noIncomplete:
             var packer = NoIncompletePacker(seqLen: config.seqLen, padTokenId: padTokenId)
-            try pack(&packer, &values, emit)
+            return try pack(&packer, &values, emit)
         }
     }
 
     /// Generic over the packer so each strategy's `add` is called directly
     /// (an enum wrapper would copy the packer's buffers on every mutation).
-    private func pack<P: SequencePacker, S: ValueStream>(
+    private static func pack<P: SequencePacker, S: ValueStream>(
         _ packer: inout P, _ values: inout S, _ emit: (TokenizedRow) throws -> Void
-    ) throws where S.Element == TokenizedRow {
+    ) throws -> PackingStats where S.Element == TokenizedRow {
         while let example = try values.next() {
             try packer.add(example, emit: emit)
         }
         try packer.finish(emit: emit)
-        stats?.add(packer.stats)
+        return packer.stats
     }
 }

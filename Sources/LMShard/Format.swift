@@ -165,6 +165,11 @@ public enum ShardFile: String, Sendable, CaseIterable, Codable {
 
     /// File name of this part of shard `shard`.
     public func fileName(shard: String) -> String { "\(shard).\(rawValue)" }
-    /// Temporary name used while the writer is running.
-    public func temporaryName(shard: String) -> String { ".\(shard).\(rawValue).tmp" }
+    /// Temporary name used while the writer is running: `.NAME.EXT.tmp`, or
+    /// `.NAME.ATTEMPT.EXT.tmp` for one attempt of a distributed reduce task,
+    /// so two attempts writing the same shard at once never share a file.
+    public func temporaryName(shard: String, attempt: String? = nil) -> String {
+        guard let attempt else { return ".\(shard).\(rawValue).tmp" }
+        return ".\(shard).\(attempt).\(rawValue).tmp"
+    }
 }

@@ -100,6 +100,8 @@ public struct ShardWriter: ~Copyable {
     /// Checksum block size in bytes.
     public let blockSize: Int
     private let directory: String
+    /// The distributed reduce attempt whose temporary names this writer uses.
+    private let attempt: String?
     private var lengths: [Int32] = []
     private var tokenCount = 0
     private let bin: AtomicFileWriter
@@ -108,12 +110,17 @@ public struct ShardWriter: ~Copyable {
 
     /// Creates the temporary files in `directory` (which must exist).
     ///
-    /// - Precondition: `blockSize > 0`, `name` non-empty without `/`.
+    /// - Parameter attempt: names the temporary files per attempt
+    ///   (`ShardFile.temporaryName(shard:attempt:)`), for writers of the same
+    ///   shard that may run at once; a plain file-name component.
+    /// - Precondition: `blockSize > 0`, `name` (and `attempt`) non-empty without `/`.
     public init(directory: URL, name: String, tokenDType: TokenDType, positionDType: PositionDType,
-                blockSize: Int = Format.defaultBlockSize) throws {
+                blockSize: Int = Format.defaultBlockSize, attempt: String? = nil) throws {
         precondition(blockSize > 0, "blockSize must be positive")
         precondition(!name.isEmpty && !name.contains("/"), "shard name must be a plain file stem")
+        precondition(attempt.map { !$0.isEmpty && !$0.contains("/") } ?? true, "attempt must be a plain name")
         self.name = name
+        self.attempt = attempt
         self.tokenDType = tokenDType
         self.positionDType = positionDType
         self.blockSize = blockSize
@@ -121,7 +128,7 @@ public struct ShardWriter: ~Copyable {
         self.directory = dir
         func create(_ part: ShardFile) throws -> AtomicFileWriter {
             try AtomicFileWriter(path: dir + "/" + part.fileName(shard: name),
-                                 temporaryPath: dir + "/" + part.temporaryName(shard: name))
+                                 temporaryPath: dir + "/" + part.temporaryName(shard: name, attempt: attempt))
         }
         let bin = try create(.bin)
         let pos = try create(.pos)
@@ -235,7 +242,7 @@ public struct ShardWriter: ~Copyable {
     public consuming func abort() {}
 
     private func tempPath(_ part: ShardFile) -> String {
-        directory + "/" + part.temporaryName(shard: name)
+        directory + "/" + part.temporaryName(shard: name, attempt: attempt)
     }
 
     private func finalPath(_ part: ShardFile) -> String {

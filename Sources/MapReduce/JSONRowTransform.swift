@@ -34,9 +34,15 @@ public protocol JSONRowTransform: Sendable {
         _ runner: LocalRunner, file: consuming LineBatches<FileDescriptor>, jobIdentity: String?,
         emit: (JSONValue) throws -> Void
     ) throws
-    /// One Hadoop Streaming stage.
-    func runStreaming<Source: ByteSource & ~Copyable>(
-        stage: Streaming.Stage, lines: inout LineReader<Source>, output: BufferedWriter
+    /// The streaming map stage (`Streaming.map`, or `mapOnly` for a map-only
+    /// transform) over positioned rows.
+    func runStreamingMap(
+        _ runner: LocalRunner, rows: AnySequence<Streaming.Row>, badRow: Streaming.BadRowHandler?,
+        output: BufferedWriter
+    ) throws
+    /// The streaming reduce stage (`Streaming.reduce`).
+    func runStreamingReduce<Source: ByteSource & ~Copyable>(
+        lines: inout LineReader<Source>, sorter: PositionSorter, output: BufferedWriter
     ) throws
 }
 
@@ -75,16 +81,20 @@ extension JSONRowTransform where Self: MapTransform, Input == JSONValue, Output 
         try runner.run(self, batches: file, prepare: { try JSONLines.parse($0) }, emit: emit)
     }
 
-    /// The map stage writes JSONL rows; a map-only transform has no reduce stage.
-    public func runStreaming<Source: ByteSource & ~Copyable>(
-        stage: Streaming.Stage, lines: inout LineReader<Source>, output: BufferedWriter
+    /// The map stage writes JSONL rows.
+    public func runStreamingMap(
+        _ runner: LocalRunner, rows: AnySequence<Streaming.Row>, badRow: Streaming.BadRowHandler?,
+        output: BufferedWriter
     ) throws {
-        guard stage == .map else {
-            throw ConfigError(
-                transform: nil, field: "type",
-                message: "\(Self.self) is map-only; run it with --stage map and no reducer")
-        }
-        try Streaming.mapOnly(self, lines: &lines, output: output)
+        try Streaming.mapOnly(self, runner: runner, rows: rows, badRow: badRow, output: output)
+    }
+
+    /// A map-only transform has no reduce stage.
+    public func runStreamingReduce<Source: ByteSource & ~Copyable>(
+        lines: inout LineReader<Source>, sorter: PositionSorter, output: BufferedWriter
+    ) throws {
+        throw ConfigError(
+            transform: nil, field: "type", message: "\(Self.self) is map-only; run it with --stage map and no reducer")
     }
 }
 
@@ -115,14 +125,19 @@ extension JSONRowTransform where Self: MapReduceTransform, Input == JSONValue, O
             self, batches: file, prepare: { try JSONLines.parse($0) }, jobIdentity: jobIdentity, emit: emit)
     }
 
-    /// `Streaming.map` or `Streaming.reduce`.
-    public func runStreaming<Source: ByteSource & ~Copyable>(
-        stage: Streaming.Stage, lines: inout LineReader<Source>, output: BufferedWriter
+    /// `Streaming.map`.
+    public func runStreamingMap(
+        _ runner: LocalRunner, rows: AnySequence<Streaming.Row>, badRow: Streaming.BadRowHandler?,
+        output: BufferedWriter
     ) throws {
-        switch stage {
-        case .map: try Streaming.map(self, lines: &lines, output: output)
-        case .reduce: try Streaming.reduce(self, lines: &lines, output: output)
-        }
+        try Streaming.map(self, runner: runner, rows: rows, badRow: badRow, output: output)
+    }
+
+    /// `Streaming.reduce`.
+    public func runStreamingReduce<Source: ByteSource & ~Copyable>(
+        lines: inout LineReader<Source>, sorter: PositionSorter, output: BufferedWriter
+    ) throws {
+        try Streaming.reduce(self, lines: &lines, sorter: sorter, output: output)
     }
 }
 

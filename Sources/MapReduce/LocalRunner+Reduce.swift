@@ -241,7 +241,7 @@ extension LocalRunner {
             var next: [String] = []
             for (g, start) in stride(from: 0, to: runs.count, by: Self.mergeFanIn).enumerated() {
                 let path = job.mergedRunPath(partition: p, pass: pass, index: g)
-                try mergeRuns(Array(runs[start..<min(start + Self.mergeFanIn, runs.count)]), into: path, Key.self)
+                try Self.mergeRuns(Array(runs[start..<min(start + Self.mergeFanIn, runs.count)]), into: path, Key.self)
                 merged.append(path)
                 next.append(path)
             }
@@ -343,7 +343,9 @@ extension LocalRunner {
         return (try RecordFileWriter(path: tmp), try ProgressLog(path: progressPath, keepingFirst: 0), nil)
     }
 
-    private func mergeRuns<Key: ShuffleKey>(_ paths: [String], into path: String, _: Key.Type) throws {
+    /// Merges sorted runs into one sorted run at `path` (also the external
+    /// sort's merge pass, `PositionSorter`).
+    static func mergeRuns<Key: ShuffleKey>(_ paths: [String], into path: String, _: Key.Type) throws {
         let merger = try RunMerger<Key>(paths: paths)
         var writer = try RecordFileWriter(path: path)
         while let top = merger.top {

@@ -199,17 +199,32 @@ public struct LocalRunner: Sendable {
     /// file per group (the group's key in its name) gives the same files for
     /// any number of workers. `finish` is called once the partition is fully
     /// reduced; on failure the run throws as `run(_:input:prepare:emit:)`
-    /// does and the caller cleans up what its sinks wrote. Not resumable:
-    /// the job directory is private to the run.
+    /// does and the caller cleans up what its sinks wrote.
+    ///
+    /// With a `jobIdentity` the map phase is resumable: its spill runs are
+    /// kept when the run fails, and a rerun with the same identity whose map
+    /// phase had completed skips it (the input is not read at all) and
+    /// reduces again; what to keep of the sinks' earlier output is the
+    /// caller's business (`lmshard build` keeps shards whose receipts
+    /// verify). `beforeMapDone` runs after the last spill and before the
+    /// map phase is marked complete, and only when the map phase ran: the
+    /// place to record durably what the map saw (the build's map receipts).
     public func run<T: MapReduceTransform, S: Sequence>(
         _ transform: T, input: S,
         prepare: @escaping @Sendable (S.Element) throws -> T.Input,
+        jobIdentity: String? = nil,
+        beforeMapDone: () throws -> Void = {},
         sinks: @escaping @Sendable (_ partition: Int) throws -> any PartitionSink<T.Output>
     ) throws where S.Element: Sendable {
-        let job = try JobDirectory(root: workDirectory, identity: nil)
+        let job = try JobDirectory(
+            root: workDirectory, identity: jobIdentity.map { "\($0)\npartitions=\(partitions)\n\(T.self)\nsinks" })
         var succeeded = false
         defer { job.finish(succeeded: succeeded) }
-        try mapAndSpill(transform, source: SequenceBatches(input.makeIterator()), prepare: prepare, job: job)
+        if !job.mapIsDone {
+            try mapAndSpill(transform, source: SequenceBatches(input.makeIterator()), prepare: prepare, job: job)
+            try beforeMapDone()
+            if job.persistent { try job.markMapDone() }
+        }
         try reduceAllPartitions(transform, job: job, sinks: sinks)
         succeeded = true
     }

@@ -4,189 +4,262 @@ import LMJSON
 
 /// Hadoop Streaming–style stages: the mapper and reducer of a map-reduce
 /// transform as separate line-oriented programs, so an external engine
-/// (Hadoop, YTsaurus, or `sort` in a shell pipeline) does the shuffle:
+/// (Hadoop, YTsaurus, Spark, or `sort` in a shell pipeline) does the
+/// shuffle. The lines between them are `StreamingLine`s, `KEY\tSEQ\tVALUE`.
 ///
-/// ```sh
-/// lmshard run --config c.json --stage map < in.jsonl \
-///   | LC_ALL=C sort -t$'\t' -k1,1 -s \
-///   | lmshard run --config c.json --stage reduce > out.jsonl
-/// ```
+/// Why the output equals `InMemoryRunner`'s over all the inputs, however
+/// many mappers and reducers run and in whatever order:
+/// - every value carries its `InputPosition` (input file index, byte offset
+///   of its row in that file, emit index): a map stage is given rows with
+///   their positions (`Row`), read by the caller from files or byte ranges
+///   of files (`lmshard run --stage map` and `lmshard build --stage map`
+///   read their splits themselves, so no engine's text reader decides what
+///   a row is or where it came from);
+/// - a reducer needs only what Hadoop guarantees: all lines of a key are
+///   contiguous and keys come in ascending byte order. A key's values may
+///   come in any order (several mappers, a sort on the key alone); the
+///   reducer puts them in `InputPosition` order with a bounded-memory
+///   external sort (`PositionSorter`) before `reduce` sees them, so memory
+///   stays bounded whatever the group's size. Lines already sorted by
+///   `(KEY, SEQ)` cost no sort.
 ///
-/// Mapper output, one line per `(key, value)` pair:
-///
-/// ```text
-/// KEY <TAB> SEQ <TAB> VALUE
-/// ```
-///
-/// - `KEY`: the key's `sortableText` (byte order == key order, no TAB/LF).
-/// - `SEQ`: the pair's input position: the 0-based input line as 20 digits,
-///   `:`, the emit index within that line as 10 digits. Fixed width, so it
-///   also sorts byte-wise (`-k2,2` in a secondary sort).
-/// - `VALUE`: base64 of the value's `ShuffleCodable` bytes, for every value
-///   type, JSON rows included: exact (doubles, integers beyond 2^53) and
-///   never contains TAB or newline.
-///
-/// The reducer needs only what Hadoop guarantees: all lines of a key are
-/// contiguous and keys come in ascending byte order. Values of a key may
-/// come in any order (several mappers, an unstable sort); the reducer
-/// restores input order from `SEQ`, so its output equals `InMemoryRunner`'s.
-/// To do that it holds one group's encoded values in memory; when the
-/// engine already sorts by `(KEY, SEQ)` the check is a linear scan.
+/// A group whose values repeat a position (the same split mapped twice)
+/// fails, naming the key: it would silently count those rows twice.
 public enum Streaming {
-    static let tab = UInt8(ascii: "\t")
-
-    /// Runs the map side over JSONL lines, writing `KEY\tSEQ\tVALUE` lines.
-    ///
-    /// - Throws: `MapReduceError.input`/`.map` with the 1-based line number;
-    ///   the line reader's and the output's errors.
-    public static func map<T: MapReduceTransform, Source: ByteSource & ~Copyable>(
-        _ transform: T, lines: inout LineReader<Source>, output: BufferedWriter
-    ) throws where T.Input == JSONValue {
-        var value = ByteWriter(reservingCapacity: 256)
-        var line: [UInt8] = []
-        try forEachRow(&lines) { i, row in
-            var emitIndex: UInt32 = 0
-            try transform.map(row) { k, v in
-                line.removeAll(keepingCapacity: true)
-                line.append(contentsOf: k.sortableText.utf8)
-                line.append(tab)
-                line.append(contentsOf: zeroPaddedDecimal(UInt64(i), width: 20).utf8)
-                line.append(UInt8(ascii: ":"))
-                line.append(contentsOf: zeroPaddedDecimal(UInt64(emitIndex), width: 10).utf8)
-                line.append(tab)
-                value.bytes.removeAll(keepingCapacity: true)
-                v.encode(to: &value)
-                line.append(contentsOf: Data(value.bytes).base64EncodedData())
-                line.append(UInt8(ascii: "\n"))
-                try output.write(line)
-                emitIndex += 1
-            }
-        }
-        try output.flush()
+    /// Which half of a streaming job to run.
+    public enum Stage: String, Sendable, CaseIterable {
+        case map, reduce
     }
 
-    /// A map-only transform as a streaming stage: JSONL in, JSONL out.
-    public static func mapOnly<T: MapTransform, Source: ByteSource & ~Copyable>(
-        _ transform: T, lines: inout LineReader<Source>, output: BufferedWriter
-    ) throws where T.Input == JSONValue, T.Output == JSONValue {
-        var rows = JSONLinesWriter(output)
-        try forEachRow(&lines) { _, row in
-            try transform.map(row) { try rows.write($0) }
+    /// One input row for a map stage: its JSONL bytes and where it starts.
+    public struct Row: Sendable {
+        /// The file's index in the job's walk of its inputs.
+        public var file: UInt64
+        /// Offset of the row's first byte in the (decompressed) file.
+        public var offset: UInt64
+        /// 1-based line, when the reader knows it (it does not inside a byte
+        /// range that starts mid-file); for messages only.
+        public var line: Int?
+        /// The row, without its line end.
+        public var bytes: [UInt8]
+
+        public init(file: UInt64, offset: UInt64, line: Int?, bytes: [UInt8]) {
+            self.file = file
+            self.offset = offset
+            self.line = line
+            self.bytes = bytes
         }
-        try output.flush()
     }
 
-    /// Parses each JSONL line and passes its 0-based index and row to
-    /// `body`, the part both map stages share.
+    /// A row the map stage could not parse or map, with the row (so the
+    /// caller can name its file and line) and the reason.
+    public struct RowError: Error, CustomStringConvertible {
+        public let file: UInt64
+        public let offset: UInt64
+        public let line: Int?
+        public let underlying: any Error
+
+        public var description: String { "\(underlying)" }
+    }
+
+    /// Called for a bad row instead of stopping (`--skip-bad-rows`); it may
+    /// throw to stop after all. Called from the map workers.
+    public typealias BadRowHandler = @Sendable (RowError) throws -> Void
+
+    /// A bad row: passed to `badRow` if there is one, else thrown as a `RowError`.
+    static func reject(_ row: Row, _ error: any Error, _ badRow: BadRowHandler?) throws {
+        let failure = RowError(file: row.file, offset: row.offset, line: row.line, underlying: error)
+        guard let badRow else { throw failure }
+        try badRow(failure)
+    }
+
+    /// Runs the map side over `rows` on `runner`'s workers, writing one
+    /// `KEY\tSEQ\tVALUE` line per emitted pair to `output`, rows in input order.
     ///
-    /// - Throws: `MapReduceError.input` for a line that does not parse and
-    ///   `.map` for what `body` throws, both with the 1-based line number;
-    ///   a `MapReduceError` or `FileError` from `body` (the output) unchanged.
-    static func forEachRow<Source: ByteSource & ~Copyable>(
-        _ lines: inout LineReader<Source>, _ body: (Int, JSONValue) throws -> Void
-    ) throws {
-        while try lines.next({ bytes, number -> Bool in
-            let row: JSONValue
-            do { row = try JSONLines.parse(bytes) } catch { throw MapReduceError.input(row: number, underlying: error) }
-            do {
-                try body(number - 1, row)
-            } catch let error as MapReduceError {
-                throw error
-            } catch let error as FileError {
-                throw error
-            } catch {
-                throw MapReduceError.map(row: number, underlying: error)
-            }
-            return true
-        }) != nil {}
+    /// - Throws: `RowError` for the earliest bad row (unless `badRow` takes
+    ///   it); the output's and the rows' source's errors.
+    public static func map<T: MapReduceTransform, S: Sequence>(
+        _ transform: T, runner: LocalRunner, rows: S, badRow: BadRowHandler?, output: BufferedWriter
+    ) throws where T.Input == JSONValue, S.Element == Row {
+        try run(runner, rows: rows, output: output) {
+            StreamingMapper(base: transform, badRow: badRow)
+        }
+    }
+
+    /// A map-only transform as a streaming stage: JSONL rows in, JSONL out,
+    /// in input order.
+    public static func mapOnly<T: MapTransform, S: Sequence>(
+        _ transform: T, runner: LocalRunner, rows: S, badRow: BadRowHandler?, output: BufferedWriter
+    ) throws where T.Input == JSONValue, T.Output == JSONValue, S.Element == Row {
+        try run(runner, rows: rows, output: output) {
+            StreamingMapOnly(base: transform, badRow: badRow)
+        }
+    }
+
+    /// Runs a row-to-bytes transform and writes its outputs in order,
+    /// unwrapping the runner's row errors into `RowError`s.
+    private static func run<M: MapTransform, S: Sequence>(
+        _ runner: LocalRunner, rows: S, output: BufferedWriter, _ make: () throws -> M
+    ) throws where M.Input == Row, M.Output == [UInt8], S.Element == Row {
+        do {
+            try runner.run(try make(), input: rows, prepare: { $0 }) { try output.write($0) }
+        } catch let MapReduceError.map(_, underlying) {
+            throw underlying  // a RowError, or what a bad-row handler threw
+        }
+        try output.flush()
     }
 
     /// Runs the reduce side over key-grouped `KEY\tSEQ\tVALUE` lines and
-    /// passes each output row to `emit`, groups in input (= key) order.
+    /// passes each output row to `emit`, groups in input (= key) order,
+    /// each group's values in `InputPosition` order (sorted by `sorter`,
+    /// whose memory budget bounds the stage's memory).
     ///
-    /// - Throws: `MapReduceError.streamingLine` (1-based line) for malformed
-    ///   lines, a key that is not a valid key, undecodable values, or keys
-    ///   out of order (a group split in two); `.reduce` naming the key.
+    /// - Throws: `MapReduceError.streamingLine` (1-based line) for a
+    ///   malformed line, a key that is not a valid key, keys out of order (a
+    ///   group split in two), a value that does not decode or a position
+    ///   given twice; `.reduce` naming the key.
     public static func reduce<T: MapReduceTransform, Source: ByteSource & ~Copyable>(
-        _ transform: T, lines: inout LineReader<Source>, emit: (T.Output) throws -> Void
+        _ transform: T, lines: inout LineReader<Source>, sorter: PositionSorter, emit: (T.Output) throws -> Void
     ) throws {
-        var lineNumber = 0
-        var group: [(seq: ArraySlice<UInt8>, value: [UInt8], line: Int)] = []
-        var groupKeyText: [UInt8]? = nil
-        var previousKeyText: [UInt8]? = nil
+        var value: [UInt8] = []
+        var groupKey: [UInt8]?
+        var groupLine = 0
+        defer { sorter.reset() }
 
         func flushGroup() throws {
-            guard let keyText = groupKeyText else { return }
-            let textKey = String(decoding: keyText, as: UTF8.self)
+            guard let keyBytes = groupKey else { return }
+            let keyText = String(decoding: keyBytes, as: UTF8.self)
             let key: T.Key
-            do { key = try T.Key(sortableText: textKey) } catch {
-                throw MapReduceError.streamingLine(line: group[0].line, message: "\(error)")
+            do { key = try T.Key(sortableText: keyText) } catch {
+                throw MapReduceError.streamingLine(line: groupLine, message: "\(error)")
             }
-            if !zip(group, group.dropFirst()).allSatisfy({ $0.seq.lexicographicallyPrecedes($1.seq) }) {
-                group.sort { $0.seq.lexicographicallyPrecedes($1.seq) }
-            }
-            var stream = DecodedLineStream<T.Value>(items: group[...])
+            var stream = SortedValueStream<T.Value>(values: try sorter.sorted(), keyText: keyText, firstLine: groupLine)
             do {
                 try transform.reduce(key: key, values: &stream, emit: emit)
+                while try stream.next() != nil {}  // values reduce did not read are still checked
             } catch let error as MapReduceError {
                 throw error
             } catch {
-                throw MapReduceError.reduce(key: textKey, underlying: error)
+                throw MapReduceError.reduce(key: keyText, underlying: error)
             }
-            group.removeAll(keepingCapacity: true)
-            previousKeyText = keyText
-            groupKeyText = nil
+            sorter.reset()
         }
 
-        while let (number, line) = try lines.nextLine() {
-            lineNumber = number
-            let fields = line.split(separator: tab, maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3 else {
-                throw MapReduceError.streamingLine(line: lineNumber, message: "expected KEY<TAB>SEQ<TAB>VALUE")
+        while let (number, fields, key) = try lines.next({ bytes, number -> (Int, StreamingLine.Fields, [UInt8]) in
+            do {
+                let fields = try StreamingLine.parse(bytes, value: &value)
+                return (number, fields, Array(bytes[fields.key]))
+            } catch let error as StreamingLine.FormatError {
+                throw MapReduceError.streamingLine(line: number, message: error.message)
             }
-            let keyText = Array(fields[0])
-            if keyText != groupKeyText {
-                try flushGroup()
-                if let previous = previousKeyText, !previous.lexicographicallyPrecedes(keyText) {
+        }) {
+            if key != groupKey {
+                if let previous = groupKey, !previous.lexicographicallyPrecedes(key) {
                     throw MapReduceError.streamingLine(
-                        line: lineNumber, message: "keys are not sorted or a key's lines are not contiguous")
+                        line: number, message: "keys are not sorted or a key's lines are not contiguous")
                 }
-                groupKeyText = keyText
+                try flushGroup()
+                groupKey = key
+                groupLine = number
             }
-            guard fields[1].count == 31, fields[1].allSatisfy({ $0 == UInt8(ascii: ":") || (48...57).contains($0) }) else {
-                throw MapReduceError.streamingLine(line: lineNumber, message: "SEQ must be 20 digits, ':', 10 digits")
-            }
-            guard let value = Data(base64Encoded: Data(fields[2])) else {
-                throw MapReduceError.streamingLine(line: lineNumber, message: "VALUE is not base64")
-            }
-            group.append((fields[1], [UInt8](value), lineNumber))
+            try sorter.add(fields.position, value: value)
         }
         try flushGroup()
     }
 
     /// `reduce` writing JSONL output rows to `output`.
     public static func reduce<T: MapReduceTransform, Source: ByteSource & ~Copyable>(
-        _ transform: T, lines: inout LineReader<Source>, output: BufferedWriter
+        _ transform: T, lines: inout LineReader<Source>, sorter: PositionSorter, output: BufferedWriter
     ) throws where T.Output == JSONValue {
         var rows = JSONLinesWriter(output)
-        try reduce(transform, lines: &lines) { try rows.write($0) }
+        try reduce(transform, lines: &lines, sorter: sorter) { try rows.write($0) }
         try output.flush()
     }
 }
 
-/// A group's values decoded from base64 payloads on demand.
-struct DecodedLineStream<Value: ShuffleCodable>: ValueStream {
-    var items: ArraySlice<(seq: ArraySlice<UInt8>, value: [UInt8], line: Int)>
+/// A map-reduce transform's map as a map-only transform from positioned
+/// rows to the bytes of their streaming lines.
+struct StreamingMapper<Base: MapReduceTransform>: MapTransform where Base.Input == JSONValue {
+    let base: Base
+    let badRow: Streaming.BadRowHandler?
+
+    func map(_ row: Streaming.Row, emit: ([UInt8]) throws -> Void) throws {
+        var out: [UInt8] = []
+        var scratch = ByteWriter(reservingCapacity: 256)
+        var emitIndex: UInt64 = 0
+        do {
+            let json = try JSONLines.parse(row.bytes)
+            try base.map(json) { key, value in
+                guard emitIndex <= InputPosition.maximumEmitIndex else {
+                    throw StreamingMapError.tooManyValues(limit: InputPosition.maximumEmitIndex + 1)
+                }
+                let position = InputPosition(file: row.file, offset: row.offset, emit: emitIndex)
+                StreamingLine.append(key: key.sortableText.utf8, position: position, value: value, to: &out, scratch: &scratch)
+                emitIndex += 1
+            }
+        } catch {
+            return try Streaming.reject(row, error, badRow)
+        }
+        if !out.isEmpty { try emit(out) }
+    }
+}
+
+/// A map-only transform from positioned rows to JSONL bytes.
+struct StreamingMapOnly<Base: MapTransform>: MapTransform where Base.Input == JSONValue, Base.Output == JSONValue {
+    let base: Base
+    let badRow: Streaming.BadRowHandler?
+
+    func map(_ row: Streaming.Row, emit: ([UInt8]) throws -> Void) throws {
+        var out: [UInt8] = []
+        do {
+            try base.map(try JSONLines.parse(row.bytes)) { JSONLines.append($0, to: &out) }
+        } catch {
+            return try Streaming.reject(row, error, badRow)
+        }
+        if !out.isEmpty { try emit(out) }
+    }
+}
+
+/// Why a map's output cannot be written as streaming lines.
+enum StreamingMapError: Error, CustomStringConvertible {
+    case tooManyValues(limit: UInt64)
+
+    var description: String {
+        switch self {
+        case .tooManyValues(let limit): return "the row emitted more than \(limit) values (SEQ's emit index has 10 digits)"
+        }
+    }
+}
+
+/// A group's values from a `PositionSorter`, decoded on demand; a position
+/// seen twice is an error.
+struct SortedValueStream<Value: ShuffleCodable>: ValueStream {
+    let values: SortedValues
+    let keyText: String
+    /// The group's first line, for errors found after the group was read.
+    let firstLine: Int
+    private var previous: InputPosition?
+
+    init(values: SortedValues, keyText: String, firstLine: Int) {
+        self.values = values
+        self.keyText = keyText
+        self.firstLine = firstLine
+    }
 
     mutating func next() throws -> Value? {
-        guard let item = items.popFirst() else { return nil }
-        var r = ByteReader(item.value)
+        guard let (position, bytes) = try values.next() else { return nil }
+        if position == previous {
+            throw MapReduceError.streamingLine(
+                line: firstLine,
+                message: "SEQ \(position) occurs twice in the group of key \(keyText.debugDescription) (was a split mapped twice?)")
+        }
+        previous = position
         do {
-            let v = try Value.decode(from: &r)
-            guard r.isAtEnd else { throw ByteCodingError.malformed(offset: r.offset, what: "trailing bytes") }
-            return v
+            return try decodeExactly(Value.self, from: bytes)
         } catch {
-            throw MapReduceError.streamingLine(line: item.line, message: "VALUE does not decode: \(error)")
+            throw MapReduceError.streamingLine(
+                line: firstLine,
+                message: "VALUE at SEQ \(position) in the group of key \(keyText.debugDescription) does not decode: \(error)")
         }
     }
 }

@@ -2,14 +2,15 @@ import Foundation
 import LMIO
 import LMJSON
 
-/// `lmshard run` as one library call: a transform config file, then either
-/// a local run from a JSONL file to a JSONL file or one Hadoop Streaming
-/// stage from lines to a writer. Every failure names a file (and a line
-/// where one is to blame): the config file for config errors, the input for
-/// row errors (`JobError`); errors that name their own file (`FileError`,
-/// a corrupt spill, a compressed input) pass through as they are.
+/// `lmshard run`'s local mode as one library call: a transform config,
+/// then a local run from a JSONL file to a JSONL file. Every failure names a
+/// file (and a line where one is to blame): the config file for config
+/// errors, the input for row errors (`JobError`); errors that name their
+/// own file (`FileError`, a corrupt spill, a compressed input) pass through
+/// as they are. (The streaming stages are `lmshard run --stage`, in LMBuild,
+/// which reads configs and inputs the way `lmshard build` does.)
 public struct TransformJob: Sendable {
-    /// The config file, as given.
+    /// Where the config came from (a path, or `command line`).
     public let configPath: String
     /// The config's bytes, part of a resumable job's identity.
     public let configBytes: [UInt8]
@@ -19,17 +20,34 @@ public struct TransformJob: Sendable {
     /// The largest config file read: a transform config is a few hundred bytes.
     public static let maximumConfigSize = 16 << 20
 
-    /// Reads `configPath` and builds its transform with `registry`.
+    /// Reads the JSON file `configPath` and builds its transform with `registry`.
     ///
     /// - Throws: `FileError` when the file cannot be read; `JobError` at the
     ///   line of the offending field for an invalid config.
     public init(configPath: String, registry: TransformRegistry) throws {
-        self.configPath = configPath
-        configBytes = try FileSystem.readFile(configPath, limit: Self.maximumConfigSize)
+        let bytes = try FileSystem.readFile(configPath, limit: Self.maximumConfigSize)
         do {
-            transform = try registry.makeTransform(configJSON: configBytes)
+            try self.init(config: try JSONParser.parse(bytes), source: configPath, sourceBytes: bytes, registry: registry)
+        } catch let error as JSONParseError {
+            throw JobError(file: configPath, line: error.line, message: "invalid JSON at column \(error.column): \(error.message)")
+        }
+    }
+
+    /// Builds the transform an already read (and merged) config describes.
+    ///
+    /// - Parameters:
+    ///   - source: the config file's path (or `command line`), for errors.
+    ///   - sourceBytes: the file's text, to point errors at a field's line.
+    /// - Throws: `JobError` naming `source` (and the field's line when
+    ///   `sourceBytes` has it) for an invalid config.
+    public init(config: JSONValue, source: String, sourceBytes: [UInt8]? = nil, registry: TransformRegistry) throws {
+        configPath = source
+        configBytes = Array(config.serialized().utf8)
+        do {
+            transform = try registry.makeTransform(config: config)
         } catch let error as ConfigError {
-            throw JobError(file: configPath, line: Self.line(ofField: error.field, in: configBytes), message: "\(error)")
+            throw JobError(
+                file: source, line: sourceBytes.map { Self.line(ofField: error.field, in: $0) }, message: "\(error)")
         }
     }
 
@@ -46,18 +64,6 @@ public struct TransformJob: Sendable {
             try runner.run(
                 jsonTransform: transform, inputPath: input, outputPath: output,
                 jobIdentity: resumable ? jobIdentity(input: input) : nil)
-        }
-    }
-
-    /// Runs one streaming stage over `lines`, writing to `output`.
-    ///
-    /// - Throws: `JobError` at `lines.name:LINE` for a bad line, else what
-    ///   the stage and the files throw.
-    public func runStage<Source: ByteSource & ~Copyable>(
-        _ stage: Streaming.Stage, lines: inout LineReader<Source>, output: BufferedWriter
-    ) throws {
-        try locatingRows(in: lines.name) {
-            try Streaming.run(jsonTransform: transform, stage: stage, lines: &lines, output: output)
         }
     }
 

@@ -21,6 +21,8 @@ enum FlagBounds {
     static let reduceChunks = 1...PrepareForTrainingConfig.maximumReduceChunks
     /// A token id: the dataset format stores ids below 2^31.
     static let tokenId = 0...Int(Int32.max)
+    /// Split size of a distributed plan: up to 1 TiB.
+    static let splitBytes = 1...(1 << 40)
     /// Sequences to show or tokens to list in `inspect`.
     static let listed = 0...100_000
 

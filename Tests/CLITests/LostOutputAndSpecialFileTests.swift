@@ -31,7 +31,7 @@ import Testing
             (["verify", data], nil),
             (["inspect", data], nil),
             (["inspect", data, "--json"], nil),
-            (["run", "--config", dir.path("cfg.json"), "--stage", "map"], rows),
+            (["run", "--config", dir.path("cfg.json"), "--stage", "map", "--input", "-", "--seq-base", "0"], rows),
         ]
         for c in commands {
             let r = try CLI.run(c.args, stdin: c.stdin, stdoutFile: "/dev/full", deadline: 120)
@@ -97,7 +97,7 @@ import Testing
             (build + ["--input", sample, "--tokenizer", CLI.sampleTokenizer, "--config", config],
              "\(config): cannot open: \(notRegular)"),
             (["tokenize", "--tokenizer", tokenizer], "\(tokenizer): cannot open: \(notRegular)"),
-            (["run", "--config", config, "--stage", "map"], "\(config): cannot open: \(notRegular)"),
+            (["run", "--config", config, "--stage", "map", "--input", "-", "--seq-base", "0"], "\(config): cannot open: \(notRegular)"),
         ]
         for c in cases {
             let r = try CLI.run(c.args, stdin: Data(), deadline: 60)

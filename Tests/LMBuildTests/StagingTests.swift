@@ -7,7 +7,7 @@ import Testing
 
 @testable import LMBuild
 
-/// Publishing a finished build: never over something that appeared at the
+/// Publishing a finished build (`BuildStaging.commit`, what finalize and the local build end with): never over something that appeared at the
 /// output while it ran; with `--overwrite`, old and new swapped in one step,
 /// and only an lmshard dataset (or an empty directory) ever deleted.
 @Suite struct StagingTests {
@@ -15,10 +15,18 @@ import Testing
         tokenizer: .init(name: "t", sha256: String(repeating: "0", count: 64)), vocabSize: 10, eosId: nil,
         padId: nil, seqLen: 4, config: .object(JSONObject()), shards: [])
 
-    /// A staging directory for `dir/out` with one shard file in it.
-    func staging(_ dir: TempDir) throws -> Staging {
-        let staging = try Staging(output: dir.url.appendingPathComponent("out"))
+    /// A staging directory for `dir/out` with one shard file in it, its
+    /// bookkeeping removed as finalize removes it before publishing.
+    func staging(_ dir: TempDir) throws -> BuildStaging {
+        let output = dir.url.appendingPathComponent("out")
+        let plan = BuildPlan(
+            planVersion: BuildPlan.currentVersion, planID: "0123456789abcdef", kind: BuildPlan.buildKind, createdAt: 0,
+            config: .object(JSONObject()), tokenizer: nil, files: [], splits: [], splitBytes: 1, numReduceChunks: 1,
+            skipBadRows: false, overwrite: false, output: output.path,
+            staging: BuildStaging.url(output: output, planID: "0123456789abcdef", distributed: false).path)
+        let staging = try BuildStaging.openOrResume(plan: plan)
         try Data("new".utf8).write(to: staging.url.appendingPathComponent("shard-00000.bin"))
+        try staging.removeBookkeeping()
         return staging
     }
 

@@ -43,7 +43,7 @@ def test_megatron_reads_the_example(tmp_path):
 
 
 def test_megatron_agrees_with_the_lmshard_reader(tmp_path):
-    write_random(tmp_path, shards=((9, 33), (4, 33)), vocab=100_000)
+    write_random(tmp_path, shards=((9, 33), (4, 33)), vocab=100_000, seq_len=33)
     ds = ShardedDataset(str(tmp_path))
     g = 0
     for k in range(2):

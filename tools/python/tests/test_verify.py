@@ -101,3 +101,35 @@ def test_verify_without_xxhash_names_the_extra(tmp_path):
             "    print(e)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "pip install 'lmshard[xxhash]'" in out
+
+
+def test_sequences_longer_than_seq_len_are_refused(tmp_path):
+    # Checksums all valid, but a row of 4 tokens in a dataset whose seq_len is 3:
+    # readers refuse to open it (FORMAT.md section 7), so verify reports structure.
+    import pytest
+
+    from lmshard import LMShardDataset
+    from lmshard.errors import ShardError
+    from lmshard.writer import write_manifest, write_shard
+    rows = [([1, 2, 3], [0, 1, 2], [1, 1, 1]), ([4, 5, 6, 7], [0, 1, 2, 0], [1, 1, 1, 1])]
+    shard = write_shard(str(tmp_path), "s", rows, vocab_size=100, seq_len=3)
+    write_manifest(str(tmp_path), [shard], 100, 3, {}, "t", "0" * 64)
+    damage = verify(str(tmp_path))
+    assert [(d.file, d.kind) for d in damage] == [("idx", "structure")]
+    assert "sequence 1 has length 4, longer than the manifest's seq_len 3" in damage[0].detail
+    assert "@38" in damage[0].detail  # the length field of sequence 1: 34 + 4 * 1
+    with pytest.raises(ShardError, match="longer than the manifest's seq_len 3"):
+        LMShardDataset(str(tmp_path))
+
+
+def test_positions_at_or_past_seq_len_are_found(tmp_path):
+    from lmshard.writer import write_manifest, write_shard
+    rows = [([1, 2, 3], [0, 1, 2], [1, 1, 1]), ([4, 5, 6], [0, 7, 9], [1, 1, 1])]
+    shard = write_shard(str(tmp_path), "s", rows, vocab_size=100, seq_len=4)
+    write_manifest(str(tmp_path), [shard], 100, 4, {}, "t", "0" * 64)
+    damage = verify(str(tmp_path))
+    assert [(d.file, d.kind) for d in damage] == [("pos", "position")]
+    # The first bad position is element 4 of the plane: byte 32 + 2 * 4.
+    assert damage[0].detail == "position 7 at byte 40 not < seq_len 4 (2 such)"
+    # Sampled verification checks checksums only (section 8), as in Swift.
+    assert verify(str(tmp_path), fraction=1.0) == []

@@ -45,7 +45,7 @@ class ShardedDataset:
         shards, starts = [], [0]
         for s in m["shards"]:
             sizes = {part: e["size"] for part, e in s["files"].items()}
-            shard = Shard(self.directory, s["name"], tcode, pcode, sizes)
+            shard = Shard(self.directory, s["name"], tcode, pcode, sizes, m["seq_len"])
             if shard.sequence_count != s["sequences"] or shard.token_count != s["tokens"]:
                 raise ShardError(shard.paths["idx"], 18, "counts disagree with the manifest")
             shards.append(shard)

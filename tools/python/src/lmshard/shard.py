@@ -7,8 +7,8 @@ import numpy as np
 
 from .errors import ShardError
 from .files import map_file
-from .format import (ALL_FILES, MASK_CODE, MASK_MAGIC, PLANE_HEADER_SIZE, POS_MAGIC, POSITION_DTYPES, TOKEN_DTYPES,
-                     parse_index, parse_plane)
+from .format import (ALL_FILES, IDX_HEADER_SIZE, MASK_CODE, MASK_MAGIC, PLANE_HEADER_SIZE, POS_MAGIC, POSITION_DTYPES,
+                     TOKEN_DTYPES, parse_index, parse_plane)
 
 _TOKEN_CODE_OF = {dt: code for code, dt in TOKEN_DTYPES.items()}
 
@@ -23,7 +23,7 @@ class Shard:
     """
 
     def __init__(self, directory: str, name: str, token_code: int | None = None, position_code: int | None = None,
-                 sizes: dict | None = None):
+                 sizes: dict | None = None, seq_len: int | None = None):
         self.name = name
         p = {part: os.path.join(directory, f"{name}.{part}") for part in ALL_FILES if part != "sum"}
         maps = {}
@@ -37,6 +37,11 @@ class Shard:
         if token_code is not None and code != token_code:
             raise ShardError(p["idx"], 17, f"dtype code {code} disagrees with the manifest")
         n, t = len(self.lengths), int(self.lengths.sum())
+        # FORMAT.md section 7 step 2: no sequence longer than the manifest's seq_len.
+        if seq_len is not None and n and int(self.lengths.max()) > seq_len:
+            i = int(np.argmax(self.lengths))
+            raise ShardError(p["idx"], IDX_HEADER_SIZE + 4 * i,
+                             f"sequence {i} has length {int(self.lengths[i])}, longer than the manifest's seq_len {seq_len}")
         self.sequence_count, self.token_count = n, t
         if len(bin_) != t * self.token_dtype.itemsize:
             raise ShardError(p["bin"], None, f"size {len(bin_)} bytes, expected {t * self.token_dtype.itemsize}")

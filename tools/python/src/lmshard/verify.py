@@ -1,7 +1,8 @@
 """Verification: the checksum trust chain and block selection of the Swift ``verify``
-(FORMAT.md section 5), the readers' structural validation (sections 2-4) and the
-vocabulary bound (section 6). A dataset verifies clean exactly when every
-reader would open it and every token id is in ``0 ..< vocab_size``."""
+(FORMAT.md section 5), the readers' structural validation (sections 2-4 and 7) and
+the value bounds (section 6). A dataset verifies clean exactly when every
+reader would open it, every token id is in ``0 ..< vocab_size`` and every
+position id is ``< seq_len``."""
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ import numpy as np
 
 from .errors import ShardError
 from .files import map_file
-from .format import POSITION_CODES, SUM_ENTRY_SIZE, SUM_FILES, SUM_MAGIC, SUM_TABLE_OFFSET, SUM_VERSION, TOKEN_CODES
+from .format import PLANE_HEADER_SIZE, POSITION_CODES, SUM_ENTRY_SIZE, SUM_FILES, SUM_MAGIC, SUM_TABLE_OFFSET, SUM_VERSION, TOKEN_CODES
 from .manifest import read_manifest
 from .sampler import SplitMix64
 from .shard import Shard
@@ -78,7 +79,7 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
     them (every header, count, pointer and size, FORMAT.md sections 2-4); a
     failure is ``kind="structure"``. With ``fraction=None`` every token id is
     also checked to be in ``0 ..< vocab_size`` (int32 ids compared unsigned, so
-    negative ids are caught). Only a missing or invalid manifest raises.
+    negative ids are caught) and every position id to be ``< seq_len``. Only a missing or invalid manifest raises.
     """
     xxhash = require_xxhash()
     m = read_manifest(directory)
@@ -137,6 +138,16 @@ def verify(directory: str, fraction: float | None = None, seed: int = 0) -> list
                 if top >= m["vocab_size"]:
                     damage.append(Damage(name, "bin", None, "vocabulary",
                                          f"token id {_signed(top, m['token_dtype'])} not in 0..<{m['vocab_size']}"))
+            # Intact positions at or past seq_len: no packer writes them (FORMAT.md section 6).
+            if part == "pos" and fraction is None and len(damage) == before and len(data) > PLANE_HEADER_SIZE:
+                width = 2 if m["position_dtype"] == "uint16" else 4
+                positions = np.frombuffer(data, "<u2" if width == 2 else "<u4", offset=PLANE_HEADER_SIZE)
+                bad = np.flatnonzero(positions >= m["seq_len"])
+                if len(bad):
+                    i = int(bad[0])
+                    damage.append(Damage(name, "pos", None, "position",
+                                         f"position {int(positions[i])} at byte {PLANE_HEADER_SIZE + width * i}"
+                                         f" not < seq_len {m['seq_len']} ({len(bad)} such)"))
         if len(damage) == shard_damage:
             damage += _structure(directory, m, s)
     return damage
@@ -155,7 +166,8 @@ def _structure(directory: str, m: dict, s: dict) -> list[Damage]:
     """Opens the shard as the readers do; the first problem as damage (none when it opens)."""
     try:
         sizes = {part: e["size"] for part, e in s["files"].items()}
-        shard = Shard(directory, s["name"], TOKEN_CODES[m["token_dtype"]], POSITION_CODES[m["position_dtype"]], sizes)
+        shard = Shard(directory, s["name"], TOKEN_CODES[m["token_dtype"]], POSITION_CODES[m["position_dtype"]], sizes,
+                      m["seq_len"])
         if shard.sequence_count != s["sequences"] or shard.token_count != s["tokens"]:
             raise ShardError(shard.paths["idx"], 18, f"{shard.sequence_count} sequences, {shard.token_count} tokens;"
                              f" the manifest says {s['sequences']}, {s['tokens']}")

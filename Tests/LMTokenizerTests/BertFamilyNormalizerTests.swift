@@ -28,6 +28,14 @@ struct BertFamilyNormalizerTests {
         #expect(try strip.normalize("Héllo\u{0} naïve") == "Hello\u{0} naive")
     }
 
+    @Test func bertStripsUnicode8NonspacingMarks() throws {
+        // HF's categories are Unicode 8.0's: U+1734 and U+1171E were Mn then
+        // (stripped), U+1885, U+1886, U+A9BD and U+111C9 were not (kept).
+        let strip = try Self.bert(#""clean_text": false, "handle_chinese_chars": false, "strip_accents": true, "lowercase": false"#)
+        #expect(try strip.normalize("a\u{1734}b\u{1171E}c") == "abc")
+        #expect(try strip.normalize("\u{1885}\u{1886}\u{A9BD}\u{111C9}\u{301}") == "\u{1885}\u{1886}\u{A9BD}\u{111C9}")
+    }
+
     @Test func bertTracksTheStart() throws {
         let n = try Self.bert(#""clean_text": true, "handle_chinese_chars": true, "strip_accents": true, "lowercase": true"#)
         #expect(try n.normalizeTrackingStart("\u{1}ab").keepsStart == false)

@@ -14,7 +14,7 @@ import LMJSON
 ///
 /// HF's categories come from the `unicode_categories` crate, whose tables
 /// are Unicode 8.0 (see `HFUnicodeVersion`): a scalar assigned later is not
-/// a control or a mark there. `tools/parity/sweep.py` checks every scalar.
+/// a control or a mark there. `tools/parity/sweep_components.py` checks every scalar.
 public struct BertNormalizer: Normalizer {
     public let cleanText: Bool
     public let handleChineseChars: Bool
@@ -168,9 +168,17 @@ public struct BertNormalizer: Normalizer {
         }
     }
 
+    /// Mn as of Unicode 8.0. Six scalars assigned by then changed category
+    /// since (the full per-scalar sweep found exactly these): U+1734 and
+    /// U+1171E were Mn and are Mc today; U+1885 and U+1886 were Lo, U+A9BD
+    /// Mc and U+111C9 Po, all Mn today.
     static func isNonspacingMark(_ c: Unicode.Scalar) -> Bool {
         if c.isASCII { return false }
-        return c.properties.generalCategory == .nonspacingMark && HFUnicodeVersion.isAssigned(c, by: 8, 0)
+        switch c.value {
+        case 0x1734, 0x1171E: return true
+        case 0x1885, 0x1886, 0xA9BD, 0x111C9: return false
+        default: return c.properties.generalCategory == .nonspacingMark && HFUnicodeVersion.isAssigned(c, by: 8, 0)
+        }
     }
 
     /// The CJK Unified Ideographs blocks and extensions BERT lists.

@@ -50,6 +50,6 @@ import Testing
         #expect(ok.stdout == "{\"ids\":[2,1,0]}\n")
         let bad = try CLI.run(["tokenize", "--tokenizer", path], stdin: Data("{\"text\": \"ab\"}\n{\"text\": \"abc\"}\n".utf8))
         #expect(bad.status != 0)
-        #expect(bad.stderr.contains("stdin:2: cannot encode \"abc\""), "\(bad.stderr)")
+        #expect(bad.stderr.contains("<stdin>:2: cannot encode \"abc\""), "\(bad.stderr)")
     }
 }

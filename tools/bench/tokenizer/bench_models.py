@@ -46,8 +46,7 @@ sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
 import spm_layouts  # noqa: E402
-from bench_tokenizer import hf_run, lmshard_run  # noqa: E402
-from parity import find_lmshard  # noqa: E402
+from bench_tokenizer import find_binaries, hf_run, lmshard_run  # noqa: E402
 from tokenizers import Tokenizer, decoders as D, models, normalizers as N  # noqa: E402
 from tokenizers import pre_tokenizers as P, processors as PP, trainers  # noqa: E402
 
@@ -86,12 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", default=None, help="save the trained tokenizers in this folder")
     ap.add_argument("--reuse", action="store_true", help="with --keep: take tokenizers already there as they are")
     args = ap.parse_args(argv)
-    binary = find_lmshard(args.lmshard)
-    if not binary or not Path(binary).exists():
-        ap.error("no lmshard binary: pass --lmshard or set LMSHARD_BIN (build with swift build -c release)")
-    bench = args.bench_bin or str(Path(binary).parent / "lmshard-bench")
-    if not Path(bench).exists():
-        ap.error(f"no {bench}: pass --bench-bin (build with swift build -c release)")
+    binary, bench = find_binaries(ap, args.lmshard, args.bench_bin)
 
     texts = corpus.gather([Path(p) for p in args.corpus] if args.corpus else None, args.corpus_bytes)
     size = sum(len(t.encode("utf-8")) for t in texts)

@@ -4,7 +4,7 @@ import LMTokenizer
 extension Tokenizer: TextEncoder {
     /// `encode(text, addSpecialTokens: false)`, as HF's
     /// `encode(text, add_special_tokens=False)`; throws where HF raises (a
-    /// regex giving up on the text), so the row is reported, not the
+    /// regex giving up on the text, a model without an unknown token), so the row is reported, not the
     /// process stopped.
     public func encodeText(_ text: String) throws -> [UInt32] {
         try encodeChecked(text, addSpecialTokens: false)

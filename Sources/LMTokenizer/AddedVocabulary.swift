@@ -194,7 +194,8 @@ enum WordChars {
             let b = UInt8(v)
             return (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
         }
-        guard let s = Unicode.Scalar(v) else { return false }
+        // Rust's regex crate knows Unicode 16.0: letters added in 17 are not \w there.
+        guard let s = Unicode.Scalar(v), HFUnicodeVersion.isAssigned(s, by: 16, 0) else { return false }
         let p = s.properties
         if p.isAlphabetic || p.isJoinControl { return true }
         switch p.generalCategory {

@@ -35,6 +35,9 @@ enum ByteLevelAlphabet {
         return table
     }()
 
+    /// `utf8[b]`: the UTF-8 bytes of `byteToScalar[b]`.
+    static let utf8: [[UInt8]] = byteToScalar.map { Array(String($0).utf8) }
+
     /// The byte `scalar` stands for, or nil if it is not in the alphabet.
     @inline(__always)
     static func byte(for scalar: Unicode.Scalar) -> UInt8? {

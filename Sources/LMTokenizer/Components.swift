@@ -97,6 +97,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String, reason: String)
     /// A hub id that is not cached and could not be downloaded.
     case notFound(name: String, reason: String)
+    /// Text the model cannot encode (see `Tokenizer.encodeChecked`);
+    /// `piece` is the first such pre-tokenized piece (its first 200 bytes).
+    case unencodable(piece: String, reason: String)
     /// A Split or Replace regex gave up on the text being encoded
     /// (Oniguruma's retry limit; HF `tokenizers` fails on that text too).
     case regexFailed(pattern: String, path: String, reason: String)
@@ -113,6 +116,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
             return "cannot read tokenizer \(file): \(reason)"
         case let .notFound(name, reason):
             return "tokenizer \(name) not found: \(reason)"
+        case let .unencodable(piece, reason):
+            return "cannot encode \(piece.debugDescription): \(reason)"
         case let .regexFailed(pattern, path, reason):
             return "regex \(pattern.debugDescription) at \(path) failed on this text: \(reason) (HF tokenizers fails here too)"
         case let .invalidUTF8(offset, context):

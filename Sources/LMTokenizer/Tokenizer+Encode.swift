@@ -3,8 +3,10 @@ import Foundation
 /// Per-thread buffers for encoding; kept across texts so a batch allocates
 /// only while the buffers grow.
 struct EncodeScratch {
-    let bpe = BPEScratch()
+    let model = ModelScratch()
     var pieces = PieceList()
+    /// BPE's buffers and the piece cache (inside `model`).
+    var bpe: BPEScratch { model.bpe }
 }
 
 extension Tokenizer {
@@ -13,10 +15,11 @@ extension Tokenizer {
     /// that misses the vocabulary costs O(k log k) to merge.
     ///
     /// Traps where HF raises: when a Split or Replace regex of the tokenizer
-    /// gives up on `text` (Oniguruma's retry limit). Only tokenizers with
-    /// such a regex (not GPT-2's, Llama 3's or Qwen2's, which run on
-    /// hand-written scanners) can get there; for text you do not control,
-    /// use `encodeChecked`, which throws instead.
+    /// gives up on `text` (Oniguruma's retry limit), or when the model has
+    /// no unknown token for a piece (a Unigram without `unk_id`, a
+    /// WordPiece or WordLevel whose `unk_token` is missing). Only such
+    /// tokenizers can get there (not GPT-2's, Llama 3's or Qwen2's); for
+    /// text you do not control, use `encodeChecked`, which throws instead.
     public func encode(_ text: String, addSpecialTokens: Bool = false) -> [UInt32] {
         var text = text
         var ids: [UInt32] = []
@@ -24,7 +27,9 @@ extension Tokenizer {
         return ids
     }
 
-    /// `encode(text)`, throwing `TokenizerError.regexFailed` where HF raises.
+    /// `encode(text)`, throwing where HF raises: `TokenizerError.regexFailed`
+    /// (a regex gave up) or `.unencodable` (the model has no unknown token
+    /// for a piece).
     public func encodeChecked(_ text: String, addSpecialTokens: Bool = false) throws -> [UInt32] {
         var text = text
         var ids: [UInt32] = []
@@ -40,7 +45,8 @@ extension Tokenizer {
         scratchPool.with { encode(unsafeUTF8: bytes, addSpecialTokens: addSpecialTokens, into: &ids, scratch: &$0) }
     }
 
-    /// `encode(unsafeUTF8:)`, throwing where HF raises (`.regexFailed`) and
+    /// `encode(unsafeUTF8:)`, throwing where HF raises (`.regexFailed`,
+    /// `.unencodable`) and
     /// for invalid UTF-8 reaching a regex (`.invalidUTF8`); `ids` then holds
     /// what it held before the call.
     public func encodeChecked(
@@ -134,31 +140,73 @@ extension Tokenizer {
         }
     }
 
-    /// Pre-tokenizes one stretch of text and runs BPE on every piece.
+    /// Pre-tokenizes one stretch of text and runs the model on every piece.
     @inline(__always)
     private func encodeText(
         _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, into ids: inout [UInt32], scratch: inout EncodeScratch
     ) throws {
         guard !bytes.isEmpty else { return }
+        if let bpe {
+            let s = scratch.bpe
+            try preTokenize(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
+                bpe.encodePiece(all, start, end, scratch: s, into: &ids)
+            }
+        } else {
+            let s = scratch.model
+            var failed: TokenizerError? = nil
+            try preTokenize(bytes, startsInput: startsInput, pieces: &scratch.pieces) { all, start, end in
+                if failed == nil { failed = encodeWithModel(all, start, end, scratch: s, into: &ids) }
+            }
+            if let failed { throw failed }
+        }
+    }
+
+    /// Calls `body(all, start, end)` for each piece the pre-tokenizer makes
+    /// of `bytes`, `all[start..<end]`; with no pre-tokenizer, once for all
+    /// of it. A direct scanner hands its matches over without copying
+    /// them; other pre-tokenizers fill `pieces` first.
+    @inline(__always)
+    private func preTokenize(
+        _ bytes: UnsafeBufferPointer<UInt8>, startsInput: Bool, pieces: inout PieceList,
+        _ body: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void
+    ) throws {
         guard let preTokenizer else {
-            model.encodePiece(bytes, 0, bytes.count, scratch: scratch.bpe, into: &ids)
+            body(bytes, 0, bytes.count)
             return
         }
         if let directSplit {
-            let bpe = scratch.bpe
-            try directSplit.forEachMatch(inUnsafeBytes: bytes) { start, end in
-                model.encodePiece(bytes, start, end, scratch: bpe, into: &ids)
-            }
+            try directSplit.forEachMatch(inUnsafeBytes: bytes) { start, end in body(bytes, start, end) }
             return
         }
-        scratch.pieces.removeAll()
+        pieces.removeAll()
         if let inputStartAware {
-            try inputStartAware.split(unsafeBytes: bytes, startsInput: startsInput, into: &scratch.pieces)
+            try inputStartAware.split(unsafeBytes: bytes, startsInput: startsInput, into: &pieces)
         } else {
-            try preTokenizer.split(unsafeBytes: bytes, into: &scratch.pieces)
+            try preTokenizer.split(unsafeBytes: bytes, into: &pieces)
         }
-        let bpe = scratch.bpe
-        scratch.pieces.forEachUnsafeRange { all, start, end in model.encodePiece(all, start, end, scratch: bpe, into: &ids) }
+        pieces.forEachUnsafeRange(body)
+    }
+
+    /// A piece through a model other than BPE, with the piece cache.
+    /// Returns `TokenizerError.unencodable` where HF raises: the model has
+    /// no unknown token for the piece (Unigram without `unk_id`, WordPiece
+    /// or WordLevel whose `unk_token` is not in the vocabulary).
+    private func encodeWithModel(
+        _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, scratch s: ModelScratch, into ids: inout [UInt32]
+    ) -> TokenizerError? {
+        let model = self.model
+        let encoded = s.bpe.cachedEncode(text, start, end, into: &ids) { piece, out in
+            guard mapsPiecesToByteAlphabet else { return model.encode(piece: piece, scratch: s, into: &out) }
+            s.mapped.removeAll(keepingCapacity: true)
+            for b in piece { s.mapped.append(contentsOf: ByteLevelAlphabet.utf8[Int(b)]) }
+            return s.mapped.withUnsafeBufferPointer { model.encode(piece: $0, scratch: s, into: &out) }
+        }
+        guard encoded else {
+            return TokenizerError.unencodable(
+                piece: String(decoding: text[start..<end].prefix(200), as: UTF8.self),
+                reason: "the model has no unknown token to stand for it (HF tokenizers fails here too)")
+        }
+        return nil
     }
 
     /// Encodes every text on at most `threads` worker threads (default:

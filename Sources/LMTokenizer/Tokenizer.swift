@@ -3,13 +3,22 @@ import Foundation
 import LMIO
 import LMJSON
 
-/// A Hugging Face `tokenizer.json` BPE tokenizer that gives the same ids as
-/// the `tokenizers` library, built for throughput.
+/// A Hugging Face `tokenizer.json` tokenizer (BPE, Unigram, WordPiece or
+/// WordLevel model) that gives the same ids as the `tokenizers` library,
+/// built for throughput.
 ///
 /// Immutable after `init`, so one instance is shared by every thread;
 /// per-call buffers live in `EncodeScratch`es lent out by a locked pool.
 public final class Tokenizer: @unchecked Sendable {
-    let model: BPEModel
+    /// The model, for vocabulary queries and for non-BPE encoding.
+    let model: any TokenizerModel
+    /// The same model when it is BPE: encoding calls it directly, keeping
+    /// the byte-level BPE hot path free of dynamic dispatch.
+    let bpe: BPEModel?
+    /// A ByteLevel pre-tokenizer feeds a model other than BPE: pieces stay
+    /// raw bytes in lmshard (see `PreTokenizer`), while HF's model sees
+    /// them in GPT-2's alphabet, so they are rewritten before the model.
+    let mapsPiecesToByteAlphabet: Bool
     let normalizer: (any Normalizer)?
     let preTokenizer: (any PreTokenizer)?
     /// `preTokenizer` when its output depends on whether a piece starts the
@@ -153,7 +162,9 @@ public final class Tokenizer: @unchecked Sendable {
         guard case let .object(modelJSON)? = root["model"] else {
             throw TokenizerError.invalidField(path: "model", reason: "missing model object")
         }
-        model = try BPEModel(json: modelJSON, path: "model", byteLevel: byteLevel)
+        model = try makeModel(modelJSON, path: "model", byteLevel: byteLevel)
+        bpe = model as? BPEModel
+        mapsPiecesToByteAlphabet = byteLevel && bpe == nil
         normalizer = try Tokenizer.optionalComponent(root["normalizer"], path: "normalizer", kind: "normalizer", factories: normalizerFactories)
         let pre = preJSON == .null ? nil : try makePreTokenizer(preJSON, path: "pre_tokenizer")
         preTokenizer = pre
@@ -221,8 +232,8 @@ public final class Tokenizer: @unchecked Sendable {
         addedById = byId
         addedByContent = byContent
         specialTokens = special
-        let bpe = model
-        vocabSize = bpe.vocabCount + added.filter { bpe.tokenToId($0.content) == nil }.count
+        let model = self.model
+        vocabSize = model.vocabCount + added.filter { model.tokenToId($0.content) == nil }.count
 
         try readSpecialTokenIds(config: config)
     }
@@ -235,8 +246,7 @@ public final class Tokenizer: @unchecked Sendable {
     /// HF's `id_to_token`: the added token's content or the original vocabulary string.
     public func idToToken(_ id: UInt32) -> String? {
         if let t = addedById[id] { return t.content }
-        let i = Int(id)
-        return i < model.idToString.count ? model.idToString[i] : nil
+        return model.idToToken(id)
     }
 
     private static func optionalComponent<C>(

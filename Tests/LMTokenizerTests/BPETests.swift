@@ -110,8 +110,14 @@ struct CoreBPETests {
             _ = try Self.tokenizer(vocab: Self.abc, merges: "[]",
                                    preTokenizer: #"{"type": "Sequence", "pretokenizers": [{"type": "Fancy"}]}"#)
         }
+        // A model type HF does not have is refused by name; a WordPiece
+        // without its required fields names the first one missing.
+        let mystery = #"{"model": {"type": "Mystery", "vocab": {}}}"#
+        #expect(throws: TokenizerError.unsupportedComponent(path: "model", type: "Mystery")) {
+            _ = try Tokenizer(json: try JSONParser.parse(Data(mystery.utf8)), source: "inline")
+        }
         let wordPiece = #"{"model": {"type": "WordPiece", "vocab": {}}}"#
-        #expect(throws: TokenizerError.unsupportedComponent(path: "model", type: "WordPiece")) {
+        #expect(throws: TokenizerError.invalidField(path: "model.unk_token", reason: "missing field")) {
             _ = try Tokenizer(json: try JSONParser.parse(Data(wordPiece.utf8)), source: "inline")
         }
         // A merge naming a token missing from the vocabulary.

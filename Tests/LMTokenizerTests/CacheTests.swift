@@ -27,7 +27,7 @@ struct CoreCacheTests {
         let expected = words.map { w -> [UInt32] in
             var out: [UInt32] = []
             w.utf8.withContiguousStorageIfAvailable {
-                t.model.mergeWord($0, scratch: scratch, into: &out)
+                t.bpe?.mergeWord($0, scratch: scratch, into: &out)
             }
             return out
         }

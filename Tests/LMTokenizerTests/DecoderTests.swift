@@ -96,8 +96,8 @@ struct ExtraDecoderTests {
     }
 
     @Test func unknownDecoderIsRejected() throws {
-        #expect(throws: TokenizerError.unsupportedComponent(path: "decoder.decoders[0]", type: "CTC")) {
-            _ = try decode(ExtraJSON.object(["type": .string("Sequence"), "decoders": .array([ExtraJSON.object(["type": .string("CTC")])])]), [])
+        #expect(throws: TokenizerError.unsupportedComponent(path: "decoder.decoders[0]", type: "Fancy")) {
+            _ = try decode(ExtraJSON.object(["type": .string("Sequence"), "decoders": .array([ExtraJSON.object(["type": .string("Fancy")])])]), [])
         }
         #expect(throws: TokenizerError.invalidField(path: "decoder.content", reason: "expected exactly one character, got \"ab\"")) {
             _ = try decode(ExtraJSON.object(["type": .string("Strip"), "content": .string("ab"), "start": .int(1), "stop": .int(0)]), [])

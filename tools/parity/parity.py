@@ -117,6 +117,17 @@ def describe(m: Mismatch, tok: Tokenizer, add_special: bool, window: int = 6, co
     ])
 
 
+def compare(tok: Tokenizer, binary: str, tokenizer: str, texts: list[str], sources: list[str],
+            add_special: bool) -> tuple[list[Mismatch], list[list[int]]]:
+    """The documents where lmshard's ids differ from HF's, and HF's ids.
+    Raises RuntimeError when lmshard fails to run."""
+    expected = [e.ids for e in tok.encode_batch(texts, add_special_tokens=add_special)]
+    actual, _ = run_lmshard(binary, tokenizer, texts, add_special)
+    mismatches = [Mismatch(i, sources[i], texts[i], e, a)
+                  for i, (e, a) in enumerate(zip(expected, actual)) if e != a]
+    return mismatches, expected
+
+
 def added_token_strings(path: str) -> list[str]:
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
@@ -151,15 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     texts = real + made
     sources = ["corpus"] * len(real) + ["hostile"] * len(made)
 
-    expected = [e.ids for e in tok.encode_batch(texts, add_special_tokens=args.add_special_tokens)]
     try:
-        actual, _ = run_lmshard(binary, args.tokenizer, texts, args.add_special_tokens)
+        mismatches, expected = compare(tok, binary, args.tokenizer, texts, sources, args.add_special_tokens)
     except RuntimeError as error:
         print(f"parity: {error}", file=sys.stderr)
         return 2
-
-    mismatches = [Mismatch(i, sources[i], texts[i], e, a)
-                  for i, (e, a) in enumerate(zip(expected, actual)) if e != a]
     total_bytes = sum(len(t.encode("utf-8")) for t in texts)
     total_tokens = sum(len(e) for e in expected)
     by_source = {s: sum(1 for m in mismatches if m.source == s) for s in ("corpus", "hostile")}

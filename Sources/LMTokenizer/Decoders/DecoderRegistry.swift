@@ -24,6 +24,7 @@ let decoderFactories: [String: ComponentFactory<any TokenDecoder>] = [
     "BPEDecoder": { json, path in
         BPEWordDecoder(suffix: try ComponentFields(json, path: path).optionalString("suffix") ?? "</w>")
     },
+    "CTC": { json, path in try CTCDecoder(json, path: path) },
     "Sequence": { json, path in
         DecoderSequence(try children(json, path, key: "decoders", kind: "decoder", factories: decoderFactories))
     },

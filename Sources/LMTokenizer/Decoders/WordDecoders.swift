@@ -53,19 +53,25 @@ public struct WordPieceDecoder: TokenDecoder {
         (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
     ]
 
+    /// HF's `wordpiece::cleanup` on one string (also used by `CTCDecoder`).
+    static func cleanup(_ text: String) -> String {
+        cleanups.reduce(text) { ReplacePattern.replaceLiteral($1.0, in: $0, with: $1.1) }
+    }
+
     /// Returns the tokens with spacing restored.
     public func decodeChain(_ tokens: [String]) -> [String] {
         tokens.enumerated().map { i, token in
             var t = token
             if i != 0 {
-                if t.hasPrefix(prefix) { t = String(t.dropFirst(prefix.count)) } else { t = " " + t }
-            }
-            if cleanup {
-                for (from, to) in Self.cleanups {
-                    t = ReplacePattern.replaceLiteral(from, in: t, with: to)
+                // Bytes, not `Character`s: "##" then a combining mark is
+                // one Character in Swift but still starts with "##" in Rust.
+                if t.utf8.starts(with: prefix.utf8) {
+                    t = String(decoding: t.utf8.dropFirst(prefix.utf8.count), as: UTF8.self)
+                } else {
+                    t = " " + t
                 }
             }
-            return t
+            return cleanup ? Self.cleanup(t) : t
         }
     }
 }

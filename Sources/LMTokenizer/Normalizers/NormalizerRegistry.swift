@@ -15,6 +15,10 @@ let normalizerFactories: [String: ComponentFactory<any Normalizer>] = [
         return StripNormalizer(
             left: try fields.bool("strip_left", default: true), right: try fields.bool("strip_right", default: true))
     },
+    "BertNormalizer": { json, path in try BertNormalizer(json, path: path) },
+    "Nmt": { _, _ in NmtNormalizer() },
+    "Precompiled": { json, path in try PrecompiledNormalizer(json, path: path) },
+    "ByteLevel": { _, _ in ByteLevelNormalizer() },
     "Sequence": { json, path in
         NormalizerSequence(
             try children(json, path, key: "normalizers", kind: "normalizer", factories: normalizerFactories))

@@ -23,6 +23,8 @@ let preTokenizerFactories: [String: ComponentFactory<any PreTokenizer>] = [
     "CharDelimiterSplit": { json, path in
         CharDelimiterSplitPreTokenizer(delimiter: try ComponentFields(json, path: path).scalar("delimiter"))
     },
+    "UnicodeScripts": { _, _ in UnicodeScriptsPreTokenizer() },
+    "FixedLength": { json, path in try FixedLengthPreTokenizer(json, path: path) },
     "Punctuation": { json, path in
         let fields = ComponentFields(json, path: path)
         let name = try fields.optionalString("behavior") ?? "Isolated"

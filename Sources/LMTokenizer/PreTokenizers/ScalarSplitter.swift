@@ -63,6 +63,23 @@ struct ScalarSplitter {
         unsafeBytes piece: UnsafeBufferPointer<UInt8>, into out: inout PieceList,
         isDelimiter: (Unicode.Scalar) -> Bool
     ) {
+        if behavior == .isolated {
+            // Every run and every delimiter is a piece: no list to fold
+            // (BertPreTokenizer calls this per word).
+            var runStart = 0
+            var i = 0
+            while i < piece.count {
+                let (scalar, length) = UTF8Scalars.scalar(inUnsafeBytes: piece, at: i)
+                if isDelimiter(scalar) {
+                    out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[runStart..<i]))
+                    out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[i..<(i + length)]))
+                    runStart = i + length
+                }
+                i += length
+            }
+            out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[runStart..<piece.count]))
+            return
+        }
         // 1. The HF match list: alternating runs, each (range, isMatch).
         var segments: [(range: Range<Int>, isMatch: Bool)] = []
         var runStart = 0

@@ -54,10 +54,10 @@ if mode == "load":
     sys.exit(0)
 with open(texts_path, encoding="utf-8") as f:
     texts = json.load(f)
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 encodings = tok.encode_batch(texts, add_special_tokens=False)
-seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "tokens": sum(len(e.ids) for e in encodings)}))
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "tokens": sum(len(e.ids) for e in encodings)}))
 """
 
 
@@ -90,6 +90,17 @@ def lmshard_run(binary: str, tokenizer: str, payload: bytes, threads: int | None
     return seconds, encode, tokens
 
 
+def find_binaries(ap: argparse.ArgumentParser, lmshard: str | None, bench_bin: str | None) -> tuple[str, str]:
+    """(lmshard, lmshard-bench), or an argparse error saying how to get them."""
+    binary = find_lmshard(lmshard)
+    if not binary or not Path(binary).exists():
+        ap.error("no lmshard binary: pass --lmshard or set LMSHARD_BIN (build with swift build -c release)")
+    bench = bench_bin or str(Path(binary).parent / "lmshard-bench")
+    if not Path(bench).exists():
+        ap.error(f"no {bench}: pass --bench-bin (build with swift build -c release)")
+    return binary, bench
+
+
 def lmshard_load(binary: str, tokenizer: str) -> float:
     """Whole-process seconds of ``lmshard tokenize`` on empty input."""
     start = time.perf_counter()
@@ -114,12 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not args.tokenizer:
         ap.error("pass --tokenizer or set LMSHARD_SHARED")
-    binary = find_lmshard(args.lmshard)
-    if not binary or not Path(binary).exists():
-        ap.error("no lmshard binary: pass --lmshard or set LMSHARD_BIN (build with swift build -c release)")
-    bench = args.bench_bin or str(Path(binary).parent / "lmshard-bench")
-    if not Path(bench).exists():
-        ap.error(f"no {bench}: pass --bench-bin (build with swift build -c release)")
+    binary, bench = find_binaries(ap, args.lmshard, args.bench_bin)
     load_tokenizer = args.load_tokenizer or args.tokenizer
 
     texts = corpus.gather([Path(p) for p in args.corpus] if args.corpus else None, args.corpus_bytes)

@@ -6,39 +6,24 @@ extension BPEModel {
     /// mellum-layout's merges).
     static let heapThreshold = 48
 
-    /// Appends the ids for one pre-tokenized piece, `text[start..<end]`:
-    /// from the thread's cache (two tiers: short and long pieces), else as
-    /// `encodeUncached` (and then cached); pieces over `longKeyBytes` are
-    /// never cached. The rest of `text` is only read to build the cache
-    /// key with whole-word loads.
+    /// Appends the ids for one pre-tokenized piece, `text[start..<end]`,
+    /// through the thread's piece cache (`BPEScratch.cachedEncode`). The
+    /// rest of `text` is only read to build the cache key with whole-word
+    /// loads.
     @inline(__always)
     func encodePiece(
         _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, scratch: BPEScratch, into out: inout [UInt32]
     ) {
-        guard start < end else { return }
-        let piece = UnsafeBufferPointer(rebasing: text[start..<end])
-        guard let key = CacheKey(text, start, end) else {
-            guard piece.count <= BPEScratch.longKeyBytes else {
-                encodeUncached(piece, scratch: scratch, into: &out)
-                return
-            }
-            let hash = ByteStringTable.hash(piece)
-            if scratch.cachedLongIds(piece, hash: hash, into: &out) { return }
-            let start = out.count
+        _ = scratch.cachedEncode(text, start, end, into: &out) { piece, out in
             encodeUncached(piece, scratch: scratch, into: &out)
-            scratch.rememberLong(piece, hash: hash, ids: out[start...])
-            return
+            return true
         }
-        if scratch.cachedIds(key, into: &out) { return }
-        let start = out.count
-        encodeUncached(piece, scratch: scratch, into: &out)
-        scratch.remember(key, ids: out[start...])
     }
 
     /// A whole-piece vocabulary hit when that is what BPE would give, else
     /// a merge.
     @inline(__always)
-    private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, scratch: BPEScratch, into out: inout [UInt32]) {
+    func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, scratch: BPEScratch, into out: inout [UInt32]) {
         if let id = vocab.get(piece), ignoreMerges || (!reachable.isEmpty && reachable[Int(id)]) {
             out.append(id)
             return

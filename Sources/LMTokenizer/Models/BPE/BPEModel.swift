@@ -45,10 +45,11 @@ struct BPEModel: Sendable {
     static let maxTokenId: Int64 = 1 << 26
 
     init(json: JSONObject, path: String, byteLevel: Bool) throws {
-        guard case let .string(type)? = json["type"] else {
-            throw TokenizerError.invalidField(path: "\(path).type", reason: "missing model type")
+        // `makeModel` dispatches on "type"; a file without one (HF infers
+        // BPE) is accepted.
+        if case let .string(type)? = json["type"], type != "BPE" {
+            throw TokenizerError.unsupportedComponent(path: path, type: type)
         }
-        guard type == "BPE" else { throw TokenizerError.unsupportedComponent(path: path, type: type) }
         switch json["dropout"] {
         case nil, .null?: break
         case .double(0)?, .int(0)?: break

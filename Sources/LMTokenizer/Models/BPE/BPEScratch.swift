@@ -139,6 +139,34 @@ struct CacheKey {
 }
 
 extension BPEScratch {
+    /// Appends the ids of `text[start..<end]` (nothing when empty): from the cache
+    /// (two tiers: short and long pieces), else from `compute`, which
+    /// appends them and returns true (then they are cached) or returns
+    /// false (nothing cached; `cachedEncode` returns false). Pieces over
+    /// `longKeyBytes` are never cached.
+    @inline(__always)
+    func cachedEncode(
+        _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into out: inout [UInt32],
+        _ compute: (UnsafeBufferPointer<UInt8>, inout [UInt32]) -> Bool
+    ) -> Bool {
+        guard start < end else { return true }
+        let piece = UnsafeBufferPointer(rebasing: text[start..<end])
+        guard let key = CacheKey(text, start, end) else {
+            guard piece.count <= BPEScratch.longKeyBytes else { return compute(piece, &out) }
+            let hash = ByteStringTable.hash(piece)
+            if cachedLongIds(piece, hash: hash, into: &out) { return true }
+            let first = out.count
+            guard compute(piece, &out) else { return false }
+            rememberLong(piece, hash: hash, ids: out[first...])
+            return true
+        }
+        if cachedIds(key, into: &out) { return true }
+        let first = out.count
+        guard compute(piece, &out) else { return false }
+        remember(key, ids: out[first...])
+        return true
+    }
+
     @inline(__always)
     private func slot(_ key: CacheKey) -> UnsafeMutableRawPointer {
         cache + (key.hash & (BPEScratch.cacheSlots - 1)) * BPEScratch.cacheSlotBytes

@@ -37,6 +37,17 @@ struct ByteStringTable: Sendable {
         return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
 
+    /// `hashes[k]` = `hash(key[0...k])` for every prefix of `key`, in one
+    /// pass (FNV-1a runs byte by byte, only the final mix differs).
+    static func prefixHashes(_ key: UnsafeBufferPointer<UInt8>, into hashes: inout [Int]) {
+        hashes.removeAll(keepingCapacity: true)
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key {
+            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+            hashes.append(Int(truncatingIfNeeded: h ^ (h >> 29)))
+        }
+    }
+
     /// Inserts or overwrites `key`. Precondition: fewer than `capacity` keys.
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, value: UInt32) {
         precondition(values.count * 2 < slots.count, "ByteStringTable over capacity")

@@ -82,8 +82,7 @@ public final class Tokenizer: @unchecked Sendable {
         }
         let file = isDirectory.boolValue ? url.appendingPathComponent("tokenizer.json") : url
         let configURL = file.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
-        let data = try Tokenizer.readBytes(file)
-        let loaded = try Tokenizer.loadSource(data, file: file, cache: cache)
+        let loaded = try Tokenizer.loadSource(file: file, cache: cache)
         var config: JSONValue? = nil
         if FileManager.default.fileExists(atPath: configURL.path) {
             config = try Tokenizer.readJSON(configURL)
@@ -91,7 +90,7 @@ public final class Tokenizer: @unchecked Sendable {
         try self.init(json: loaded.json, source: file.path, config: config, compiledModel: loaded.compiledModel)
         storeCompiled(loaded, cache: cache)
         if computingSHA256 {
-            sourceSHA256 = hex(loaded.sha256 ?? Array(SHA256.hash(data: data)))
+            sourceSHA256 = hex(loaded.sha256 ?? Array(SHA256.hash(data: loaded.bytes)))
         }
     }
 

@@ -47,8 +47,7 @@ struct CompiledTokenizerTests {
         let fromJSON = try Tokenizer(contentsOf: file, cache: .disabled)
 
         // First load: nothing cached, so JSON, and the compiled file is written.
-        let data = try Data(contentsOf: file)
-        let first = try Tokenizer.loadSource([UInt8](data), file: file, cache: cache)
+        let first = try Tokenizer.loadSource(file: file, cache: cache)
         #expect(first.compiledModel == nil, "\(name)")
         let written = try Tokenizer(contentsOf: file, computingSHA256: true, cache: cache)
         let sha = try #require(written.sourceSHA256)
@@ -56,7 +55,7 @@ struct CompiledTokenizerTests {
         #expect(FileManager.default.fileExists(atPath: compiledPath), "\(name)")
 
         // Second load: from the compiled file, with the same behaviour.
-        let second = try Tokenizer.loadSource([UInt8](data), file: file, cache: cache)
+        let second = try Tokenizer.loadSource(file: file, cache: cache)
         #expect(second.compiledModel != nil, "\(name): \(String(describing: second.rejection))")
         let compiled = try Tokenizer(contentsOf: file, computingSHA256: true, cache: cache)
         #expect(compiled.bpe != nil)
@@ -92,12 +91,12 @@ struct CompiledTokenizerTests {
         let cacheDir = dir.path("cache/tokenizers")
         try FileManager.default.removeItem(atPath: "\(cacheDir)/\(newSHA).lmtok")
         try FileManager.default.copyItem(atPath: "\(cacheDir)/\(oldSHA).lmtok", toPath: "\(cacheDir)/\(newSHA).lmtok")
-        let source = try Tokenizer.loadSource([UInt8](try Data(contentsOf: file)), file: file, cache: cache)
+        let source = try Tokenizer.loadSource(file: file, cache: cache)
         #expect(source.compiledModel == nil)
         guard case let .rejected(_, offset, _)? = source.rejection else { Issue.record("not rejected"); return }
         #expect(offset == 16 || offset == 24)  // recorded size or SHA-256
         try Self.expectSame(reference, try Tokenizer(contentsOf: file, cache: cache), texts, "after a swapped file")
-        #expect(try Tokenizer.loadSource([UInt8](try Data(contentsOf: file)), file: file, cache: cache).compiledModel != nil)
+        #expect(try Tokenizer.loadSource(file: file, cache: cache).compiledModel != nil)
     }
 
     /// Every truncation and random bit flips of a compiled file, read as a
@@ -258,7 +257,7 @@ struct CompiledTokenizerTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(results.count == 6 && results.allSatisfy { $0 == expected })
-        let source = try Tokenizer.loadSource([UInt8](try Data(contentsOf: file)), file: file, cache: cache)
+        let source = try Tokenizer.loadSource(file: file, cache: cache)
         #expect(source.compiledModel != nil)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path("cache/tokenizers"))
         #expect(names.count == 1 && names[0].hasSuffix(".lmtok"), "\(names)")
@@ -275,7 +274,7 @@ struct CompiledTokenizerTests {
         let file = URL(fileURLWithPath: root + "/tokenizers/" + name + "/tokenizer.json")
         let cache = Self.cache(dir)
         let fromJSON = try Tokenizer(contentsOf: file, cache: cache)  // empty cache: from JSON, then compiled
-        let source = try Tokenizer.loadSource([UInt8](try Data(contentsOf: file)), file: file, cache: cache)
+        let source = try Tokenizer.loadSource(file: file, cache: cache)
         #expect(source.compiledModel != nil, "\(name): \(String(describing: source.rejection))")
         let compiled = try Tokenizer(contentsOf: file, cache: cache)
         let texts = try CoreSharedTokenizerTests.inputs(root) + CompiledFixtures.texts(count: 100)

@@ -9,8 +9,9 @@ import CXXHash
 /// 280k merges, 15% inserting pairs, 9% translating GPT-2 alphabet strings
 /// to bytes), 17% parsing the JSON, 9% the vocabulary table, the rest
 /// reading the file and freeing the parsed tree. Every one of those is
-/// skipped by a compiled load: the file is read and hashed (the key),
-/// the compiled file is mapped, checked, and its arrays copied out.
+/// skipped by a compiled load: the file is hashed (the key) through a
+/// memory map, the compiled file is mapped, checked, and its arrays copied
+/// out (tools/bench/README.md has the figures).
 ///
 /// Layout (all integers little-endian; the file is written and read only on
 /// little-endian hosts, anything else skips the cache):

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LMIO
 import LMJSON
 
 /// What `Tokenizer(contentsOf:)` builds from: the parsed `tokenizer.json`,
@@ -10,29 +11,45 @@ struct TokenizerSource {
     let json: JSONValue
     /// The BPE model adopted from the compiled file.
     let compiledModel: BPEModel?
-    /// SHA-256 of the bytes read, when the cache computed it.
+    /// SHA-256 of the bytes the tokenizer was built from, when the cache
+    /// computed it.
     let sha256: [UInt8]?
-    let size: Int
+    /// The bytes read and parsed (empty when compiled).
+    let bytes: [UInt8]
     /// Why no compiled file was used (nil when one was, or the cache does
     /// not cover this file): for tests and diagnostics.
     let rejection: CompiledTokenizerError?
 }
 
 extension Tokenizer {
-    /// The compiled form of `data` (the bytes of `file`) when `cache` has a
-    /// valid one, else `data` parsed.
-    static func loadSource(_ data: [UInt8], file: URL, cache: TokenizerCache) throws -> TokenizerSource {
-        guard cache.covers(sourceSize: data.count) else {
-            return TokenizerSource(json: try parseJSON(data, file: file), compiledModel: nil, sha256: nil, size: data.count, rejection: nil)
+    /// The compiled form of `file` when `cache` has a valid one for its
+    /// bytes, else the file read and parsed.
+    ///
+    /// The lookup hashes the file through a memory map: reading Llama 3's
+    /// 17 MB into memory first cost another ~9 ms of CPU on top of the
+    /// ~8 ms hash (perf, release build). A file changed while it is hashed gives a
+    /// hash that names no compiled file unless the bytes hashed are
+    /// exactly those some compiled file was built from, so the tokenizer
+    /// always is the one of the bytes hashed. On a miss the file is read
+    /// and the bytes read are hashed again, so a compiled file is always
+    /// named by the bytes it was built from.
+    static func loadSource(file: URL, cache: TokenizerCache) throws -> TokenizerSource {
+        var rejection: CompiledTokenizerError? = nil
+        if cache.directory != nil, let mapped = try? MappedFile(path: file.path),
+           mapped.count <= maximumFileSize, cache.covers(sourceSize: mapped.count) {
+            let sha256 = Array(SHA256.hash(data: mapped.unsafeBytes))
+            switch cache.load(sha256: sha256, sourceSize: mapped.count) {
+            case let .success(compiled):
+                return TokenizerSource(json: compiled.json, compiledModel: compiled.model, sha256: sha256, bytes: [], rejection: nil)
+            case let .failure(why):
+                rejection = why
+            }
         }
-        // 17 MB (Llama 3) hash in ~10 ms with SHA-NI; see tools/bench/README.md.
-        let sha256 = Array(SHA256.hash(data: data))
-        switch cache.load(sha256: sha256, sourceSize: data.count) {
-        case let .success(compiled):
-            return TokenizerSource(json: compiled.json, compiledModel: compiled.model, sha256: sha256, size: data.count, rejection: nil)
-        case let .failure(why):
-            return TokenizerSource(json: try parseJSON(data, file: file), compiledModel: nil, sha256: sha256, size: data.count, rejection: why)
-        }
+        let bytes = try readBytes(file)
+        let sha256 = cache.covers(sourceSize: bytes.count) ? Array(SHA256.hash(data: bytes)) : nil
+        return TokenizerSource(
+            json: try parseJSON(bytes, file: file), compiledModel: nil, sha256: sha256, bytes: bytes,
+            rejection: sha256 == nil ? nil : rejection)
     }
 
     static func parseJSON(_ bytes: [UInt8], file url: URL) throws -> JSONValue {
@@ -47,6 +64,6 @@ extension Tokenizer {
     /// that the cache covers and its model is BPE.
     func storeCompiled(_ source: TokenizerSource, cache: TokenizerCache) {
         guard source.compiledModel == nil, let sha256 = source.sha256, let bpe, case let .object(root) = source.json else { return }
-        cache.store(model: bpe, root: root, sourceSize: source.size, sha256: sha256)
+        cache.store(model: bpe, root: root, sourceSize: source.bytes.count, sha256: sha256)
     }
 }

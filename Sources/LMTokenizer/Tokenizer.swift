@@ -90,7 +90,7 @@ public final class Tokenizer: @unchecked Sendable {
         try self.init(json: loaded.json, source: file.path, config: config, compiledModel: loaded.compiledModel)
         storeCompiled(loaded, cache: cache)
         if computingSHA256 {
-            sourceSHA256 = hex(loaded.sha256 ?? Array(SHA256.hash(data: loaded.bytes)))
+            sourceSHA256 = lowercaseHex(loaded.sha256 ?? Array(SHA256.hash(data: loaded.bytes)))
         }
     }
 

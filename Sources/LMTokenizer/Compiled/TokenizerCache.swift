@@ -53,7 +53,7 @@ public struct TokenizerCache: Sendable {
 
     /// The compiled file for a `tokenizer.json` with this SHA-256.
     func path(sha256: [UInt8]) -> String? {
-        directory.map { $0 + "/" + hex(sha256) + ".lmtok" }
+        directory.map { $0 + "/" + lowercaseHex(sha256) + ".lmtok" }
     }
 
     /// Whether a source of `size` bytes is looked up and compiled at all.
@@ -127,7 +127,7 @@ private enum CacheWarning {
     }
 }
 
-func hex(_ bytes: [UInt8]) -> String {
+func lowercaseHex(_ bytes: [UInt8]) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var out = [UInt8]()
     out.reserveCapacity(bytes.count * 2)

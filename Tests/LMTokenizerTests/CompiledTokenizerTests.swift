@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import LMJSON
 import Testing
@@ -97,6 +100,77 @@ struct CompiledTokenizerTests {
         #expect(offset == 16 || offset == 24)  // recorded size or SHA-256
         try Self.expectSame(reference, try Tokenizer(contentsOf: file, cache: cache), texts, "after a swapped file")
         #expect(try Tokenizer.loadSource(file: file, cache: cache).compiledModel != nil)
+    }
+
+    /// The stat record skips hashing only for a file unchanged since it was
+    /// hashed: an in-place edit of the same size (same inode) moves ctime,
+    /// so the next load hashes again and gets the edited file's ids; a
+    /// file changed within the racy window gets no record.
+    @Test func inPlaceEditsAreSeenDespiteTheStatRecord() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        var cache = Self.cache(dir)
+        cache.racyWindow = 0.3
+        let path = try dir.write("tokenizer.json", CompiledFixtures.byteLevel())
+        let file = URL(fileURLWithPath: path)
+        let original = try Tokenizer(contentsOf: file, cache: .disabled)  // also: no record, no file
+        let recordedTooEarly = try Tokenizer.loadSource(file: file, cache: cache).viaStatKey  // no record yet
+        #expect(!recordedTooEarly)
+        Thread.sleep(forTimeInterval: 0.4)  // past the racy window
+        _ = try Tokenizer(contentsOf: file, cache: cache)  // JSON load, compiled file written
+        _ = try Tokenizer(contentsOf: file, cache: cache)  // hashed, compiled, stat recorded
+        let recorded = try Tokenizer.loadSource(file: file, cache: cache)
+        let usedRecord = recorded.viaStatKey && recorded.compiledModel != nil
+        #expect(usedRecord)
+        let texts = CompiledFixtures.texts(count: 60)
+        try Self.expectSame(original, try Tokenizer(contentsOf: file, cache: cache), texts, "via the stat record")
+
+        // Same size, same inode, different tokenizer: the special token's
+        // content changes, so texts holding "<|endoftext|>" encode otherwise.
+        var bytes = [UInt8](try Data(contentsOf: file))
+        let old = Array("\"<|endoftext|>\"".utf8)
+        let at = try #require((0...(bytes.count - old.count)).first { bytes[$0..<($0 + old.count)].elementsEqual(old) })
+        bytes.replaceSubrange(at..<(at + old.count), with: Array("\"<|endoftexT|>\"".utf8))
+        let before = try #require(FileStatKey(path: path))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        try handle.write(contentsOf: Data(bytes))
+        try handle.close()
+        // Put the mtime back, as `touch -d` or a careful copy would: only
+        // ctime (which no call can set) still tells the change.
+        var times = [timespec(tv_sec: before.mtime.seconds, tv_nsec: before.mtime.nanoseconds),
+                     timespec(tv_sec: before.mtime.seconds, tv_nsec: before.mtime.nanoseconds)]
+        #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
+        let now = try #require(FileStatKey(path: path))
+        #expect(now.mtime == before.mtime && now.size == before.size && now.inode == before.inode)
+        let edited = try Tokenizer(contentsOf: file, cache: .disabled)
+        #expect(texts.contains { original.encode($0) != edited.encode($0) }, "the edit must change some ids")
+        let usedRecordAfterEdit = try Tokenizer.loadSource(file: file, cache: cache).viaStatKey
+        #expect(!usedRecordAfterEdit)
+        try Self.expectSame(edited, try Tokenizer(contentsOf: file, cache: cache), texts, "after an in-place edit")
+        try Self.expectSame(edited, try Tokenizer(contentsOf: file, cache: cache), texts, "compiled after the edit")
+        // Changed just now: inside the racy window, so still not recorded.
+        let recordedInsideWindow = try Tokenizer.loadSource(file: file, cache: cache).viaStatKey
+        #expect(!recordedInsideWindow)
+    }
+
+    /// A stat record naming another file's SHA-256, or garbage, is not
+    /// trusted beyond what the compiled file's own checks allow.
+    @Test func statRecordsAreParsedStrictly() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let path = try dir.write("f", "x")
+        let key = try #require(FileStatKey(path: path))
+        let sha = [UInt8](repeating: 0xAB, count: 32)
+        #expect(key.sha256(fromRecord: key.record(sha256: sha)) == sha)
+        var other = key
+        other.ctime.nanoseconds += 1
+        #expect(other.sha256(fromRecord: key.record(sha256: sha)) == nil)
+        other = key
+        other.size += 1
+        #expect(other.sha256(fromRecord: key.record(sha256: sha)) == nil)
+        #expect(key.sha256(fromRecord: String(key.record(sha256: sha).dropLast())) == nil)
+        #expect(key.sha256(fromRecord: key.record(sha256: sha).replacingOccurrences(of: "v1", with: "v2")) == nil)
+        #expect(key.sha256(fromRecord: "") == nil)
     }
 
     /// Every truncation and random bit flips of a compiled file, read as a
@@ -260,7 +334,9 @@ struct CompiledTokenizerTests {
         let source = try Tokenizer.loadSource(file: file, cache: cache)
         #expect(source.compiledModel != nil)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path("cache/tokenizers"))
-        #expect(names.count == 1 && names[0].hasSuffix(".lmtok"), "\(names)")
+        // One compiled file, maybe a stat record, no temporary file left.
+        #expect(names.filter { $0.hasSuffix(".lmtok") }.count == 1, "\(names)")
+        #expect(names.allSatisfy { $0.hasSuffix(".lmtok") || $0.hasPrefix("stat-") }, "\(names)")
     }
 
     /// The shared real tokenizers: compiled loads give the golden ids and

@@ -19,11 +19,17 @@ struct TokenizerSource {
     /// Why no compiled file was used (nil when one was, or the cache does
     /// not cover this file): for tests and diagnostics.
     let rejection: CompiledTokenizerError?
+    /// The SHA-256 came from the stat record, without hashing.
+    var viaStatKey = false
 }
 
 extension Tokenizer {
     /// The compiled form of `file` when `cache` has a valid one for its
     /// bytes, else the file read and parsed.
+    ///
+    /// A file whose stat record (`FileStatKey`) matches is not hashed: its
+    /// recorded SHA-256 names the compiled file, whose own checks still
+    /// apply.
     ///
     /// The lookup hashes the file through a memory map: reading Llama 3's
     /// 17 MB into memory first cost another ~9 ms of CPU on top of the
@@ -35,14 +41,22 @@ extension Tokenizer {
     /// named by the bytes it was built from.
     static func loadSource(file: URL, cache: TokenizerCache) throws -> TokenizerSource {
         var rejection: CompiledTokenizerError? = nil
-        if cache.directory != nil, let mapped = try? MappedFile(path: file.path),
-           mapped.count <= maximumFileSize, cache.covers(sourceSize: mapped.count) {
-            let sha256 = Array(SHA256.hash(data: mapped.unsafeBytes))
-            switch cache.load(sha256: sha256, sourceSize: mapped.count) {
-            case let .success(compiled):
-                return TokenizerSource(json: compiled.json, compiledModel: compiled.model, sha256: sha256, bytes: [], rejection: nil)
-            case let .failure(why):
-                rejection = why
+        if cache.directory != nil, let key = FileStatKey(path: file.path),
+           key.size <= maximumFileSize, cache.covers(sourceSize: key.size) {
+            if let sha256 = cache.recordedSHA256(for: key),
+               case let .success(compiled) = cache.load(sha256: sha256, sourceSize: key.size) {
+                return TokenizerSource(
+                    json: compiled.json, compiledModel: compiled.model, sha256: sha256, bytes: [], rejection: nil, viaStatKey: true)
+            }
+            if let mapped = try? MappedFile(path: file.path), mapped.count == key.size {
+                let sha256 = Array(SHA256.hash(data: mapped.unsafeBytes))
+                switch cache.load(sha256: sha256, sourceSize: mapped.count) {
+                case let .success(compiled):
+                    cache.recordStatKey(key, after: FileStatKey(path: file.path), sha256: sha256)
+                    return TokenizerSource(json: compiled.json, compiledModel: compiled.model, sha256: sha256, bytes: [], rejection: nil)
+                case let .failure(why):
+                    rejection = why
+                }
             }
         }
         let bytes = try readBytes(file)

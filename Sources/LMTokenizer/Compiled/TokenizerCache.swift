@@ -8,7 +8,9 @@ import LMJSON
 /// on its first load into `DIRECTORY/SHA256.lmtok` (see `CompiledFormat`),
 /// named by the SHA-256 of the bytes read; later loads of the same bytes
 /// adopt it instead of building the tables again (Llama 3: see
-/// tools/bench/README.md). A changed `tokenizer.json` has another hash, so
+/// tools/bench/README.md). A file's (device, inode, size, mtime, ctime) is
+/// recorded with its SHA-256 (`stat-DEVICE-INODE`), so loads of a file
+/// unchanged since skip the hash (see `FileStatKey` for why that is safe). A changed `tokenizer.json` has another hash, so
 /// it never meets a stale file; a file that fails any check (other format
 /// version, damage, truncation) is ignored and rewritten. Writing is
 /// atomic (a unique temporary name, then a rename), so concurrent loads of
@@ -24,10 +26,14 @@ public struct TokenizerCache: Sendable {
     /// Smaller `tokenizer.json` files are never compiled: they load from
     /// JSON in a few milliseconds, so a compiled copy would only take disk.
     public var minimumSourceSize: Int
+    /// A file changed less than this many seconds before it was hashed
+    /// gets no stat record (see `FileStatKey`): it is hashed again next time.
+    public var racyWindow: Double
 
-    public init(directory: String?, minimumSourceSize: Int = 1 << 20) {
+    public init(directory: String?, minimumSourceSize: Int = 1 << 20, racyWindow: Double = 2) {
         self.directory = directory
         self.minimumSourceSize = minimumSourceSize
+        self.racyWindow = racyWindow
     }
 
     /// No compiled files read or written.

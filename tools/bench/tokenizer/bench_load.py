@@ -10,7 +10,10 @@ Every measurement is a whole fresh process, so each pays what a map task pays:
   * ``lmshard cold``: ``lmshard tokenize --threads 1`` of a one-line input with
     ``LMSHARD_CACHE_DIR`` set to an empty folder (load from JSON, then write
     the compiled file);
-  * ``lmshard warm``: the same with the folder the cold run filled;
+  * ``lmshard warm``: the same with the folder the cold run filled (the
+    compiled file and the stat record that lets a load skip hashing);
+  * ``lmshard warm, hashed``: warm without the stat record, so the
+    ``tokenizer.json`` is hashed (SHA-256) and the record written again;
   * ``lmshard no cache``: ``LMSHARD_NO_CACHE=1`` (load from JSON, write nothing);
   * ``lmshard --help``: the process floor (dynamic loading, runtime start);
   * ``HF from_file``: ``python -c`` importing ``tokenizers`` and calling
@@ -71,6 +74,12 @@ def run_timed(argv: list[str], env: dict[str, str], stdin: bytes) -> tuple[float
     return wall, usage.ru_utime + usage.ru_stime, err
 
 
+def drop_stat_records(cache_dir: Path) -> None:
+    """Removes the stat records, so the next load hashes the tokenizer.json."""
+    for record in (cache_dir / "tokenizers").glob("stat-*"):
+        record.unlink()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     shared = os.environ.get("LMSHARD_SHARED")
@@ -99,6 +108,8 @@ def main() -> None:
         kinds = {
             "lmshard --help": lambda i: run_timed([lmshard, "--help"], base_env, b""),
             "lmshard cold": lambda i: run_timed(cmd, {**base_env, "LMSHARD_CACHE_DIR": str(work / f"cold-{i}")}, LINE),
+            "lmshard warm, hashed": lambda i: (drop_stat_records(warm_dir),
+                                               run_timed(cmd, {**base_env, "LMSHARD_CACHE_DIR": str(warm_dir)}, LINE))[1],
             "lmshard warm": lambda i: run_timed(cmd, {**base_env, "LMSHARD_CACHE_DIR": str(warm_dir)}, LINE),
             "lmshard no cache": lambda i: run_timed(cmd, {**base_env, "LMSHARD_NO_CACHE": "1"}, LINE),
             "HF from_file": lambda i: run_timed([args.python, "-c", HF_CHILD, tok], base_env, b""),

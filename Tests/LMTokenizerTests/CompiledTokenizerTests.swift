@@ -199,7 +199,7 @@ struct CompiledTokenizerTests {
             bytes.withUnsafeBytes { whole in
                 let raw = UnsafeRawBufferPointer(rebasing: whole[..<(prefix ?? whole.count)])
                 return Result { () throws(CompiledTokenizerError) -> BPEModel in
-                    try CompiledReader.decode(raw, file: "t", sourceSize: data.count, sourceSHA256: shaBytes).model
+                    try CompiledReader.decode(unsafeBytes: raw, file: "t", sourceSize: data.count, sourceSHA256: shaBytes).model
                 }
             }
         }
@@ -290,6 +290,19 @@ struct CompiledTokenizerTests {
         let reference = try Tokenizer(contentsOf: file, cache: .disabled)
         try Self.expectSame(reference, try Tokenizer(contentsOf: file, cache: small), CompiledFixtures.texts(count: 30), "disabled")
         #expect(!FileManager.default.fileExists(atPath: dir.path("cache")))
+    }
+
+    /// The string-list section: a round trip with nil, empty and non-ASCII
+    /// entries, its exact bytes, and malformed lists refused.
+    @Test func stringListRoundTripsAndRefusesMalformedLists() {
+        let strings: [String?] = ["a", nil, "", "é"]
+        let bytes = StringList.encode(strings)
+        // count 4; lengths 1, absent, 0, 2; then "a" and "é" (C3 A9).
+        #expect(bytes == [4, 0, 0, 0, 1, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0, 2, 0, 0, 0, 0x61, 0xC3, 0xA9])
+        bytes.withUnsafeBytes { #expect(StringList.decode(unsafeBytes: $0) == strings) }
+        for bad in [Array(bytes.dropLast()), bytes + [0], [UInt8](), [255, 255, 255, 255], [1, 0, 0, 0, 9, 0, 0, 0, 0x61]] {
+            bad.withUnsafeBytes { #expect(StringList.decode(unsafeBytes: $0) == nil, "\(bad)") }
+        }
     }
 
     /// Where the cache lives, by environment (hand-written cases).

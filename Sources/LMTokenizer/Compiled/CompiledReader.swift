@@ -12,7 +12,7 @@ struct CompiledReader {
     /// (a mapped compiled file), which must have been compiled from a
     /// `tokenizer.json` of `sourceSize` bytes hashing to `sourceSHA256`.
     static func decode(
-        _ bytes: UnsafeRawBufferPointer, file: String, sourceSize: Int, sourceSHA256: [UInt8]
+        unsafeBytes bytes: UnsafeRawBufferPointer, file: String, sourceSize: Int, sourceSHA256: [UInt8]
     ) throws(CompiledTokenizerError) -> (json: JSONValue, model: BPEModel) {
         let reader = CompiledReader(bytes: bytes, file: file)
         let sections = try reader.checkHeader(sourceSize: sourceSize, sourceSHA256: sourceSHA256)
@@ -88,10 +88,10 @@ struct CompiledReader {
         guard scalars.count == CompiledFormat.Scalar.allCases.count else {
             throw reject(offset(.scalars), "\(scalars.count) scalars, expected \(CompiledFormat.Scalar.allCases.count)")
         }
-        guard let idToString = StringList.decode(section(.idToString)) else {
+        guard let idToString = StringList.decode(unsafeBytes: section(.idToString)) else {
             throw reject(offset(.idToString), "malformed list of vocabulary strings")
         }
-        guard let untranslatableKeys = StringList.decode(section(.untranslatableKeys)), !untranslatableKeys.contains(nil) else {
+        guard let untranslatableKeys = StringList.decode(unsafeBytes: section(.untranslatableKeys)), !untranslatableKeys.contains(nil) else {
             throw reject(offset(.untranslatableKeys), "malformed list of untranslatable vocabulary strings")
         }
         let parts = CompiledTables(

@@ -67,7 +67,7 @@ let package = Package(
         // Pipeline stages.
         .target(
             name: "LMTokenizer",
-            dependencies: ["LMIO", "LMJSON", "COniguruma", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["LMIO", "LMJSON", "COniguruma", "CXXHash", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MapReduce", dependencies: ["LMIO", "LMJSON", "CXXHash"]),
         .target(
             name: "LMPrep",

@@ -16,6 +16,14 @@ fi
 if [ -n "${LMSHARD_SHARED:-}" ]; then export LMSHARD_SHARED; fi
 echo "LMSHARD_SHARED=${LMSHARD_SHARED:-<unset: shared-data tests will skip>}"
 
+# Compiled tokenizers (the tokenizer cache, see README) go to a folder of this
+# run, not the user's ~/.cache: tests load through the cache and leave nothing.
+if [ -z "${LMSHARD_CACHE_DIR:-}" ]; then
+    LMSHARD_CACHE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/lmshard-test-cache.XXXXXX")
+    export LMSHARD_CACHE_DIR
+    trap 'rm -rf "$LMSHARD_CACHE_DIR"' EXIT
+fi
+
 status=0
 
 echo "== swift test"

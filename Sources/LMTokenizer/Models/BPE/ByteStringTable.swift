@@ -5,14 +5,14 @@
 /// symbol, so this table hashes a borrowed `UnsafeBufferPointer` with FNV-1a
 /// and probes linearly over flat arrays. All keys live in one byte arena.
 struct ByteStringTable: Sendable {
-    private var arena: [UInt8] = []
+    var arena: [UInt8] = []
     /// Per entry: start offset in `arena`, length and value.
-    private var starts: [Int32] = []
-    private var lengths: [Int32] = []
-    private var values: [UInt32] = []
+    var starts: [Int32] = []
+    var lengths: [Int32] = []
+    var values: [UInt32] = []
     /// Open-addressing slots holding entry index + 1 (0 = empty).
-    private var slots: [Int32]
-    private let mask: Int
+    var slots: [Int32]
+    let mask: Int
 
     /// Creates a table sized for `capacity` keys (load factor <= 0.5).
     init(capacity: Int) {
@@ -135,16 +135,16 @@ struct ByteStringTable: Sendable {
 /// the misses of merging unseen words. Wide layout (ids and ranks too
 /// large to pack into 64 bits): key and value words side by side.
 struct PairTable: Sendable {
-    private var slots: [UInt64]
-    private var mergedByRank: [UInt32] = []
+    var slots: [UInt64]
+    var mergedByRank: [UInt32] = []
     /// Bits of each id in a packed key, and of rank + 1 below it.
-    private let idBits: UInt64
-    private let rankBits: UInt64
-    private let packed: Bool
-    private let shift: UInt64
-    private let mask: Int
-    private(set) var count = 0
-    private static let emptyWide = UInt64.max
+    let idBits: UInt64
+    let rankBits: UInt64
+    let packed: Bool
+    let shift: UInt64
+    let mask: Int
+    var count = 0
+    static let emptyWide = UInt64.max
 
     /// A table for fewer than `capacity` merges (ranks below `capacity`)
     /// between ids up to `maxId`.

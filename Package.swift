@@ -7,8 +7,8 @@
 //                memory maps, buffered writes that report every error, atomic
 //                durable writes and renameat2 publishing
 //   LMJSON       JSON parser/writer over UTF-8 bytes (no I/O)
-//   LMTokenizer  tokenizer.json loading, HF-exact encoding
-//                                          (LMIO, LMJSON, COniguruma)
+//   LMTokenizer  tokenizer.json loading, HF-exact encoding, compiled-tokenizer
+//                cache                (LMIO, LMJSON, COniguruma, CXXHash)
 //   MapReduce    transforms and the in-memory, local, streaming runners
 //                                                    (LMIO, LMJSON, CXXHash)
 //   LMPrep       pretrain/FIM/SFT processing and packing (LMTokenizer, MapReduce)

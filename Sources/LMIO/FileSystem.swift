@@ -61,14 +61,19 @@ public enum FileSystem {
         }
     }
 
-    /// Creates the directory `path` and any missing parents; an existing
-    /// directory is fine.
+    /// Creates the directory `path` and any missing parents (`mkdir -p`);
+    /// an existing directory is fine. A failure names the component that
+    /// could not be made and the system's reason ("Not a directory",
+    /// "Permission denied"), which Foundation's wrapper does not.
     public static func makeDirectory(_ path: String) throws {
+        var path = path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         if kind(of: path) == .directory { return }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw FileError(path: path, operation: "create directory", reason: error.localizedDescription)
+        let parent = parentDirectory(of: path)
+        if parent != ".", parent != "/" { try makeDirectory(parent) }
+        guard mkdir(path, 0o755) == 0 || (lastErrno == EEXIST && kind(of: path) == .directory) else {
+            let code = lastErrno == EEXIST ? ENOTDIR : lastErrno
+            throw FileError(path: path, operation: "create directory", code: code)
         }
     }
 

@@ -217,8 +217,8 @@ import Testing
                                 (48, UInt64.max), (48, 1 << 63)] {
             var b = original
             LittleEndian.write(value, into: &b, at: offset)
-            try b.withUnsafeBytes { raw in
-                #expect(throws: ShardError.self, "offset \(offset) = \(value)") { try ChecksumFile.parse(raw, file: path) }
+            #expect(throws: ShardError.self, "offset \(offset) = \(value)") {
+                try b.withUnsafeBytes { _ = try ChecksumFile.parse($0, file: path) }
             }
             try writeBytes(b, path)
             try Reseal.dataset(directory: dir.url, sums: false)

@@ -109,13 +109,17 @@ struct CompiledTokenizerTests {
     @Test func inPlaceEditsAreSeenDespiteTheStatRecord() throws {
         let dir = try TempDir()
         defer { dir.remove() }
+        // The window is an hour wherever the test needs "too recent to
+        // record", whatever the machine's load, and 0.3 s (slept past)
+        // where it needs a record.
         var cache = Self.cache(dir)
-        cache.racyWindow = 0.3
+        cache.racyWindow = 3600
         let path = try dir.write("tokenizer.json", CompiledFixtures.byteLevel())
         let file = URL(fileURLWithPath: path)
         let original = try Tokenizer(contentsOf: file, cache: .disabled)  // also: no record, no file
         let recordedTooEarly = try Tokenizer.loadSource(file: file, cache: cache).viaStatKey  // no record yet
         #expect(!recordedTooEarly)
+        cache.racyWindow = 0.3
         Thread.sleep(forTimeInterval: 0.4)  // past the racy window
         _ = try Tokenizer(contentsOf: file, cache: cache)  // JSON load, compiled file written
         _ = try Tokenizer(contentsOf: file, cache: cache)  // hashed, compiled, stat recorded
@@ -142,6 +146,7 @@ struct CompiledTokenizerTests {
         #expect(utimensat(AT_FDCWD, path, &times, 0) == 0)
         let now = try #require(FileStatKey(path: path))
         #expect(now.mtime == before.mtime && now.size == before.size && now.inode == before.inode)
+        cache.racyWindow = 3600
         let edited = try Tokenizer(contentsOf: file, cache: .disabled)
         #expect(texts.contains { original.encode($0) != edited.encode($0) }, "the edit must change some ids")
         let usedRecordAfterEdit = try Tokenizer.loadSource(file: file, cache: cache).viaStatKey

@@ -99,7 +99,7 @@ public struct TokenizerCache: Sendable {
               let bytes = CompiledWriter.encode(model: model, root: root, sourceSize: sourceSize, sourceSHA256: sha256)
         else { return }
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileSystem.makeDirectory(directory)
             let file = try AtomicFileWriter(path: path)
             try file.output.write(bytes)
             // A cache needs atomicity, not durability: a file lost or

@@ -53,7 +53,9 @@ struct Supervisor {
             let pipe = Pipe()
             process.standardOutput = pipe
             let errPath = scratchRoot.appendingPathComponent("worker-\(target.rawValue).stderr")
-            FileManager.default.createFile(atPath: errPath.path, contents: nil)
+            guard FileManager.default.createFile(atPath: errPath.path, contents: nil) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errPath.path])
+            }
             process.standardError = try FileHandle(forWritingTo: errPath)
             try process.run()
             let fd = pipe.fileHandleForReading.fileDescriptor

@@ -25,7 +25,7 @@ public struct OutputExclusion: Sendable {
     let parent: String
     let hiddenPrefix: String
     /// Device and inode of the output directory, when it exists.
-    let identity: FileIdentity?
+    let identity: String?
 
     public init(output: String) {
         self.output = output
@@ -34,7 +34,7 @@ public struct OutputExclusion: Sendable {
         parent = Self.resolve(FileSystem.parentDirectory(of: absolute)) ?? FileSystem.parentDirectory(of: absolute)
         resolved = Self.resolve(absolute) ?? (parent == "/" ? "/" + name : parent + "/" + name)
         hiddenPrefix = "." + name + "."
-        identity = FileIdentity(of: absolute)
+        identity = InputCatalog.directoryID(absolute)
     }
 
     /// Throws when `input` (a path the user named) is the output, inside
@@ -54,7 +54,7 @@ public struct OutputExclusion: Sendable {
     /// Whether the directory `path`, met in a walk, is the output.
     func isOutput(directory path: String) -> Bool {
         guard let identity else { return false }
-        return FileIdentity(of: path) == identity
+        return InputCatalog.directoryID(path) == identity
     }
 
     /// `realpath(3)`, or nil when the path does not resolve.
@@ -62,19 +62,5 @@ public struct OutputExclusion: Sendable {
         guard let raw = realpath(path, nil) else { return nil }
         defer { free(raw) }
         return String(cString: raw)
-    }
-}
-
-/// Device and inode: what names one directory whatever path leads to it.
-struct FileIdentity: Equatable, Sendable {
-    let device: UInt64
-    let inode: UInt64
-
-    /// The identity of what `path` names (links followed), or nil.
-    init?(of path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
     }
 }

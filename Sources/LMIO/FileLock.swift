@@ -47,6 +47,15 @@ public struct FileLock: ~Copyable {
         throw FileError(path: path, operation: "lock", reason: "the lock file keeps being replaced")
     }
 
+    /// `tryAcquire`, or `LockError.held` naming `guarded` (what the lock
+    /// is for) and the holder's record when it can be read.
+    static func acquire(_ path: String, guarding guarded: String) throws -> FileLock {
+        switch try tryAcquire(path) {
+        case .some(let lock): return lock
+        case .none: throw LockError.held(path: guarded, holder: peek(path).flatMap(LockRecord.parse))
+        }
+    }
+
     /// Creates `path` (which must not exist) and takes its lock, waiting
     /// for a process that opened the new file to let go of it first (a
     /// cleaner checking whether it is stale holds it for an instant).

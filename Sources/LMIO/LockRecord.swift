@@ -56,7 +56,7 @@ public struct LockRecord: Equatable, Sendable {
     public subscript(key: String) -> String? {
         get { fields.first { $0.key == key }?.value }
         set {
-            precondition(Self.isKey(key) && !["pid", "host", "started", "command"].contains(key), "bad key \(key)")
+            precondition(Self.isKey(key) && !Self.ownKeys.contains(key), "bad key \(key)")
             let index = fields.firstIndex { $0.key == key }
             switch (index, newValue) {
             case let (i?, value?): fields[i].value = Self.oneLine(value)
@@ -109,11 +109,19 @@ public struct LockRecord: Equatable, Sendable {
             let started = take("started").flatMap({ Int64($0) }), let command = take("command")
         else { return nil }
         var record = LockRecord(pid: pid, host: host, started: started, command: command)
-        for (key, value) in values where record[key] == nil { record.fields.append((key, value)) }
+        // A repeated key keeps its first value; a repeated `pid=` (or
+        // another of the holder's own keys) among the fields would trap
+        // the first time a holder set a field of the record.
+        for (key, value) in values where record[key] == nil && !ownKeys.contains(key) {
+            record.fields.append((key, value))
+        }
         return record
     }
 
     static let magic = "lmshard-lock 1"
+
+    /// The keys of the holder's own properties, never among `fields`.
+    static let ownKeys: Set<String> = ["pid", "host", "started", "command"]
 
     static func isKey(_ key: String) -> Bool {
         !key.isEmpty && key.utf8.count <= 64 && key.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || $0 == 95 }

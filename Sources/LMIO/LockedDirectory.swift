@@ -47,12 +47,7 @@ public struct LockedDirectory: ~Copyable {
     /// - Throws: `LockError.held` naming the live owner; `FileError`.
     public static func open(_ path: String, command: String) throws -> LockedDirectory {
         try FileSystem.makeDirectory(path)
-        let lockPath = path + "/" + lockName
-        let lock: FileLock
-        switch try FileLock.tryAcquire(lockPath) {
-        case .some(let acquired): lock = acquired
-        case .none: throw LockError.held(path: path, holder: FileLock.peek(lockPath).flatMap(LockRecord.parse))
-        }
+        let lock = try FileLock.acquire(path + "/" + lockName, guarding: path)
         try lock.replaceContents(LockRecord.current(command: command).serialized())
         return LockedDirectory(path: path, lock: lock)
     }

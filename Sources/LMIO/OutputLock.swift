@@ -69,7 +69,7 @@ public struct OutputLock: ~Copyable {
         case .some: throw FileError(path: output, operation: "create", reason: "\(parent) is not a directory")
         }
         let lockPath = Self.lockPath(for: output)
-        let lock = try Self.take(lockPath, for: output)
+        let lock = try FileLock.acquire(lockPath, guarding: output)
         var stale: LockRecord?
         var record = LockRecord.current(command: command)
         do {
@@ -137,14 +137,6 @@ public struct OutputLock: ~Copyable {
     /// remove.
     public mutating func recoverKeepingWork(isReplaceable: (String) -> Bool) throws {
         try recover(reusing: Set(stale?.fields.map(\.value) ?? []), isReplaceable: isReplaceable)
-    }
-
-    /// The lock on `lockPath`, or `LockError.held` naming its holder.
-    private static func take(_ lockPath: String, for path: String) throws -> FileLock {
-        switch try FileLock.tryAcquire(lockPath) {
-        case .some(let lock): return lock
-        case .none: throw LockError.held(path: path, holder: FileLock.peek(lockPath).flatMap(LockRecord.parse))
-        }
     }
 
     /// Sets (or with nil removes) `key` in the record and writes it durably:

@@ -45,6 +45,15 @@ import Testing
         #expect(LockRecord.parse(Array("lmshard-lock 1\npid=1\nhost=h\nstarted=0\ncommand=run\nBad Key=1\nend\n".utf8)) == nil)
     }
 
+    @Test func aRepeatedKeyKeepsItsFirstValue() throws {
+        let text = "lmshard-lock 1\npid=1\nhost=h\nstarted=0\ncommand=run\nstaging=.x.a\npid=2\nstaging=.x.b\nend\n"
+        var record = try #require(LockRecord.parse(Array(text.utf8)))
+        #expect(record.pid == 1 && record["staging"] == ".x.a")
+        #expect(record.fields.map(\.key) == ["staging"])
+        // Every field can be set again (a holder takes them over).
+        for (key, value) in record.fields { record[key] = value }
+    }
+
     @Test func valuesStayOnOneLine() throws {
         var record = LockRecord(pid: 1, host: "h", started: 0, command: "run")
         record["staging"] = ".x.partial\nend\npid=2"

@@ -59,19 +59,11 @@ extension Tokenizer {
                 }
             }
         }
-        let bytes = try readBytes(file)
+        let bytes = try read(file)
         let sha256 = cache.covers(sourceSize: bytes.count) ? Array(SHA256.hash(data: bytes)) : nil
         return TokenizerSource(
             json: try parseJSON(bytes, file: file), compiledModel: nil, sha256: sha256, bytes: bytes,
             rejection: sha256 == nil ? nil : rejection)
-    }
-
-    static func parseJSON(_ bytes: [UInt8], file url: URL) throws -> JSONValue {
-        do {
-            return try JSONParser.parse(bytes)
-        } catch let error as JSONParseError {
-            throw TokenizerError.unreadable(file: url.path, reason: "not valid JSON at \(error)")
-        }
     }
 
     /// Compiles this tokenizer into `cache` when it was built from JSON

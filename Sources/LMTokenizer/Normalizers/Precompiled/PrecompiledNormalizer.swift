@@ -93,23 +93,25 @@ public struct PrecompiledNormalizer: Normalizer {
 
     private func normalizeClusters(_ stretch: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         let text = String(decoding: stretch, as: UTF8.self)
-        var scalarBytes = [UInt8]()
+        // One buffer for the cluster's and then each scalar's bytes, as
+        // `PrecompiledOrigins` walks them.
+        var bytes = [UInt8]()
         for cluster in text {
-            var utf8 = Array(cluster.utf8)
-            if utf8.count < 6, let r = utf8.withUnsafeBufferPointer({ map.transform($0) }) {
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: cluster.utf8)
+            if bytes.count < 6, let r = bytes.withUnsafeBufferPointer({ map.transform($0) }) {
                 map.appendReplacement(r, to: &out)
                 continue
             }
             for scalar in cluster.unicodeScalars {
-                scalarBytes.removeAll(keepingCapacity: true)
-                scalarBytes.append(contentsOf: String(scalar).utf8)
-                if let r = scalarBytes.withUnsafeBufferPointer({ map.transform($0) }) {
+                bytes.removeAll(keepingCapacity: true)
+                bytes.append(contentsOf: scalar.utf8)
+                if let r = bytes.withUnsafeBufferPointer({ map.transform($0) }) {
                     map.appendReplacement(r, to: &out)
                 } else {
-                    out.append(contentsOf: scalarBytes)
+                    out.append(contentsOf: bytes)
                 }
             }
-            utf8.removeAll()
         }
     }
 }

@@ -106,8 +106,7 @@ struct BPEModel: Sendable {
         var fallback = [UInt32](repeating: UInt32.max, count: 256)
         var singles = [UInt32](repeating: UInt32.max, count: 256)
         for b in 0..<256 {
-            let name = "<0x" + String(b, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
-            fallback[b] = BPEModel.lookup(name, table, untranslatable, byteLevel: false) ?? UInt32.max
+            fallback[b] = BPEModel.lookup(byteFallbackToken(b), table, untranslatable, byteLevel: false) ?? UInt32.max
             singles[b] = table.get([UInt8(b)]) ?? UInt32.max
         }
         byteFallbackIds = fallback
@@ -231,6 +230,12 @@ func optionalString(_ json: JSONObject, _ key: String, path: String) throws -> S
     case let .string(s)?: return s
     default: throw TokenizerError.invalidField(path: "\(path).\(key)", reason: "expected a string or null")
     }
+}
+
+/// The token byte fallback spells byte `b` with: `<0x0A>` for 10 (HF's
+/// `format!("<0x{:02X}>", b)`), for BPE and Unigram alike.
+func byteFallbackToken(_ b: Int) -> String {
+    "<0x" + String(b, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
 }
 
 extension String {

@@ -43,16 +43,16 @@ extension Tokenizer {
         var rejection: CompiledTokenizerError? = nil
         if cache.directory != nil, let key = FileStatKey(path: file.path),
            key.size <= maximumFileSize, cache.covers(sourceSize: key.size) {
-            if let sha256 = cache.recordedSHA256(for: key),
-               case let .success(compiled) = cache.load(sha256: sha256, sourceSize: key.size) {
+            let recorded = cache.recordedSHA256(for: key)
+            if let recorded, case let .success(compiled) = cache.load(sha256: recorded, sourceSize: key.size) {
                 return TokenizerSource(
-                    json: compiled.json, compiledModel: compiled.model, sha256: sha256, bytes: [], rejection: nil, viaStatKey: true)
+                    json: compiled.json, compiledModel: compiled.model, sha256: recorded, bytes: [], rejection: nil, viaStatKey: true)
             }
             if let mapped = try? MappedFile(path: file.path), mapped.count == key.size {
                 let sha256 = Array(SHA256.hash(data: mapped.unsafeBytes))
                 switch cache.load(sha256: sha256, sourceSize: mapped.count) {
                 case let .success(compiled):
-                    cache.recordStatKey(key, after: FileStatKey(path: file.path), sha256: sha256)
+                    if sha256 != recorded { cache.recordStatKey(key, after: FileStatKey(path: file.path), sha256: sha256) }
                     return TokenizerSource(json: compiled.json, compiledModel: compiled.model, sha256: sha256, bytes: [], rejection: nil)
                 case let .failure(why):
                     rejection = why

@@ -44,12 +44,9 @@ struct BPEModel: Sendable {
     /// Largest id accepted (2^26, 64M): real vocabularies stay below 1M.
     static let maxTokenId: Int64 = 1 << 26
 
+    /// Parses the model object at `path` (its `"type"`, if any, already
+    /// checked by `makeModel`).
     init(json: JSONObject, path: String, byteLevel: Bool) throws {
-        // `makeModel` dispatches on "type"; a file without one (HF infers
-        // BPE) is accepted.
-        if case let .string(type)? = json["type"], type != "BPE" {
-            throw TokenizerError.unsupportedComponent(path: path, type: type)
-        }
         switch json["dropout"] {
         case nil, .null?: break
         case .double(0)?, .int(0)?: break

@@ -6,12 +6,13 @@ import LMJSON
 /// SentencePiece model carries: T5, ALBERT, XLNet, mBART, XLM-R...).
 ///
 /// Exactly as HF (and its `spm_precompiled` crate), grapheme cluster by
-/// grapheme cluster: a cluster under 6 UTF-8 bytes whose bytes have a
-/// replacement (`PrecompiledCharsMap.transform`, which answers for the
-/// *shortest* matching prefix) is replaced whole; otherwise each of its
-/// scalars is replaced by its own replacement or kept. So "Ａ\u{301}"
-/// (fullwidth A + combining acute, 5 bytes) becomes "A": the cluster takes
-/// the replacement of "Ａ" and loses its accent, as in HF.
+/// grapheme cluster (`PrecompiledCharsMap.forEachPart`): a cluster under
+/// 6 UTF-8 bytes whose bytes have a replacement (`transform`, which
+/// answers for the *shortest* matching prefix) is replaced whole;
+/// otherwise each of its scalars is replaced by its own replacement or
+/// kept. So "Ａ\u{301}" (fullwidth A + combining acute, 5 bytes) becomes
+/// "A": the cluster takes the replacement of "Ａ" and loses its accent, as
+/// in HF.
 ///
 /// Speed: grapheme clusters come from Swift's `Character` breaking, which
 /// costs far more than a byte. Two ASCII bytes (other than CR LF) always
@@ -93,24 +94,10 @@ public struct PrecompiledNormalizer: Normalizer {
 
     private func normalizeClusters(_ stretch: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         let text = String(decoding: stretch, as: UTF8.self)
-        // One buffer for the cluster's and then each scalar's bytes, as
-        // `PrecompiledOrigins` walks them.
-        var bytes = [UInt8]()
+        var buffer = [UInt8]()
         for cluster in text {
-            bytes.removeAll(keepingCapacity: true)
-            bytes.append(contentsOf: cluster.utf8)
-            if bytes.count < 6, let r = bytes.withUnsafeBufferPointer({ map.transform($0) }) {
-                map.appendReplacement(r, to: &out)
-                continue
-            }
-            for scalar in cluster.unicodeScalars {
-                bytes.removeAll(keepingCapacity: true)
-                bytes.append(contentsOf: scalar.utf8)
-                if let r = bytes.withUnsafeBufferPointer({ map.transform($0) }) {
-                    map.appendReplacement(r, to: &out)
-                } else {
-                    out.append(contentsOf: bytes)
-                }
+            map.forEachPart(of: cluster, buffer: &buffer) { bytes, replacement, _ in
+                if let replacement { map.appendReplacement(replacement, to: &out) } else { out.append(contentsOf: bytes) }
             }
         }
     }

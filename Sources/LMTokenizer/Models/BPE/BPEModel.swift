@@ -66,24 +66,14 @@ struct BPEModel: Sendable {
         }
         var table = ByteStringTable(capacity: vocabObject.count + 1)
         var untranslatable: [String: UInt32] = [:]
-        var maxId = -1
-        for (token, value) in vocabObject.entries {
-            // Ids index flat arrays, so a corrupt file must not ask for 2^32 of them.
-            guard case let .int(raw) = value, raw >= 0, raw < BPEModel.maxTokenId else {
-                throw TokenizerError.invalidField(
-                    path: "\(path).vocab[\(token)]", reason: "expected an integer id in 0..<\(BPEModel.maxTokenId)")
-            }
-            maxId = max(maxId, Int(raw))
+        let names = try TokenVocabulary.readEntries(vocabObject, path: "\(path).vocab") { token, id in
             if let bytes = BPEModel.keyBytes(token, byteLevel: byteLevel) {
-                table.insert(bytes, value: UInt32(raw))
+                table.insert(bytes, value: id)
             } else {
-                untranslatable[token] = UInt32(raw)
+                untranslatable[token] = id
             }
         }
-        var names = [String?](repeating: nil, count: maxId + 1)
-        for (token, value) in vocabObject.entries {
-            if case let .int(raw) = value { names[Int(raw)] = token }
-        }
+        let maxId = names.count - 1
         vocab = table
         self.untranslatable = untranslatable
         idToString = names

@@ -86,11 +86,11 @@ extension TokenizerCache {
     /// Records that the file of `key` hashes to `sha256`, when `key` was
     /// the same before and after hashing (`after`) and its ctime is older
     /// than `racyWindow` seconds; failures are silent (a missing record
-    /// only means hashing next time).
+    /// only means hashing next time). The caller, which has just read the
+    /// record (`recordedSHA256`), skips the call when it already says `sha256`.
     func recordStatKey(_ key: FileStatKey, after: FileStatKey?, sha256: [UInt8], now: Date = Date()) {
         guard let directory, key == after,
-              Double(key.ctime.seconds) + Double(key.ctime.nanoseconds) / 1e9 < now.timeIntervalSince1970 - racyWindow,
-              recordedSHA256(for: key) != sha256
+              Double(key.ctime.seconds) + Double(key.ctime.nanoseconds) / 1e9 < now.timeIntervalSince1970 - racyWindow
         else { return }
         do {
             let file = try AtomicFileWriter(path: directory + "/" + key.indexName)

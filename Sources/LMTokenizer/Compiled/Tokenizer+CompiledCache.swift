@@ -43,35 +43,27 @@ extension Tokenizer {
         var rejection: CompiledTokenizerError? = nil
         if cache.directory != nil, let key = FileStatKey(path: file.path),
            key.size <= maximumFileSize, cache.covers(sourceSize: key.size) {
-            if let sha256 = cache.recordedSHA256(for: key),
-               case let .success(compiled) = cache.load(sha256: sha256, sourceSize: key.size) {
+            let recorded = cache.recordedSHA256(for: key)
+            if let recorded, case let .success(compiled) = cache.load(sha256: recorded, sourceSize: key.size) {
                 return TokenizerSource(
-                    json: compiled.json, compiledModel: compiled.model, sha256: sha256, bytes: [], rejection: nil, viaStatKey: true)
+                    json: compiled.json, compiledModel: compiled.model, sha256: recorded, bytes: [], rejection: nil, viaStatKey: true)
             }
             if let mapped = try? MappedFile(path: file.path), mapped.count == key.size {
                 let sha256 = Array(SHA256.hash(data: mapped.unsafeBytes))
                 switch cache.load(sha256: sha256, sourceSize: mapped.count) {
                 case let .success(compiled):
-                    cache.recordStatKey(key, after: FileStatKey(path: file.path), sha256: sha256)
+                    if sha256 != recorded { cache.recordStatKey(key, after: FileStatKey(path: file.path), sha256: sha256) }
                     return TokenizerSource(json: compiled.json, compiledModel: compiled.model, sha256: sha256, bytes: [], rejection: nil)
                 case let .failure(why):
                     rejection = why
                 }
             }
         }
-        let bytes = try readBytes(file)
+        let bytes = try read(file)
         let sha256 = cache.covers(sourceSize: bytes.count) ? Array(SHA256.hash(data: bytes)) : nil
         return TokenizerSource(
             json: try parseJSON(bytes, file: file), compiledModel: nil, sha256: sha256, bytes: bytes,
             rejection: sha256 == nil ? nil : rejection)
-    }
-
-    static func parseJSON(_ bytes: [UInt8], file url: URL) throws -> JSONValue {
-        do {
-            return try JSONParser.parse(bytes)
-        } catch let error as JSONParseError {
-            throw TokenizerError.unreadable(file: url.path, reason: "not valid JSON at \(error)")
-        }
     }
 
     /// Compiles this tokenizer into `cache` when it was built from JSON

@@ -2,7 +2,7 @@
 /// batch allocates only while they grow.
 ///
 /// `bpe` also holds the piece -> ids cache, which the other models share
-/// (`Tokenizer.encodeCached`): a model's ids depend on the piece's bytes
+/// (`Tokenizer.encodeWithModel`): a model's ids depend on the piece's bytes
 /// alone, and Unigram's Viterbi or WordPiece's greedy search cost far more
 /// than a cache probe. Stored `var`s of a class pay a dynamic exclusivity
 /// check per access, hence `@exclusivity(unchecked)`: a scratch is only ever

@@ -22,26 +22,36 @@ struct TokenVocabulary: Sendable {
             throw TokenizerError.invalidField(path: "\(path).\(key)", reason: "expected an object of token -> id")
         }
         var table = ByteStringTable(capacity: vocab.count + 1)
-        var maxId = -1
         var longest = 0
+        idToString = try Self.readEntries(vocab, path: "\(path).\(key)") { token, id in
+            longest = max(longest, token.utf8.count)
+            table.insert(Array(token.utf8), value: id)
+        }
+        self.table = table
+        count = vocab.count
+        longestToken = longest
+    }
+
+    /// Calls `body(token, id)` for each entry of the vocabulary object
+    /// `vocab` (at `path`), in file order, once its id is checked; returns
+    /// each id's token (nil for ids not listed). `BPEModel` reads its
+    /// vocabulary through this too.
+    static func readEntries(_ vocab: JSONObject, path: String, _ body: (String, UInt32) -> Void) throws -> [String?] {
+        var maxId = -1
         for (token, value) in vocab.entries {
             // Ids index flat arrays, so a corrupt file must not ask for 2^32 of them.
             guard case let .int(raw) = value, raw >= 0, raw < BPEModel.maxTokenId else {
                 throw TokenizerError.invalidField(
-                    path: "\(path).\(key)[\(token)]", reason: "expected an integer id in 0..<\(BPEModel.maxTokenId)")
+                    path: "\(path)[\(token)]", reason: "expected an integer id in 0..<\(BPEModel.maxTokenId)")
             }
             maxId = max(maxId, Int(raw))
-            longest = max(longest, token.utf8.count)
-            table.insert(Array(token.utf8), value: UInt32(raw))
+            body(token, UInt32(raw))
         }
         var names = [String?](repeating: nil, count: maxId + 1)
         for (token, value) in vocab.entries {
             if case let .int(raw) = value { names[Int(raw)] = token }
         }
-        self.table = table
-        idToString = names
-        count = vocab.count
-        longestToken = longest
+        return names
     }
 
     func tokenToId(_ token: String) -> UInt32? { table.get(Array(token.utf8)) }

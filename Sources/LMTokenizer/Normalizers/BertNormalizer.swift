@@ -70,7 +70,9 @@ public struct BertNormalizer: Normalizer {
                 var c = scalar
                 if cleanText {
                     if c.value == 0 || c.value == 0xFFFD || Self.isControl(c) { return 0 }
-                    if Self.isWhitespace(c) { c = " " }
+                    // BERT's `_is_whitespace` (tab, newline, carriage
+                    // return, or White_Space) is White_Space.
+                    if c.isWhitespace { c = " " }
                 }
                 guard handleChineseChars && Self.isChineseChar(c) else {
                     Self.append(c, to: &out)
@@ -147,13 +149,6 @@ public struct BertNormalizer: Normalizer {
         } else {
             out.append(contentsOf: c.utf8)
         }
-    }
-
-    /// BERT's `_is_whitespace`: tab, newline, carriage return, or `White_Space`.
-    static func isWhitespace(_ c: Unicode.Scalar) -> Bool {
-        // ASCII White_Space is tab through carriage return and space.
-        if c.isASCII { return (0x09...0x0D).contains(c.value) || c.value == 0x20 }
-        return c.properties.isWhitespace
     }
 
     /// BERT's `_is_control`: categories Cc, Cf, Co, Cs (not Cn) as of

@@ -60,9 +60,7 @@ public struct WhitespaceSplitPreTokenizer: PreTokenizer {
         var wordStart = 0
         while i < piece.count {
             let (scalar, length) = UTF8Scalars.scalar(inUnsafeBytes: piece, at: i)
-            // ASCII White_Space (tab...CR, space) without the property lookup,
-            // which was a quarter of BERT-layout encoding time.
-            if scalar.isASCII ? (0x09...0x0D).contains(scalar.value) || scalar.value == 0x20 : scalar.properties.isWhitespace {
+            if scalar.isWhitespace {
                 out.append(unsafeBytes: UnsafeBufferPointer(rebasing: piece[wordStart..<i]))
                 wordStart = i + length
             }

@@ -44,12 +44,9 @@ struct BPEModel: Sendable {
     /// Largest id accepted (2^26, 64M): real vocabularies stay below 1M.
     static let maxTokenId: Int64 = 1 << 26
 
+    /// Parses the model object at `path` (its `"type"`, if any, already
+    /// checked by `makeModel`).
     init(json: JSONObject, path: String, byteLevel: Bool) throws {
-        // `makeModel` dispatches on "type"; a file without one (HF infers
-        // BPE) is accepted.
-        if case let .string(type)? = json["type"], type != "BPE" {
-            throw TokenizerError.unsupportedComponent(path: path, type: type)
-        }
         switch json["dropout"] {
         case nil, .null?: break
         case .double(0)?, .int(0)?: break
@@ -69,24 +66,14 @@ struct BPEModel: Sendable {
         }
         var table = ByteStringTable(capacity: vocabObject.count + 1)
         var untranslatable: [String: UInt32] = [:]
-        var maxId = -1
-        for (token, value) in vocabObject.entries {
-            // Ids index flat arrays, so a corrupt file must not ask for 2^32 of them.
-            guard case let .int(raw) = value, raw >= 0, raw < BPEModel.maxTokenId else {
-                throw TokenizerError.invalidField(
-                    path: "\(path).vocab[\(token)]", reason: "expected an integer id in 0..<\(BPEModel.maxTokenId)")
-            }
-            maxId = max(maxId, Int(raw))
+        let names = try TokenVocabulary.readEntries(vocabObject, path: "\(path).vocab") { token, id in
             if let bytes = BPEModel.keyBytes(token, byteLevel: byteLevel) {
-                table.insert(bytes, value: UInt32(raw))
+                table.insert(bytes, value: id)
             } else {
-                untranslatable[token] = UInt32(raw)
+                untranslatable[token] = id
             }
         }
-        var names = [String?](repeating: nil, count: maxId + 1)
-        for (token, value) in vocabObject.entries {
-            if case let .int(raw) = value { names[Int(raw)] = token }
-        }
+        let maxId = names.count - 1
         vocab = table
         self.untranslatable = untranslatable
         idToString = names
@@ -106,8 +93,7 @@ struct BPEModel: Sendable {
         var fallback = [UInt32](repeating: UInt32.max, count: 256)
         var singles = [UInt32](repeating: UInt32.max, count: 256)
         for b in 0..<256 {
-            let name = "<0x" + String(b, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
-            fallback[b] = BPEModel.lookup(name, table, untranslatable, byteLevel: false) ?? UInt32.max
+            fallback[b] = BPEModel.lookup(byteFallbackToken(b), table, untranslatable, byteLevel: false) ?? UInt32.max
             singles[b] = table.get([UInt8(b)]) ?? UInt32.max
         }
         byteFallbackIds = fallback
@@ -231,6 +217,12 @@ func optionalString(_ json: JSONObject, _ key: String, path: String) throws -> S
     case let .string(s)?: return s
     default: throw TokenizerError.invalidField(path: "\(path).\(key)", reason: "expected a string or null")
     }
+}
+
+/// The token byte fallback spells byte `b` with: `<0x0A>` for 10 (HF's
+/// `format!("<0x{:02X}>", b)`), for BPE and Unigram alike.
+func byteFallbackToken(_ b: Int) -> String {
+    "<0x" + String(b, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
 }
 
 extension String {

@@ -74,12 +74,7 @@ struct UnigramModel: TokenizerModel {
         // HF: the minimum over every entry; +inf for an empty vocabulary.
         unkScore = (scores.min() ?? Double.infinity) - 10.0
         byteFallback = try fields.bool("byte_fallback", default: false)
-        var fallback = [UInt32](repeating: UInt32.max, count: 256)
-        for b in 0..<256 {
-            let name = "<0x" + String(b, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
-            fallback[b] = table.get(Array(name.utf8)) ?? UInt32.max
-        }
-        byteFallbackIds = fallback
+        byteFallbackIds = (0..<256).map { table.get(Array(byteFallbackToken($0).utf8)) ?? UInt32.max }
     }
 
     var vocabCount: Int { pieces.count }

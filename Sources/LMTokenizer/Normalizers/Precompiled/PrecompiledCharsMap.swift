@@ -89,6 +89,29 @@ struct PrecompiledCharsMap: Sendable {
         }
     }
 
+    /// HF's rule for one grapheme cluster: a cluster under 6 UTF-8 bytes
+    /// that `transform` replaces is replaced whole; otherwise each of its
+    /// scalars is replaced on its own, or kept. Calls `body(bytes,
+    /// replacement, scalars)` for each part in order: its UTF-8 bytes, its
+    /// replacement (nil: kept as is) and how many input scalars it covers.
+    /// `buffer` holds the bytes, reused across calls.
+    @inline(__always)
+    func forEachPart(
+        of cluster: Character, buffer: inout [UInt8], _ body: (_ bytes: [UInt8], _ replacement: Range<Int>?, _ scalars: Int) -> Void
+    ) {
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: cluster.utf8)
+        if buffer.count < 6, let r = buffer.withUnsafeBufferPointer({ transform($0) }) {
+            body(buffer, r, cluster.unicodeScalars.count)
+            return
+        }
+        for scalar in cluster.unicodeScalars {
+            buffer.removeAll(keepingCapacity: true)
+            buffer.append(contentsOf: scalar.utf8)
+            body(buffer, buffer.withUnsafeBufferPointer { transform($0) }, 1)
+        }
+    }
+
     /// The NUL-terminated (or blob-terminated) replacement at `start`.
     private func replacement(at start: Int) -> Range<Int>? {
         guard start <= replacements.count else { return nil }

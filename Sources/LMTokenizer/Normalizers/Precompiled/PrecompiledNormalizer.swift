@@ -6,12 +6,13 @@ import LMJSON
 /// SentencePiece model carries: T5, ALBERT, XLNet, mBART, XLM-R...).
 ///
 /// Exactly as HF (and its `spm_precompiled` crate), grapheme cluster by
-/// grapheme cluster: a cluster under 6 UTF-8 bytes whose bytes have a
-/// replacement (`PrecompiledCharsMap.transform`, which answers for the
-/// *shortest* matching prefix) is replaced whole; otherwise each of its
-/// scalars is replaced by its own replacement or kept. So "Ａ\u{301}"
-/// (fullwidth A + combining acute, 5 bytes) becomes "A": the cluster takes
-/// the replacement of "Ａ" and loses its accent, as in HF.
+/// grapheme cluster (`PrecompiledCharsMap.forEachPart`): a cluster under
+/// 6 UTF-8 bytes whose bytes have a replacement (`transform`, which
+/// answers for the *shortest* matching prefix) is replaced whole;
+/// otherwise each of its scalars is replaced by its own replacement or
+/// kept. So "Ａ\u{301}" (fullwidth A + combining acute, 5 bytes) becomes
+/// "A": the cluster takes the replacement of "Ａ" and loses its accent, as
+/// in HF.
 ///
 /// Speed: grapheme clusters come from Swift's `Character` breaking, which
 /// costs far more than a byte. Two ASCII bytes (other than CR LF) always
@@ -93,23 +94,11 @@ public struct PrecompiledNormalizer: Normalizer {
 
     private func normalizeClusters(_ stretch: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         let text = String(decoding: stretch, as: UTF8.self)
-        var scalarBytes = [UInt8]()
+        var buffer = [UInt8]()
         for cluster in text {
-            var utf8 = Array(cluster.utf8)
-            if utf8.count < 6, let r = utf8.withUnsafeBufferPointer({ map.transform($0) }) {
-                map.appendReplacement(r, to: &out)
-                continue
+            map.forEachPart(of: cluster, buffer: &buffer) { bytes, replacement, _ in
+                if let replacement { map.appendReplacement(replacement, to: &out) } else { out.append(contentsOf: bytes) }
             }
-            for scalar in cluster.unicodeScalars {
-                scalarBytes.removeAll(keepingCapacity: true)
-                scalarBytes.append(contentsOf: String(scalar).utf8)
-                if let r = scalarBytes.withUnsafeBufferPointer({ map.transform($0) }) {
-                    map.appendReplacement(r, to: &out)
-                } else {
-                    out.append(contentsOf: scalarBytes)
-                }
-            }
-            utf8.removeAll()
         }
     }
 }

@@ -41,21 +41,13 @@ enum PrecompiledOrigins {
             }
             return nil
         }
-        var bytes: [UInt8] = []
+        var buffer: [UInt8] = []
         for cluster in text {
-            bytes.removeAll(keepingCapacity: true)
-            bytes.append(contentsOf: cluster.utf8)
-            if bytes.count < 6, let r = bytes.withUnsafeBufferPointer({ map.transform($0) }) {
-                replace(old: cluster.unicodeScalars.count, new: map.scalarCount(r))
-            } else {
-                for scalar in cluster.unicodeScalars {
-                    bytes.removeAll(keepingCapacity: true)
-                    bytes.append(contentsOf: scalar.utf8)
-                    if let r = bytes.withUnsafeBufferPointer({ map.transform($0) }) {
-                        replace(old: 1, new: map.scalarCount(r))
-                    } else {
-                        changes.append(0)
-                    }
+            map.forEachPart(of: cluster, buffer: &buffer) { _, replacement, scalars in
+                if let replacement {
+                    replace(old: scalars, new: map.scalarCount(replacement))
+                } else {
+                    changes.append(0)
                 }
             }
             // Every entry but the last is final: only the last one can

@@ -39,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -390,6 +391,71 @@ def report_usage(driver: str, metrics_path: str | None, build_args: list[str], c
         with open(metrics_path, "w", encoding="utf-8") as f:
             json.dump(metrics, f, indent=2, sort_keys=True)
             f.write("\n")
+
+
+# ---------------------------------------------------------------- the driver
+
+@dataclass(frozen=True)
+class DriverRun:
+    """One build as the shared driver skeleton hands it to an engine."""
+
+    ns: argparse.Namespace
+    binary: str
+    plan: Plan
+    plan_path: str
+    tokenizer_dir: str
+    workdir: str  # removed when the run ends
+    tag: str  # per run: engines that ship files by base name need unique ones
+    clock: PhaseClock
+
+    @property
+    def reducers(self) -> int:
+        return min(self.ns.reducers or self.plan.num_reduce_chunks, self.plan.num_reduce_chunks)
+
+
+def drive(driver: str, parser: argparse.ArgumentParser, argv: list[str], workdir_prefix: str,
+          engine: Callable[[DriverRun], tuple[list[str], dict] | None]) -> int:
+    """What every engine's driver does around its map, shuffle and reduce.
+
+    Parses the flags, finds the binary, plans on the driver, ships the
+    tokenizer into a work folder, calls ``engine`` (which runs the job and
+    returns the receipt lines and the tasks' usage, or None after reporting
+    a failed task with ``report_failure``), finalizes and reports usage.
+    Returns the exit status: 0, or 1 with the reason on stderr.
+    """
+    ns, build_args = parse_driver_args(parser, argv)
+    try:
+        binary = find_lmshard(ns.lmshard)
+    except DriverError as error:
+        print(f"{driver}: {error}", file=sys.stderr)
+        return 1
+
+    clock = PhaseClock()
+    workdir = tempfile.mkdtemp(prefix=workdir_prefix)
+    try:
+        tag = uuid.uuid4().hex[:12]
+        plan_path = os.path.join(workdir, f"lmshard-plan-{tag}.json")
+        with clock.phase("plan"):
+            plan = run_plan(binary, build_args, plan_path, ns.split_bytes)
+        if plan is None:
+            return 1
+        run = DriverRun(ns=ns, binary=binary, plan=plan, plan_path=plan_path,
+                        tokenizer_dir=ship_tokenizer(plan, workdir, tag), workdir=workdir, tag=tag, clock=clock)
+        outcome = engine(run)
+        if outcome is None:
+            return 1
+        receipts, usage = outcome
+        with clock.phase("finalize"):
+            status = finalize(binary, plan_path, receipts)
+        if status == 0:
+            report_usage(driver, ns.metrics_json, build_args, clock, usage,
+                         splits=len(plan.split_ids), reducers=run.reducers)
+        return status
+    except DriverError as error:
+        print(f"{driver}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _wait_with_usage(process: subprocess.Popen):

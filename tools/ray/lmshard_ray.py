@@ -71,26 +71,17 @@ def run(argv: list[str]) -> int:
     """Runs a build in the current Ray session (one is started or joined if there is none).
 
     Returns the exit status (0, or 1 with the reason on stderr). A Ray
-    session this function started is shut down at the end.
+    session this function started is shut down before the finalize.
     """
-    ns, build_args = stages.parse_driver_args(argument_parser(), argv)
-    try:
-        binary = stages.find_lmshard(ns.lmshard)
-    except stages.DriverError as error:
-        print(f"{DRIVER}: {error}", file=sys.stderr)
-        return 1
+    return stages.drive(DRIVER, argument_parser(), argv, "lmshard-ray-", _run_on_ray)
 
-    clock = stages.PhaseClock()
-    workdir = tempfile.mkdtemp(prefix="lmshard-ray-")
+
+def _run_on_ray(run: stages.DriverRun) -> tuple[list[str], dict] | None:
+    """Map, shuffle and reduce as Ray tasks: the receipts and usage, or None after a failed task."""
+    ns = run.ns
     started_ray = False
     try:
-        plan_path = os.path.join(workdir, "plan.json")
-        with clock.phase("plan"):
-            plan = stages.run_plan(binary, build_args, plan_path, ns.split_bytes)
-        if plan is None:
-            return 1
-        tokenizer_dir = stages.ship_tokenizer(plan, workdir, uuid.uuid4().hex[:12])
-        with clock.phase("ray_start"):
+        with run.clock.phase("ray_start"):
             if not ray.is_initialized():
                 ray.init(address=ns.address, num_cpus=ns.num_cpus, include_dashboard=False,
                          configure_logging=False, log_to_driver=False)
@@ -98,30 +89,19 @@ def run(argv: list[str]) -> int:
         # Workers need not import these modules: their functions travel by value.
         ray.cloudpickle.register_pickle_by_value(stages)
         ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
-        tools = {"lmshard": _read(binary)}
-        for name in sorted(os.listdir(tokenizer_dir)):
-            tools[f"tokenizer/{name}"] = _read(os.path.join(tokenizer_dir, name))
-        files = ShippedFiles.put(tools, _read(plan_path))
-        reducers = min(ns.reducers or plan.num_reduce_chunks, plan.num_reduce_chunks)
+        tools = {"lmshard": _read(run.binary)}
+        for name in sorted(os.listdir(run.tokenizer_dir)):
+            tools[f"tokenizer/{name}"] = _read(os.path.join(run.tokenizer_dir, name))
+        files = ShippedFiles.put(tools, _read(run.plan_path))
         try:
-            with clock.phase("map_shuffle_reduce"):
-                receipts, usage = run_job(plan, files, reducers, ns.splits_per_task, ns.memory_mb)
+            with run.clock.phase("map_shuffle_reduce"):
+                return run_job(run.plan, files, run.reducers, ns.splits_per_task, ns.memory_mb)
         except Exception as error:  # RayTaskError around the task's StageFailed
             stages.report_failure(DRIVER, error)
-            return 1
-        with clock.phase("finalize"):
-            status = stages.finalize(binary, plan_path, receipts)
-        if status == 0:
-            stages.report_usage(DRIVER, ns.metrics_json, build_args, clock, usage,
-                                splits=len(plan.split_ids), reducers=reducers)
-        return status
-    except stages.DriverError as error:
-        print(f"{DRIVER}: {error}", file=sys.stderr)
-        return 1
+            return None
     finally:
         if started_ray:
             ray.shutdown()
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _read(path: str) -> bytes:

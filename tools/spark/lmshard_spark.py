@@ -53,8 +53,6 @@ import itertools
 import os
 import shutil
 import sys
-import tempfile
-import uuid
 from dataclasses import dataclass
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "dist"))
@@ -91,63 +89,44 @@ def run(argv: list[str], spark_context=None) -> int:
     """Runs a build; returns the exit status (0, or 1 with the reason on stderr).
 
     ``spark_context``: an existing ``SparkContext`` to run in (left running);
-    without it one is created from ``--master``/``--conf`` and stopped at the end.
+    without it one is created from ``--master``/``--conf`` and stopped before the finalize.
     """
-    ns, build_args = stages.parse_driver_args(argument_parser(), argv)
-    try:
-        binary = stages.find_lmshard(ns.lmshard)
-    except stages.DriverError as error:
-        print(f"{DRIVER}: {error}", file=sys.stderr)
-        return 1
+    return stages.drive(DRIVER, argument_parser(), argv, "lmshard-spark-",
+                        lambda run: _run_on_spark(run, spark_context))
 
-    clock = stages.PhaseClock()
-    workdir = tempfile.mkdtemp(prefix="lmshard-spark-")
-    try:
-        # Per-run names: addFile refuses one base name for two paths, and a
-        # shared context sees many runs.
-        tag = uuid.uuid4().hex[:12]
-        plan_path = os.path.join(workdir, f"lmshard-plan-{tag}.json")
-        with clock.phase("plan"):
-            plan = stages.run_plan(binary, build_args, plan_path, ns.split_bytes)
-        if plan is None:
-            return 1
-        tokenizer_dir = stages.ship_tokenizer(plan, workdir, tag)
-        shipped_binary = os.path.join(workdir, f"lmshard-{tag}")
-        shutil.copy2(binary, shipped_binary)
 
-        owns_context = spark_context is None
-        with clock.phase("spark_start"):
-            sc = spark_context if spark_context is not None else create_context(ns)
-        try:
-            for path in (shipped_binary, plan_path):
-                sc.addFile(path)
-            sc.addFile(tokenizer_dir, recursive=True)
-            for module in (stages.__file__, os.path.abspath(__file__)):
-                sc.addPyFile(module)
-            shipped = Shipped(binary=os.path.basename(shipped_binary), plan=os.path.basename(plan_path),
-                              tokenizer=os.path.basename(tokenizer_dir),
-                              task_cpus=int(sc.getConf().get("spark.task.cpus", "1")))
-            reducers = min(ns.reducers or plan.num_reduce_chunks, plan.num_reduce_chunks)
-            usage = sc.accumulator({}, UsageAccumulator())
-            with clock.phase("map_shuffle_reduce"):
-                receipts = run_job(sc, plan, shipped, reducers, ns.splits_per_task, ns.memory_mb, usage)
-        except Exception as error:  # a task failed: Py4JJavaError around the task's exception
-            stages.report_failure(DRIVER, error)
-            return 1
-        finally:
-            if owns_context:
-                sc.stop()
-        with clock.phase("finalize"):
-            status = stages.finalize(binary, plan_path, receipts)
-        if status == 0:
-            stages.report_usage(DRIVER, ns.metrics_json, build_args, clock, usage.value,
-                                splits=len(plan.split_ids), reducers=reducers)
-        return status
-    except stages.DriverError as error:
-        print(f"{DRIVER}: {error}", file=sys.stderr)
-        return 1
+def _run_on_spark(run: stages.DriverRun, spark_context) -> tuple[list[str], dict] | None:
+    """Map, shuffle and reduce as Spark tasks: the receipts and usage, or None after a failed task.
+
+    Files are added under the run's tag: ``addFile`` refuses one base name
+    for two paths, and a shared context sees many runs.
+    """
+    ns = run.ns
+    shipped_binary = os.path.join(run.workdir, f"lmshard-{run.tag}")
+    shutil.copy2(run.binary, shipped_binary)
+
+    owns_context = spark_context is None
+    with run.clock.phase("spark_start"):
+        sc = spark_context if spark_context is not None else create_context(ns)
+    try:
+        for path in (shipped_binary, run.plan_path):
+            sc.addFile(path)
+        sc.addFile(run.tokenizer_dir, recursive=True)
+        for module in (stages.__file__, os.path.abspath(__file__)):
+            sc.addPyFile(module)
+        shipped = Shipped(binary=os.path.basename(shipped_binary), plan=os.path.basename(run.plan_path),
+                          tokenizer=os.path.basename(run.tokenizer_dir),
+                          task_cpus=int(sc.getConf().get("spark.task.cpus", "1")))
+        usage = sc.accumulator({}, UsageAccumulator())
+        with run.clock.phase("map_shuffle_reduce"):
+            receipts = run_job(sc, run.plan, shipped, run.reducers, ns.splits_per_task, ns.memory_mb, usage)
+        return receipts, usage.value
+    except Exception as error:  # a task failed: Py4JJavaError around the task's exception
+        stages.report_failure(DRIVER, error)
+        return None
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if owns_context:
+            sc.stop()
 
 
 class UsageAccumulator:

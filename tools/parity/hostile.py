@@ -10,8 +10,9 @@ String). ``generate(n, seed)`` is deterministic for a given seed.
 
 from __future__ import annotations
 
+import itertools
 import random
-from typing import Callable
+from typing import Callable, Iterator
 
 WHITESPACE = [" ", "  ", "\t", "\n", "\r\n", "\r", "\n\n", "\u00a0", "\u3000", "\u2028", "\u2029",
               "\x0b", "\x0c", "\x85", "\u1680", "\u2003", "\u200b", "\ufeff", " \n", "\t\n "]
@@ -149,21 +150,25 @@ GENERATORS: list[Callable[[random.Random], str]] = [
 ]
 
 
-def generate(n: int, seed: int = 0, extra_specials: list[str] | None = None) -> list[str]:
-    """``n`` hostile strings; about one in four mixes several generators."""
+def stream(seed: int = 0, extra_specials: list[str] | None = None) -> Iterator[str]:
+    """Hostile strings without end: ``generate(n, seed)`` is its first ``n``,
+    so a long run can take them a batch at a time."""
     rng = random.Random(seed)
     extra = extra_specials or []
-    fixed = ["", " ", "\n", "  ", "a", "<|endoftext|>", " <|endoftext|> ", "\r\n\r\n", "'s", "'S"]
-    out = fixed[:n]
-    while len(out) < n:
+    yield from ["", " ", "\n", "  ", "a", "<|endoftext|>", " <|endoftext|> ", "\r\n\r\n", "'s", "'S"]
+    while True:
         if rng.random() < 0.12:
-            out.append(special_tokens(rng, extra))
-            continue
-        count = 1 if rng.random() < 0.75 else rng.randint(2, 5)
-        out.append("".join(rng.choice(GENERATORS)(rng) for _ in range(count)))
-    assert not any(0xD800 <= ord(c) <= 0xDFFF for s in out for c in s)
-    return out
+            text = special_tokens(rng, extra)
+        else:
+            count = 1 if rng.random() < 0.75 else rng.randint(2, 5)
+            text = "".join(rng.choice(GENERATORS)(rng) for _ in range(count))
+        assert not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+        yield text
 
+
+def generate(n: int, seed: int = 0, extra_specials: list[str] | None = None) -> list[str]:
+    """``n`` hostile strings; about one in four mixes several generators."""
+    return list(itertools.islice(stream(seed, extra_specials), n))
 
 if __name__ == "__main__":
     import json

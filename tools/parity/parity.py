@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,15 +118,33 @@ def describe(m: Mismatch, tok: Tokenizer, add_special: bool, window: int = 6, co
     ])
 
 
+CHUNK = 20_000
+
+
 def compare(tok: Tokenizer, binary: str, tokenizer: str, texts: list[str], sources: list[str],
-            add_special: bool) -> tuple[list[Mismatch], list[list[int]]]:
-    """The documents where lmshard's ids differ from HF's, and HF's ids.
-    Raises RuntimeError when lmshard fails to run."""
-    expected = [e.ids for e in tok.encode_batch(texts, add_special_tokens=add_special)]
-    actual, _ = run_lmshard(binary, tokenizer, texts, add_special)
-    mismatches = [Mismatch(i, sources[i], texts[i], e, a)
-                  for i, (e, a) in enumerate(zip(expected, actual)) if e != a]
-    return mismatches, expected
+            add_special: bool, chunk: int = CHUNK, first_index: int = 0) -> tuple[list[Mismatch], int]:
+    """The documents where lmshard's ids differ from HF's, and how many tokens
+    HF gave. Raises RuntimeError when lmshard fails to run.
+
+    Works ``chunk`` documents at a time, so memory stays bounded however many
+    documents there are (HF's encodings of 250,000 hostile strings alone took
+    ~12 GB), and runs lmshard on a chunk in a thread while HF encodes it (HF
+    releases the GIL), so the two sides overlap. Mismatch indices count from
+    ``first_index``."""
+    mismatches: list[Mismatch] = []
+    tokens = 0
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for start in range(0, len(texts), chunk):
+            part = texts[start:start + chunk]
+            theirs = pool.submit(run_lmshard, binary, tokenizer, part, add_special)
+            expected = [e.ids for e in tok.encode_batch_fast(part, add_special_tokens=add_special)]
+            actual, _ = theirs.result()
+            for offset, (e, a) in enumerate(zip(expected, actual)):
+                tokens += len(e)
+                if e != a:
+                    i = start + offset
+                    mismatches.append(Mismatch(first_index + i, sources[i], texts[i], e, a))
+    return mismatches, tokens
 
 
 def added_token_strings(path: str) -> list[str]:
@@ -147,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--add-special-tokens", action="store_true")
     ap.add_argument("--show", type=int, default=5, help="mismatches to print in full")
+    ap.add_argument("--chunk", type=int, default=CHUNK, help="documents encoded at a time (bounds memory)")
     args = ap.parse_args(argv)
 
     binary = find_lmshard(args.lmshard)
@@ -163,12 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     sources = ["corpus"] * len(real) + ["hostile"] * len(made)
 
     try:
-        mismatches, expected = compare(tok, binary, args.tokenizer, texts, sources, args.add_special_tokens)
+        mismatches, total_tokens = compare(tok, binary, args.tokenizer, texts, sources, args.add_special_tokens,
+                                           chunk=args.chunk)
     except RuntimeError as error:
         print(f"parity: {error}", file=sys.stderr)
         return 2
     total_bytes = sum(len(t.encode("utf-8")) for t in texts)
-    total_tokens = sum(len(e) for e in expected)
     by_source = {s: sum(1 for m in mismatches if m.source == s) for s in ("corpus", "hostile")}
     print(f"parity {args.tokenizer}: {len(texts)} documents ({len(real)} real, {len(made)} generated), "
           f"{total_bytes / 1e6:.2f} MB, {total_tokens} tokens")

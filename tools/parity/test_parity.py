@@ -152,6 +152,31 @@ def test_harness_passes_a_faithful_tokenizer_and_reports_a_broken_one(tmp_path, 
     assert "input around it:" in report
 
 
+def test_compare_in_chunks_finds_every_broken_document(tmp_path):
+    # Chunks of 7 with a thread running the stand-in beside HF: each broken
+    # document (more than 3 tokens) is reported once, at its own index.
+    from tokenizers import Tokenizer
+
+    tokenizer = _tiny_tokenizer(tmp_path)
+    tok = Tokenizer.from_file(tokenizer)
+    texts = ["hello", "hello world, the quick brown fox"] * 20 + ["", "fox"] * 5
+    broken = {i for i, t in enumerate(texts) if len(tok.encode(t, add_special_tokens=False).ids) > 3}
+    assert 0 < len(broken) < len(texts)
+    mismatches, tokens = parity.compare(tok, _fake(tmp_path, corrupt=True), tokenizer, texts,
+                                        ["corpus"] * len(texts), False, chunk=7, first_index=100)
+    assert [m.index - 100 for m in mismatches] == sorted(broken)
+    assert all(m.first_diff == 2 for m in mismatches)
+    assert tokens == sum(len(e.ids) for e in tok.encode_batch(texts, add_special_tokens=False))
+
+
+def test_hostile_stream_continues_generate():
+    import itertools
+
+    import hostile
+
+    assert list(itertools.islice(hostile.stream(seed=3), 500)) == hostile.generate(500, seed=3)
+
+
 @pytest.mark.parametrize("part", ["normalizers", "classes"])
 def test_unicode_sweep(part: str, capsys):
     # Every scalar through NFC/NFD/NFKC/NFKD and through Oniguruma classes,

@@ -105,8 +105,15 @@ public struct Builder {
 
     /// Removes the staging directory (and drops from the lock's record what
     /// is gone: the staging name, and a failed publish's notes) before
-    /// `error` is thrown.
+    /// `error` is thrown; unless the name no longer holds our staging
+    /// directory (see `OutputLock.holdsOwnStaging`).
     private func discarding(_ staging: BuildStaging, lock: inout OutputLock, _ error: any Error) -> any Error {
+        guard lock.holdsOwnStaging(staging.path) else {
+            StandardError.write(
+                "lmshard: note: \(staging.path) holds what was at \(lock.output): a publish swapped it out and could "
+                    + "not swap it back; run the same command again to put it back\n")
+            return error
+        }
         staging.discard()
         if !FileSystem.exists(staging.path) {
             try? lock.set("staging", nil)

@@ -109,6 +109,43 @@ import Testing
         try lock.release()
     }
 
+    /// The exchange happens, the old output turns out not to be replaceable,
+    /// and swapping it back fails (here: the new dataset was moved away in
+    /// between). The staging name then holds the user's folder, so the
+    /// caller must not remove it, and the next holder puts it back.
+    @Test func aFailedSwapBackLeavesTheUsersFolderForRecovery() throws {
+        let dir = try TempDir()
+        defer { dir.remove() }
+        let output = try dataset(dir, "out", "old")
+        var lock = try OutputLock(output: output, command: "build")
+        let staging = try dataset(dir, ".out.partial-1", "new")
+        let ownBefore = lock.holdsOwnStaging(staging)
+        #expect(ownBefore)
+        var calls = 0
+        #expect(throws: FileError.self) {
+            try lock.publish(staging: staging, replacing: true) { path in
+                calls += 1
+                guard calls == 2 else { return true }
+                // After the exchange: the old output (under the staging name)
+                // became a user's folder, and the new dataset vanished.
+                _ = try? dir.write(".out.partial-1/notes.txt", "mine")
+                try? FileManager.default.removeItem(atPath: dir.path(".out.partial-1/manifest.json"))
+                _ = rename(output, dir.path("moved"))
+                return false
+            }
+        }
+        #expect(calls == 2)
+        let ownAfter = lock.holdsOwnStaging(staging)
+        #expect(!ownAfter)
+        #expect(FileSystem.exists(dir.path(".out.partial-1/notes.txt")))
+        _ = rename(dir.path("moved"), output)
+        lock.releaseKeepingRemainingWork()
+        var next = try OutputLock(output: output, command: "build")
+        try next.recover(reusing: [], isReplaceable: Self.isDataset)
+        #expect(FileSystem.exists(dir.path("out/notes.txt")))
+        try next.release()
+    }
+
     // MARK: - Recovery after a kill
 
     @Test func aKilledBuildsStagingIsRemovedOrResumed() throws {

@@ -121,30 +121,69 @@ def describe(m: Mismatch, tok: Tokenizer, add_special: bool, window: int = 6, co
 CHUNK = 20_000
 
 
+@dataclass
+class Comparison:
+    """What one ``compare`` found."""
+    mismatches: list[Mismatch]
+    tokens: int  # HF's, over the documents it encoded
+    hf_panics: list[tuple[int, str, list[int]]]  # (index, text, lmshard's ids) where HF panicked
+
+
+def _is_panic(error: BaseException) -> bool:
+    # pyo3 raises a Rust panic as PanicException, a BaseException.
+    return type(error).__name__ == "PanicException"
+
+
+def hf_ids(tok: Tokenizer, texts: list[str], add_special: bool) -> list[list[int] | None]:
+    """HF's ids for each text, None where HF panics on it (its own bug, so
+    there is nothing to compare with: ``compare`` reports those apart)."""
+    try:
+        return [e.ids for e in tok.encode_batch_fast(texts, add_special_tokens=add_special)]
+    except BaseException as error:
+        if not _is_panic(error):
+            raise
+    out: list[list[int] | None] = []
+    for text in texts:
+        try:
+            out.append(tok.encode(text, add_special_tokens=add_special).ids)
+        except BaseException as error:
+            if not _is_panic(error):
+                raise
+            out.append(None)
+    return out
+
+
 def compare(tok: Tokenizer, binary: str, tokenizer: str, texts: list[str], sources: list[str],
-            add_special: bool, chunk: int = CHUNK, first_index: int = 0) -> tuple[list[Mismatch], int]:
-    """The documents where lmshard's ids differ from HF's, and how many tokens
-    HF gave. Raises RuntimeError when lmshard fails to run.
+            add_special: bool, chunk: int = CHUNK, first_index: int = 0) -> Comparison:
+    """The documents where lmshard's ids differ from HF's, how many tokens HF
+    gave, and the documents HF panicked on. Raises RuntimeError when lmshard
+    fails to run.
 
     Works ``chunk`` documents at a time, so memory stays bounded however many
     documents there are (HF's encodings of 250,000 hostile strings alone took
     ~12 GB), and runs lmshard on a chunk in a thread while HF encodes it (HF
-    releases the GIL), so the two sides overlap. Mismatch indices count from
+    releases the GIL), so the two sides overlap. Indices count from
     ``first_index``."""
-    mismatches: list[Mismatch] = []
-    tokens = 0
+    found = Comparison([], 0, [])
     with ThreadPoolExecutor(max_workers=1) as pool:
         for start in range(0, len(texts), chunk):
             part = texts[start:start + chunk]
             theirs = pool.submit(run_lmshard, binary, tokenizer, part, add_special)
-            expected = [e.ids for e in tok.encode_batch_fast(part, add_special_tokens=add_special)]
+            expected = hf_ids(tok, part, add_special)
             actual, _ = theirs.result()
             for offset, (e, a) in enumerate(zip(expected, actual)):
-                tokens += len(e)
+                i = start + offset
+                if e is None:
+                    found.hf_panics.append((first_index + i, texts[i], a))
+                    continue
+                found.tokens += len(e)
                 if e != a:
-                    i = start + offset
-                    mismatches.append(Mismatch(first_index + i, sources[i], texts[i], e, a))
-    return mismatches, tokens
+                    found.mismatches.append(Mismatch(first_index + i, sources[i], texts[i], e, a))
+    return found
+
+
+def describe_panic(index: int, text: str, ids: list[int]) -> str:
+    return f"- document {index}: HF panicked (no ids to compare); input {text[:200]!r}, lmshard gave {len(ids)} ids"
 
 
 def added_token_strings(path: str) -> list[str]:
@@ -183,18 +222,22 @@ def main(argv: list[str] | None = None) -> int:
     sources = ["corpus"] * len(real) + ["hostile"] * len(made)
 
     try:
-        mismatches, total_tokens = compare(tok, binary, args.tokenizer, texts, sources, args.add_special_tokens,
-                                           chunk=args.chunk)
+        found = compare(tok, binary, args.tokenizer, texts, sources, args.add_special_tokens, chunk=args.chunk)
     except RuntimeError as error:
         print(f"parity: {error}", file=sys.stderr)
         return 2
+    mismatches = found.mismatches
     total_bytes = sum(len(t.encode("utf-8")) for t in texts)
     by_source = {s: sum(1 for m in mismatches if m.source == s) for s in ("corpus", "hostile")}
     print(f"parity {args.tokenizer}: {len(texts)} documents ({len(real)} real, {len(made)} generated), "
-          f"{total_bytes / 1e6:.2f} MB, {total_tokens} tokens")
+          f"{total_bytes / 1e6:.2f} MB, {found.tokens} tokens")
     print(f"mismatches: {len(mismatches)} (real {by_source['corpus']}, generated {by_source['hostile']})")
     for m in mismatches[: args.show]:
         print(describe(m, tok, args.add_special_tokens))
+    if found.hf_panics:
+        print(f"HF panicked on {len(found.hf_panics)} documents (not compared):")
+        for panic in found.hf_panics[: args.show]:
+            print(describe_panic(*panic))
     return 1 if mismatches else 0
 
 

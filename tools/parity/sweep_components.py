@@ -94,7 +94,7 @@ def sweep(name: str, binary: str, stride: int = 1, show: int = 5) -> tuple[int, 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{name}.json"
         tok.save(str(path))
-        mismatches, _ = parity.compare(tok, binary, str(path), texts, [name] * len(texts), False)
+        mismatches = parity.compare(tok, binary, str(path), texts, [name] * len(texts), False).mismatches
     reports = [f"{name}: {m.text!r} (U+{ord(m.text[1] if m.text[0] in 'a一' and len(m.text) > 1 else m.text[0]):04X}): "
                f"HF {m.expected} lmshard {m.actual}" for m in mismatches[:show]]
     return len(texts), len(mismatches), reports

@@ -162,11 +162,44 @@ def test_compare_in_chunks_finds_every_broken_document(tmp_path):
     texts = ["hello", "hello world, the quick brown fox"] * 20 + ["", "fox"] * 5
     broken = {i for i, t in enumerate(texts) if len(tok.encode(t, add_special_tokens=False).ids) > 3}
     assert 0 < len(broken) < len(texts)
-    mismatches, tokens = parity.compare(tok, _fake(tmp_path, corrupt=True), tokenizer, texts,
-                                        ["corpus"] * len(texts), False, chunk=7, first_index=100)
-    assert [m.index - 100 for m in mismatches] == sorted(broken)
-    assert all(m.first_diff == 2 for m in mismatches)
-    assert tokens == sum(len(e.ids) for e in tok.encode_batch(texts, add_special_tokens=False))
+    found = parity.compare(tok, _fake(tmp_path, corrupt=True), tokenizer, texts,
+                           ["corpus"] * len(texts), False, chunk=7, first_index=100)
+    assert [m.index - 100 for m in found.mismatches] == sorted(broken)
+    assert all(m.first_diff == 2 for m in found.mismatches)
+    assert not found.hf_panics
+    assert found.tokens == sum(len(e.ids) for e in tok.encode_batch(texts, add_special_tokens=False))
+
+
+class PanicException(BaseException):
+    """What pyo3 raises when HF's Rust code panics (HF 0.23 does on some
+    inputs, e.g. an rstrip special token before whitespace holding an lstrip
+    added token: "AddedVocabulary bad split")."""
+
+
+def test_documents_hf_panics_on_are_reported_apart(tmp_path):
+    from tokenizers import Tokenizer
+
+    tokenizer = _tiny_tokenizer(tmp_path)
+    real = Tokenizer.from_file(tokenizer)
+
+    class Panicky:
+        # HF, except that it panics on "fox", in a batch and alone.
+        def encode_batch_fast(self, texts, add_special_tokens):
+            if "fox" in texts:
+                raise PanicException("AddedVocabulary bad split")
+            return real.encode_batch_fast(texts, add_special_tokens=add_special_tokens)
+
+        def encode(self, text, add_special_tokens):
+            if text == "fox":
+                raise PanicException("AddedVocabulary bad split")
+            return real.encode(text, add_special_tokens=add_special_tokens)
+
+    texts = ["hello world", "fox", "the quick brown fox", "fox", ""]
+    found = parity.compare(Panicky(), _fake(tmp_path, corrupt=False), tokenizer, texts, ["hostile"] * 5, False,
+                           chunk=2)
+    assert [(i, t) for i, t, _ in found.hf_panics] == [(1, "fox"), (3, "fox")]
+    assert not found.mismatches
+    assert found.tokens == sum(len(real.encode(t, add_special_tokens=False).ids) for t in texts if t != "fox")
 
 
 def test_hostile_stream_continues_generate():

@@ -136,21 +136,17 @@ def _is_panic(error: BaseException) -> bool:
 
 def hf_ids(tok: Tokenizer, texts: list[str], add_special: bool) -> list[list[int] | None]:
     """HF's ids for each text, None where HF panics on it (its own bug, so
-    there is nothing to compare with: ``compare`` reports those apart)."""
+    there is nothing to compare with: ``compare`` reports those apart). A
+    batch that panics is halved until the panicking texts are alone."""
     try:
         return [e.ids for e in tok.encode_batch_fast(texts, add_special_tokens=add_special)]
     except BaseException as error:
         if not _is_panic(error):
             raise
-    out: list[list[int] | None] = []
-    for text in texts:
-        try:
-            out.append(tok.encode(text, add_special_tokens=add_special).ids)
-        except BaseException as error:
-            if not _is_panic(error):
-                raise
-            out.append(None)
-    return out
+    if len(texts) == 1:
+        return [None]
+    half = len(texts) // 2
+    return hf_ids(tok, texts[:half], add_special) + hf_ids(tok, texts[half:], add_special)
 
 
 def compare(tok: Tokenizer, binary: str, tokenizer: str, texts: list[str], sources: list[str],

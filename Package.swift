@@ -56,6 +56,9 @@ let package = Package(
         // Linux calls Swift's Glibc module does not export (sync_file_range,
         // renameat2, F_SETPIPE_SZ), for LMIO only.
         .target(name: "CSysCalls"),
+        // libcurl opened at run time (dlopen) for hub downloads, so it is not
+        // linked into every process; LMTokenizer only.
+        .target(name: "CCurlLoader"),
 
         // The bottom of every stage: reading, decompressing, splitting lines,
         // memory-mapping and durably writing files.
@@ -67,7 +70,7 @@ let package = Package(
         // Pipeline stages.
         .target(
             name: "LMTokenizer",
-            dependencies: ["LMIO", "LMJSON", "COniguruma", "CXXHash", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["LMIO", "LMJSON", "COniguruma", "CXXHash", "CCurlLoader", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MapReduce", dependencies: ["LMIO", "LMJSON", "CXXHash"]),
         .target(
             name: "LMPrep",

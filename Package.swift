@@ -19,7 +19,8 @@
 // CZstd / CXXHash / CZlib / COniguruma are thin shims over the Debian system
 // libraries (libzstd-dev, libxxhash-dev, zlib1g-dev, libonig-dev); CBatchCopy holds the reader's C copy
 // kernels (a prefetch hint, SIMD widening picked by CPU at run time), CSysCalls
-// the Linux calls LMIO needs that Swift's Glibc module does not export.
+// the Linux calls LMIO needs that Swift's Glibc module does not export,
+// CCurlLoader the hub download through libcurl, opened only when one is made.
 import PackageDescription
 
 // Supported: Linux (Debian/Ubuntu, x86_64), which is what is built and tested
@@ -90,6 +91,28 @@ let package = Package(
             dependencies: [
                 "LMIO", "LMJSON", "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "LMBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // The Swift runtime and Foundation linked into the release binary
+            // (what `swift build --static-swift-stdlib` does, for this target
+            // alone, so no command needs the flag): a process then resolves
+            // ~19k fewer symbols at start. Every map task is a fresh process;
+            // with libcurl out of the binary too (`CurlHubDownloader`),
+            // `lmshard --help` went from 16-23 to 5-6 ms of CPU and a warm
+            // Llama 3 load from 48-60 to 37-44 (`perf stat`, busy machine;
+            // tools/bench/README.md). The libraries are compiled against the
+            // shared runtime's modules, whose link entries name only
+            // `Foundation`, so the static archives that it pulls in are named
+            // here. Release only: tests link the debug build with the shared
+            // runtime their test libraries use. (SwiftPM refuses unsafe flags
+            // in the products a depending package uses; these sit on the
+            // executable alone, which such a package does not use; untested
+            // here, as nothing depends on lmshard.)
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-static-stdlib", "-lCoreFoundation", "-l_FoundationCShims", "-l_FoundationCollections",
+                        "-l_FoundationICU", "-lswiftSynchronization",
+                    ], .when(platforms: [.linux], configuration: .release))
             ]),
 
         // Fuzzing (tools/fuzz): case generation, mutators, the damage sweep,

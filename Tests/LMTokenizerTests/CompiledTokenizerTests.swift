@@ -307,7 +307,13 @@ struct CompiledTokenizerTests {
         bytes.withUnsafeBytes { #expect(StringList.decode(unsafeBytes: $0) == strings) }
         for bad in [Array(bytes.dropLast()), bytes + [0], [UInt8](), [255, 255, 255, 255], [1, 0, 0, 0, 9, 0, 0, 0, 0x61]] {
             bad.withUnsafeBytes { #expect(StringList.decode(unsafeBytes: $0) == nil, "\(bad)") }
+            #expect(TokenNames(list: bad) == nil, "\(bad)")
         }
+        // The same list read lazily, id by id, as the BPE model keeps it.
+        let names = TokenNames(list: bytes)
+        #expect(names?.count == 4)
+        #expect((-1...4).map { names?[$0] } == [nil, "a", nil, "", "é", nil])
+        #expect(TokenNames(strings).list == bytes)
     }
 
     /// Where the cache lives, by environment (hand-written cases).

@@ -88,7 +88,7 @@ struct CompiledReader {
         guard scalars.count == CompiledFormat.Scalar.allCases.count else {
             throw reject(offset(.scalars), "\(scalars.count) scalars, expected \(CompiledFormat.Scalar.allCases.count)")
         }
-        guard let idToString = StringList.decode(unsafeBytes: section(.idToString)) else {
+        guard let idToString = TokenNames(list: [UInt8](section(.idToString))) else {
             throw reject(offset(.idToString), "malformed list of vocabulary strings")
         }
         guard let untranslatableKeys = StringList.decode(unsafeBytes: section(.untranslatableKeys)), !untranslatableKeys.contains(nil) else {

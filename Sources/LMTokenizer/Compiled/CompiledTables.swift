@@ -17,7 +17,7 @@ struct CompiledTables {
     var vocabLengths: [Int32]
     var vocabValues: [UInt32]
     var vocabSlots: [Int32]
-    var idToString: [String?]
+    var idToString: TokenNames
     var untranslatableKeys: [String]
     var untranslatableIds: [UInt32]
     var pairSlots: [UInt64]
@@ -185,7 +185,7 @@ extension BPEModel {
     /// A model from checked compiled tables: the same values `init(json:)`
     /// computes, without computing them.
     init(
-        vocab: ByteStringTable, untranslatable: [String: UInt32], idToString: [String?], merges: PairTable,
+        vocab: ByteStringTable, untranslatable: [String: UInt32], idToString: TokenNames, merges: PairTable,
         byteLevel: Bool, ignoreMerges: Bool, unkId: UInt32?, fuseUnk: Bool, byteFallback: Bool,
         byteFallbackIds: [UInt32], byteIds: [UInt32], continuingSubwordPrefix: [UInt8]?, endOfWordSuffix: [UInt8]?,
         reachable: [Bool], bytePairs: [UInt64], vocabCount: Int

@@ -54,7 +54,7 @@ struct CompiledWriter {
         add(.vocabLengths, model.vocab.lengths)
         add(.vocabValues, model.vocab.values)
         add(.vocabSlots, model.vocab.slots)
-        sections.append((.idToString, StringList.encode(model.idToString)))
+        sections.append((.idToString, model.idToString.list))
         let untranslatable = model.untranslatable.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         sections.append((.untranslatableKeys, StringList.encode(untranslatable.map(\.key))))
         add(.untranslatableIds, untranslatable.map(\.value))

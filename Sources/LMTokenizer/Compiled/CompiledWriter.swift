@@ -58,8 +58,8 @@ struct CompiledWriter {
         let untranslatable = model.untranslatable.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         sections.append((.untranslatableKeys, StringList.encode(untranslatable.map(\.key))))
         add(.untranslatableIds, untranslatable.map(\.value))
-        add(.pairSlots, model.merges.slots)
-        add(.pairMergedByRank, model.merges.mergedByRank)
+        add(.pairSlots, model.merges.slots.elements)
+        add(.pairMergedByRank, model.merges.mergedByRank.elements)
         add(.byteFallbackIds, model.byteFallbackIds)
         add(.byteIds, model.byteIds)
         sections.append((.reachable, model.reachable.map { $0 ? 1 : 0 }))

@@ -106,7 +106,9 @@ let package = Package(
             // runtime their test libraries use. (SwiftPM refuses unsafe flags
             // in the products a depending package uses; these sit on the
             // executable alone, which such a package does not use; untested
-            // here, as nothing depends on lmshard.)
+            // here, as nothing depends on lmshard.) The link prints glibc's
+            // warning that `mktemp` is dangerous: Foundation's static archive
+            // refers to it (FoundationEssentials), not lmshard's code.
             linkerSettings: [
                 .unsafeFlags(
                     [

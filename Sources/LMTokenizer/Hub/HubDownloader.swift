@@ -62,7 +62,8 @@ public struct CurlHubDownloader: HubDownloader {
         public var url: String
         /// libcurl's reason, or why a redirect could not be followed.
         public var reason: String
-        public var description: String { "\(url): \(reason)" }
+        /// The reason alone: `HubResolver` names the URL already.
+        public var description: String { reason }
     }
 
     /// Performs the GET, following redirects, and waits for the whole body.

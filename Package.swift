@@ -19,7 +19,8 @@
 // CZstd / CXXHash / CZlib / COniguruma are thin shims over the Debian system
 // libraries (libzstd-dev, libxxhash-dev, zlib1g-dev, libonig-dev); CBatchCopy holds the reader's C copy
 // kernels (a prefetch hint, SIMD widening picked by CPU at run time), CSysCalls
-// the Linux calls LMIO needs that Swift's Glibc module does not export.
+// the Linux calls LMIO needs that Swift's Glibc module does not export,
+// CCurlLoader the hub download through libcurl, opened only when one is made.
 import PackageDescription
 
 // Supported: Linux (Debian/Ubuntu, x86_64), which is what is built and tested
@@ -56,6 +57,9 @@ let package = Package(
         // Linux calls Swift's Glibc module does not export (sync_file_range,
         // renameat2, F_SETPIPE_SZ), for LMIO only.
         .target(name: "CSysCalls"),
+        // libcurl opened at run time (dlopen) for hub downloads, so it is not
+        // linked into every process; LMTokenizer only.
+        .target(name: "CCurlLoader"),
 
         // The bottom of every stage: reading, decompressing, splitting lines,
         // memory-mapping and durably writing files.
@@ -67,7 +71,7 @@ let package = Package(
         // Pipeline stages.
         .target(
             name: "LMTokenizer",
-            dependencies: ["LMIO", "LMJSON", "COniguruma", "CXXHash", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["LMIO", "LMJSON", "COniguruma", "CXXHash", "CCurlLoader", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MapReduce", dependencies: ["LMIO", "LMJSON", "CXXHash"]),
         .target(
             name: "LMPrep",
@@ -87,6 +91,30 @@ let package = Package(
             dependencies: [
                 "LMIO", "LMJSON", "LMTokenizer", "MapReduce", "LMPrep", "LMShard", "LMBuild",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // The Swift runtime and Foundation linked into the release binary
+            // (what `swift build --static-swift-stdlib` does, for this target
+            // alone, so no command needs the flag): a process then resolves
+            // ~19k fewer symbols at start. Every map task is a fresh process;
+            // with libcurl out of the binary too (`CurlHubDownloader`),
+            // `lmshard --help` went from 16-23 to 5-6 ms of CPU and a warm
+            // Llama 3 load from 48-60 to 37-44 (`perf stat`, busy machine;
+            // tools/bench/README.md). The libraries are compiled against the
+            // shared runtime's modules, whose link entries name only
+            // `Foundation`, so the static archives that it pulls in are named
+            // here. Release only: tests link the debug build with the shared
+            // runtime their test libraries use. (SwiftPM refuses unsafe flags
+            // in the products a depending package uses; these sit on the
+            // executable alone, which such a package does not use; untested
+            // here, as nothing depends on lmshard.) The link prints glibc's
+            // warning that `mktemp` is dangerous: Foundation's static archive
+            // refers to it (FoundationEssentials), not lmshard's code.
+            linkerSettings: [
+                .unsafeFlags(
+                    [
+                        "-static-stdlib", "-lCoreFoundation", "-l_FoundationCShims", "-l_FoundationCollections",
+                        "-l_FoundationICU", "-lswiftSynchronization",
+                    ], .when(platforms: [.linux], configuration: .release))
             ]),
 
         // Fuzzing (tools/fuzz): case generation, mutators, the damage sweep,

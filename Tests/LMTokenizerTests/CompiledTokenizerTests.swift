@@ -201,11 +201,13 @@ struct CompiledTokenizerTests {
         let expected = texts.map { reference.encode($0) }
 
         func decode(_ bytes: [UInt8], prefix: Int? = nil) -> Result<BPEModel, CompiledTokenizerError> {
-            bytes.withUnsafeBytes { whole in
-                let raw = UnsafeRawBufferPointer(rebasing: whole[..<(prefix ?? whole.count)])
-                return Result { () throws(CompiledTokenizerError) -> BPEModel in
-                    try CompiledReader.decode(unsafeBytes: raw, file: "t", sourceSize: data.count, sourceSHA256: shaBytes).model
-                }
+            // The model keeps reading its merge table from these bytes, as
+            // from a map, so they live as long as it does.
+            let owned = OwnedBytes(bytes.prefix(prefix ?? bytes.count))
+            return Result { () throws(CompiledTokenizerError) -> BPEModel in
+                try CompiledReader.decode(
+                    unsafeBytes: owned.bytes, owner: owned, file: "t", sourceSize: data.count, sourceSHA256: shaBytes
+                ).model
             }
         }
         /// Ids with `model` swapped into the reference tokenizer's pipeline.
@@ -307,7 +309,24 @@ struct CompiledTokenizerTests {
         bytes.withUnsafeBytes { #expect(StringList.decode(unsafeBytes: $0) == strings) }
         for bad in [Array(bytes.dropLast()), bytes + [0], [UInt8](), [255, 255, 255, 255], [1, 0, 0, 0, 9, 0, 0, 0, 0x61]] {
             bad.withUnsafeBytes { #expect(StringList.decode(unsafeBytes: $0) == nil, "\(bad)") }
+            #expect(TokenNames(list: bad) == nil, "\(bad)")
         }
+        // The same list read lazily, id by id, as the BPE model keeps it.
+        let names = TokenNames(list: bytes)
+        #expect(names?.count == 4)
+        #expect((-1...4).map { names?[$0] } == [nil, "a", nil, "", "é", nil])
+        #expect(TokenNames(strings).list == bytes)
+    }
+
+    /// A table adopted in place reads the bytes where they lie, as an
+    /// array holding the same values does.
+    @Test func tableArrayAdoptsBytesInPlace() {
+        let values: [UInt64] = [0, 1, UInt64.max, 42]
+        let owned = OwnedBytes(values.withUnsafeBytes { Array($0) })
+        let adopted = TableArray<UInt64>.unsafeAdopting(owned.bytes, owner: owned)
+        #expect(adopted.count == 4 && adopted[2] == UInt64.max && adopted.elements == values)
+        #expect(adopted.withUnsafeBufferPointer { Array($0) } == TableArray(values).elements)
+        #expect(TableArray<UInt32>.unsafeAdopting(UnsafeRawBufferPointer(rebasing: owned.bytes[0..<0]), owner: owned).count == 0)
     }
 
     /// Where the cache lives, by environment (hand-written cases).
@@ -374,4 +393,18 @@ struct CompiledTokenizerTests {
         let texts = try CoreSharedTokenizerTests.inputs(root) + CompiledFixtures.texts(count: 100)
         try Self.expectSame(fromJSON, compiled, texts, name)
     }
+}
+
+/// Bytes at a fixed, 8-aligned address for the life of the object, as a
+/// mapped compiled file's are (`CompiledReader.decode` adopts tables in place).
+final class OwnedBytes {
+    let bytes: UnsafeRawBufferPointer
+
+    init(_ source: some Collection<UInt8>) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, 1), alignment: 16)
+        buffer.copyBytes(from: source)
+        bytes = UnsafeRawBufferPointer(rebasing: buffer[..<source.count])
+    }
+
+    deinit { bytes.baseAddress.map { UnsafeMutableRawPointer(mutating: $0).deallocate() } }
 }

@@ -240,6 +240,40 @@ struct ExtraHubTests {
         #expect(!FileManager.default.fileExists(atPath: cache.appendingPathComponent("models--Org--Gated/snapshots").path))
     }
 
+    @Test func relativeRedirectsAreFollowedAndLoopsStop() throws {
+        let server = try ExtraTestHTTPServer(routes: [
+            "/a": .init(status: 301, headers: ["Location": "/b"]),
+            "/b": .init(status: 200, headers: ["ETag": "\"b\""], body: "B"),
+            "/loop": .init(status: 302, headers: ["Location": "/loop"]),
+        ])
+        defer { server.stop() }
+        let downloader = CurlHubDownloader(timeout: 10, maxRedirects: 3)
+        let base = "http://127.0.0.1:\(server.port)"
+        let response = try downloader.get(URL(string: "\(base)/a")!, headers: [:])
+        #expect(response.status == 200)
+        #expect(String(decoding: response.body, as: UTF8.self) == "B")
+        #expect(response.headers["etag"] == "\"b\"")
+        #expect(throws: CurlHubDownloader.Failure.self) { try downloader.get(URL(string: "\(base)/loop")!, headers: [:]) }
+        // The first request and 3 redirects, then it gives up.
+        #expect(server.requests.filter { $0.hasPrefix("GET /loop ") }.count == 4)
+    }
+
+    /// Port 1 (tcpmux) has no listener: the connection is refused. (Not a
+    /// test server stopped at once: its thread could still be on its way
+    /// to `accept` when another test's listener reuses the descriptor.)
+    @Test func noServerIsAFailureNotAResponse() throws {
+        #expect(throws: CurlHubDownloader.Failure.self) {
+            try CurlHubDownloader(timeout: 10).get(URL(string: "http://127.0.0.1:1/x")!, headers: [:])
+        }
+    }
+
+    /// A `100 Continue` (or a proxy's answer) comes before the response's
+    /// own header block: only the last block counts.
+    @Test func headersOfTheLastBlockOnly() {
+        let head = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nETag: \"x\"\r\nX-Repo-Commit:  abc \r\n\r\n"
+        #expect(CurlHubDownloader.parseHeaders(head) == ["etag": "\"x\"", "x-repo-commit": "abc"])
+    }
+
     @Test func hubIDShapes() {
         #expect(HubResolver.isHubID("JetBrains/Mellum-4b-base"))
         #expect(HubResolver.isHubID("gpt2"))

@@ -1,7 +1,7 @@
 import CXXHash
 
 /// The compiled form of a BPE `tokenizer.json`: the tables that take most of
-/// a load to build, laid out to be adopted with a memory copy.
+/// a load to build, laid out to be adopted in place or with a memory copy.
 ///
 /// Loading Llama 3's 17 MB `tokenizer.json` from JSON costs ~0.5 s of the
 /// process, measured with `perf` on a release build: 54% building the merge
@@ -10,8 +10,9 @@ import CXXHash
 /// to bytes), 17% parsing the JSON, 9% the vocabulary table, the rest
 /// reading the file and freeing the parsed tree. Every one of those is
 /// skipped by a compiled load: the file is hashed (the key) through a
-/// memory map, the compiled file is mapped, checked, and its arrays copied
-/// out (tools/bench/README.md has the figures).
+/// memory map, the compiled file is mapped and checked, its merge table
+/// adopted where it lies (`TableArray`) and its other arrays copied out
+/// (tools/bench/README.md has the figures).
 ///
 /// Layout (all integers little-endian; the file is written and read only on
 /// little-endian hosts, anything else skips the cache):

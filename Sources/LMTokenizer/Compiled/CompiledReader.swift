@@ -7,14 +7,19 @@ import LMJSON
 struct CompiledReader {
     let bytes: UnsafeRawBufferPointer
     let file: String
+    /// Keeps `bytes` mapped: the model adopts the merge table in place.
+    let owner: AnyObject
 
     /// The rest of the tokenizer as JSON and the BPE model, from `bytes`
     /// (a mapped compiled file), which must have been compiled from a
     /// `tokenizer.json` of `sourceSize` bytes hashing to `sourceSHA256`.
+    /// The model reads its merge table from `bytes` once checked, so
+    /// `owner` must keep them mapped and unchanged as long as it lives
+    /// (`TokenizerCache` passes the `MappedFile`).
     static func decode(
-        unsafeBytes bytes: UnsafeRawBufferPointer, file: String, sourceSize: Int, sourceSHA256: [UInt8]
+        unsafeBytes bytes: UnsafeRawBufferPointer, owner: AnyObject, file: String, sourceSize: Int, sourceSHA256: [UInt8]
     ) throws(CompiledTokenizerError) -> (json: JSONValue, model: BPEModel) {
-        let reader = CompiledReader(bytes: bytes, file: file)
+        let reader = CompiledReader(bytes: bytes, file: file, owner: owner)
         let sections = try reader.checkHeader(sourceSize: sourceSize, sourceSHA256: sourceSHA256)
         return try reader.decodeSections(sections)
     }
@@ -88,7 +93,7 @@ struct CompiledReader {
         guard scalars.count == CompiledFormat.Scalar.allCases.count else {
             throw reject(offset(.scalars), "\(scalars.count) scalars, expected \(CompiledFormat.Scalar.allCases.count)")
         }
-        guard let idToString = StringList.decode(unsafeBytes: section(.idToString)) else {
+        guard let idToString = TokenNames(list: [UInt8](section(.idToString))) else {
             throw reject(offset(.idToString), "malformed list of vocabulary strings")
         }
         guard let untranslatableKeys = StringList.decode(unsafeBytes: section(.untranslatableKeys)), !untranslatableKeys.contains(nil) else {
@@ -106,8 +111,8 @@ struct CompiledReader {
             idToString: idToString,
             untranslatableKeys: untranslatableKeys.map { $0! },
             untranslatableIds: array(.untranslatableIds, as: UInt32.self),
-            pairSlots: array(.pairSlots, as: UInt64.self),
-            pairMergedByRank: array(.pairMergedByRank, as: UInt32.self),
+            pairSlots: .unsafeAdopting(section(.pairSlots), owner: owner),
+            pairMergedByRank: .unsafeAdopting(section(.pairMergedByRank), owner: owner),
             byteFallbackIds: array(.byteFallbackIds, as: UInt32.self),
             byteIds: array(.byteIds, as: UInt32.self),
             reachable: array(.reachable, as: UInt8.self),

@@ -85,7 +85,7 @@ public struct TokenizerCache: Sendable {
         }
         do {
             let (json, model) = try CompiledReader.decode(
-                unsafeBytes: mapped.unsafeBytes, file: path, sourceSize: sourceSize, sourceSHA256: sha256)
+                unsafeBytes: mapped.unsafeBytes, owner: mapped, file: path, sourceSize: sourceSize, sourceSHA256: sha256)
             return .success(CompiledTokenizer(json: json, model: model))
         } catch {
             return .failure(error)

@@ -50,7 +50,7 @@ public enum HubResolver {
             throw TokenizerError.notFound(
                 name: nameOrPath, reason: "HF_HUB_OFFLINE is set and it is not in the hub cache at \(cache.root.path)")
         }
-        let downloader = session ?? URLSessionHubDownloader()
+        let downloader = session ?? CurlHubDownloader()
         let stored = try download(nameOrPath, file: tokenizerFile, cache: cache, environment: environment, downloader: downloader)
         // Best effort: the tokenizer works without its config.
         _ = try? download(nameOrPath, file: configFile, cache: cache, environment: environment, downloader: downloader)

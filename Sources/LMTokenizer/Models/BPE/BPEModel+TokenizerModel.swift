@@ -3,7 +3,7 @@
 /// `encodePiece` directly, with the piece cache inlined).
 extension BPEModel: TokenizerModel {
     func idToToken(_ id: UInt32) -> String? {
-        Int(id) < idToString.count ? idToString[Int(id)] : nil
+        idToString[Int(id)]
     }
 
     func encode(piece: UnsafeBufferPointer<UInt8>, scratch: ModelScratch, into out: inout [UInt32]) -> Bool {

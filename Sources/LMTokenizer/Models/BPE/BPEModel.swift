@@ -12,7 +12,7 @@ struct BPEModel: Sendable {
     /// Vocabulary strings that have no byte form (byte-level models only).
     let untranslatable: [String: UInt32]
     /// Original vocabulary string per id (nil for ids the vocab skips).
-    let idToString: [String?]
+    let idToString: TokenNames
     let merges: PairTable
     /// True when a ByteLevel pre-tokenizer feeds this model: symbols start as
     /// single bytes rather than single characters.
@@ -76,7 +76,7 @@ struct BPEModel: Sendable {
         let maxId = names.count - 1
         vocab = table
         self.untranslatable = untranslatable
-        idToString = names
+        idToString = TokenNames(names)
         vocabCount = vocabObject.count
 
         switch json["unk_token"] {

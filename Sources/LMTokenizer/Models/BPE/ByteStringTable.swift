@@ -135,8 +135,8 @@ struct ByteStringTable: Sendable {
 /// the misses of merging unseen words. Wide layout (ids and ranks too
 /// large to pack into 64 bits): key and value words side by side.
 struct PairTable: Sendable {
-    var slots: [UInt64]
-    var mergedByRank: [UInt32] = []
+    var slots: TableArray<UInt64>
+    var mergedByRank = TableArray<UInt32>()
     /// Bits of each id in a packed key, and of rank + 1 below it.
     let idBits: UInt64
     let rankBits: UInt64
@@ -156,12 +156,12 @@ struct PairTable: Sendable {
         rankBits = UInt64(Int.bitWidth - capacity.leadingZeroBitCount)
         packed = 2 * idBits + rankBits <= 64
         if packed {
-            slots = [UInt64](repeating: 0, count: size)
-            mergedByRank = [UInt32](repeating: 0, count: capacity)
+            slots = TableArray(repeating: 0, count: size)
+            mergedByRank = TableArray(repeating: 0, count: capacity)
         } else {
             var e = [UInt64](repeating: 0, count: 2 * size)
             for k in 0..<size { e[2 * k] = PairTable.emptyWide }
-            slots = e
+            slots = TableArray(e)
         }
         shift = 64 - bits
         mask = size - 1
@@ -212,7 +212,8 @@ struct PairTable: Sendable {
                 if stored == 0 { return UInt64.max }
                 if stored >> rankBits == k {
                     let rank = Int(stored & ((1 << rankBits) - 1)) - 1
-                    return UInt64(rank) << 32 | UInt64(mergedByRank.withUnsafeBufferPointer { $0[rank] })
+                    // Checked at load, but read from the (possibly mapped) table.
+                    return UInt64(rank) << 32 | UInt64(mergedByRank[rank])
                 }
                 i = (i + 1) & mask
             }

@@ -69,15 +69,16 @@ extension OutputLock {
         try set("staging", nil)
     }
 
-    /// Whether `staging` still names the directory this holder staged, so
-    /// that removing it after a failure removes only our own work. False
-    /// when a publish recorded the staging directory's identity and the
-    /// name now holds something else: the exchange happened and swapping
-    /// back failed, so it holds what was at the output. That is left for
-    /// the next holder's `recover`, which the record still tells to put it
-    /// back.
+    /// Whether removing `staging` after a failure removes only our own work
+    /// (it names the directory this holder staged, or nothing). False when
+    /// a publish recorded the staging directory's identity and the name now
+    /// holds something else: the exchange happened and swapping back
+    /// failed, so it holds what was at the output. That is left for the
+    /// next holder's `recover`, which the record still tells to put it
+    /// back. (Nothing there is the usual case after a publish that renamed
+    /// it into place and failed later, at the directory sync.)
     public func holdsOwnStaging(_ staging: String) -> Bool {
-        guard let id = record["publishing"] else { return true }
-        return Self.identity(of: staging) == id
+        guard let id = record["publishing"], let there = Self.identity(of: staging) else { return true }
+        return there == id
     }
 }

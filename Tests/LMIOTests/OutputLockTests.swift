@@ -137,6 +137,10 @@ import Testing
         #expect(calls == 2)
         let ownAfter = lock.holdsOwnStaging(staging)
         #expect(!ownAfter)
+        // A name with nothing there (a publish that renamed it into place and
+        // failed later) holds nothing to protect.
+        let nothingThere = lock.holdsOwnStaging(dir.path(".out.partial-9"))
+        #expect(nothingThere)
         #expect(FileSystem.exists(dir.path(".out.partial-1/notes.txt")))
         _ = rename(dir.path("moved"), output)
         lock.releaseKeepingRemainingWork()

@@ -124,9 +124,16 @@ CHUNK = 20_000
 @dataclass
 class Comparison:
     """What one ``compare`` found."""
-    mismatches: list[Mismatch]
-    tokens: int  # HF's, over the documents it encoded
-    hf_panics: list[tuple[int, str, list[int]]]  # (index, text, lmshard's ids) where HF panicked
+    mismatches: list[Mismatch] = field(default_factory=list)
+    tokens: int = 0  # HF's, over the documents it encoded
+    # (index, text, lmshard's ids) where HF panicked
+    hf_panics: list[tuple[int, str, list[int]]] = field(default_factory=list)
+
+    def add(self, other: Comparison) -> None:
+        """Takes in what a later ``compare`` found."""
+        self.mismatches += other.mismatches
+        self.tokens += other.tokens
+        self.hf_panics += other.hf_panics
 
 
 def _is_panic(error: BaseException) -> bool:
@@ -160,7 +167,7 @@ def compare(tok: Tokenizer, binary: str, tokenizer: str, texts: list[str], sourc
     ~12 GB), and runs lmshard on a chunk in a thread while HF encodes it (HF
     releases the GIL), so the two sides overlap. Indices count from
     ``first_index``."""
-    found = Comparison([], 0, [])
+    found = Comparison()
     with ThreadPoolExecutor(max_workers=1) as pool:
         for start in range(0, len(texts), chunk):
             part = texts[start:start + chunk]

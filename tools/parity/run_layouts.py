@@ -78,9 +78,8 @@ def run(path: Path, binary: str, real: list[str], generated: int, seed: int, sho
     per batch, so a run of millions of strings holds one batch in memory."""
     tok = Tokenizer.from_file(str(path))
     strings = hostile.stream(seed=seed, extra_specials=parity.added_token_strings(str(path)))
-    docs = {False: 0, True: 0}
     seconds = {False: 0.0, True: 0.0}
-    found = {False: parity.Comparison([], 0, []), True: parity.Comparison([], 0, [])}
+    found = {False: parity.Comparison(), True: parity.Comparison()}
     done = 0
     left = generated
     texts, sources = real, ["corpus"] * len(real)
@@ -92,19 +91,15 @@ def run(path: Path, binary: str, real: list[str], generated: int, seed: int, sho
             break
         for special in (False, True):
             start = time.perf_counter()
-            part = parity.compare(tok, binary, str(path), texts, sources, special, first_index=done)
+            found[special].add(parity.compare(tok, binary, str(path), texts, sources, special, first_index=done))
             seconds[special] += time.perf_counter() - start
-            docs[special] += len(texts)
-            found[special].tokens += part.tokens
-            found[special].mismatches += part.mismatches
-            found[special].hf_panics += part.hf_panics
         done += len(texts)
         texts, sources = [], []
     lines = []
     for special in (False, True):
         got = found[special]
         panics = f", HF panicked on {len(got.hf_panics)}" if got.hf_panics else ""
-        lines.append(f"{path.stem:48} special={'on ' if special else 'off'} {docs[special]:7} docs "
+        lines.append(f"{path.stem:48} special={'on ' if special else 'off'} {done:7} docs "
                      f"{got.tokens:9} tokens {len(got.mismatches):5} mismatches{panics} ({seconds[special]:.1f} s)")
         lines += [parity.describe(m, tok, special) for m in got.mismatches[:show]]
         lines += [parity.describe_panic(*p) for p in got.hf_panics[:show]]
